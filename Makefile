@@ -1,0 +1,53 @@
+# Thin wrapper over meson/ninja. The real build is meson.build.
+#   make / make build   build/cocotrust
+#   make demo           the end-to-end demo on the shipped example inputs
+#   make check          all tests: normal build and ASan+UBSan build, then one summary line
+#   make bench          benchmarks against the anchor tools (slow; on demand)
+#   make fuzz           real libFuzzer binaries with clang (build-fuzz/)
+
+BUILD     ?= build
+BUILD_SAN ?= build-asan
+MESON     ?= meson
+
+.PHONY: all build deps demo check check-normal check-asan bench fuzz clean
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+$(BUILD_SAN)/build.ninja:
+	$(MESON) setup $(BUILD_SAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: deps build
+	@./examples/demo.sh $(BUILD)/cocotrust
+
+check: deps $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
+	@rc=0; \
+	ninja -C $(BUILD) || rc=1; \
+	ninja -C $(BUILD_SAN) || rc=1; \
+	if [ $$rc = 0 ]; then \
+		$(MESON) test -C $(BUILD) --print-errorlogs --num-processes 2 >$(BUILD)/check.log 2>&1; \
+		tail -n 8 $(BUILD)/check.log; \
+		$(MESON) test -C $(BUILD_SAN) --print-errorlogs --num-processes 2 --timeout-multiplier 4 >$(BUILD_SAN)/check.log 2>&1; \
+		tail -n 8 $(BUILD_SAN)/check.log; \
+	fi; \
+	./scripts/test-summary $(BUILD) $(BUILD_SAN) || rc=1; \
+	exit $$rc
+
+bench: deps build
+	@for b in bench/*.sh; do echo "== $$b"; ./$$b $(BUILD)/cocotrust || exit 1; done
+
+fuzz:
+	WITH_FUZZ=1 ./scripts/install-deps
+	CC=clang $(MESON) setup build-fuzz -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-fuzz
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz
