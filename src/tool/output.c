@@ -138,3 +138,24 @@ void tool_area_help(const struct tool_area *area, FILE *f)
                 fprintf(f, "  %-10s %s\n", area->verbs[i].name, area->verbs[i].help);
         fprintf(f, "\nRun '%s %s VERB --help' for the options of a verb.\n", program_name, area->name);
 }
+
+json_object *tool_pcrset_json(const ct_pcr_set *s)
+{
+        json_object *o = tool_json_new();
+        json_object *pcrs = json_object_new_object();
+
+        for (unsigned b = 0; b < s->n_banks; b++) {
+                const ct_pcr_bank *bank = &s->banks[b];
+                json_object *jb = json_object_new_object();
+                for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
+                        char key[4];
+                        if (!(bank->present & (1u << i)))
+                                continue;
+                        snprintf(key, sizeof(key), "%u", i);
+                        tool_json_add_hex(jb, key, bank->values[i], ct_hash_size(bank->alg));
+                }
+                json_object_object_add(pcrs, ct_hash_name(bank->alg), jb);
+        }
+        json_object_object_add(o, "pcrs", pcrs);
+        return o;
+}

@@ -12,6 +12,7 @@
 
 #include <cocotrust/error.h>
 #include <cocotrust/hash.h>
+#include <cocotrust/pcr.h>
 
 /* Exit statuses (DESIGN.md). */
 enum {
@@ -81,6 +82,12 @@ void tool_json_add_hex(json_object *o, const char *key, const void *data, size_t
 
 /* Parse an unsigned integer (decimal, 0x hex, 0 octal as strtoull base 0) fully; false on junk/overflow. */
 bool tool_parse_u64(const char *s, unsigned long long *ret);
+
+/*
+ * PCR-set JSON: {"schema_version": 1, "pcrs": {"<bank>": {"<index>": "<hex>", ...}, ...}}.
+ * Banks in the set's order, indexes ascending. Returns a new object.
+ */
+json_object *tool_pcrset_json(const ct_pcr_set *s);
 
 /* Levenshtein distance, for "did you mean". */
 size_t tool_edit_distance(const char *a, const char *b);
