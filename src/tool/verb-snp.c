@@ -427,11 +427,16 @@ static json_object *row_json(const struct run *r, ct_snp_vmm vmm, const struct s
                 tool_json_add_int(o, "vcpus", vcpus);
         else
                 tool_json_add_str(o, "vcpus", NULL);
-        tool_json_add_str(o, "vcpu_type", uses_sig ? s->type : NULL);
-        if (uses_sig && s->has_sig)
+        tool_json_add_str(o, "vcpu_type", vmsa ? s->type : NULL);
+        if (vmsa && s->has_sig)
                 add_hex_u64(o, "vcpu_sig", s->sig);
         else
                 tool_json_add_str(o, "vcpu_sig", NULL);
+        /* what the VMSA really holds in rdx: ec2 and gce ignore the signature */
+        if (vmsa && (uses_sig || vmm != CT_SNP_VMM_QEMU))
+                add_hex_u64(o, "vmsa_rdx", uses_sig ? s->sig : 0x600);
+        else
+                tool_json_add_str(o, "vmsa_rdx", NULL);
         tool_json_add_str(o, "vmm_type", vmsa && r->mode != CT_SNP_MODE_SNP_SVSM ? ct_snp_vmm_name(vmm) : NULL);
         if (r->mode == CT_SNP_MODE_SNP)
                 add_hex_u64(o, "guest_features", r->guest_features);

@@ -528,9 +528,11 @@ static ct_code base_snp(ct_snp_base *b, const ct_snp_params *p, const ct_fwtable
                         goto out;
                 off = v & 0xfff;
                 if (off + CT_SNP_HASH_TABLE_SIZE > PAGE) {
-                        rc = ct_error_set(err, CT_E_MALFORMED,
-                                          "SEV hash table GPA 0x%x leaves no room for the %d-byte table in its page", v,
-                                          CT_SNP_HASH_TABLE_SIZE);
+                        uint64_t at = ct_fwtable_find(t, &guid_hash_table_rv)->offset;
+                        rc = ct_error_set_at(err, CT_E_MALFORMED, at,
+                                             "SEV_HASH_TABLE_RV entry at offset 0x%llx: hash table GPA 0x%x leaves no "
+                                             "room for the %d-byte table in its page",
+                                             (ull)at, v, CT_SNP_HASH_TABLE_SIZE);
                         goto out;
                 }
                 for (size_t i = 0; i < m->n_sections; i++) {
