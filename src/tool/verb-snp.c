@@ -6,10 +6,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cocotrust/codec.h>
 #include <cocotrust/fileio.h>
@@ -315,17 +318,88 @@ static int split_list(const char *s, const char *what, char **ret_copy, const ch
 
 /* ---- inputs ---- */
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/* Fill the page tables of a mapped input in one call (page faults are what costs on small VMs). */
+static void populate(const ct_blob *b)
+{
+        if (b->data && b->len)
+                (void)madvise((void *)(uintptr_t)b->data, b->len, MADV_POPULATE_READ);
+}
+
+/*
+ * SHA-256 and size of a whole file (regular file or device such as /dev/null),
+ * read in 128 KiB pieces into one buffer: a fresh 1 MiB buffer per file costs
+ * more in page faults than the hashing itself on small VMs.
+ */
+#define READ_CHUNK (128u << 10)
+
 static int hash_input(struct input *in, const char *path)
 {
+        static uint8_t buf[READ_CHUNK];
         ct_error err;
+        ct_hash h;
         ct_digest d;
         uint64_t size = 0;
+        int fd, ret = 0;
 
         ct_error_clear(&err);
-        if (ct_hash_file(CT_HASH_SHA256, path, &d, &size, &err)) {
-                tool_fail(&err, path);
-                return err.code == CT_E_IO ? EXIT_BAD_INPUT : ct_code_exit_status(err.code);
+        /* a regular file: map it, populated in one call, and hash it in place */
+        {
+                ct_blob b;
+                if (ct_blob_read(path, 0, &b, NULL) == CT_OK) {
+                        populate(&b);
+                        if (ct_hash_buf(CT_HASH_SHA256, b.data ? (const void *)b.data : "", b.len, &d, &err)) {
+                                ct_blob_free(&b);
+                                return tool_fail(&err, path);
+                        }
+                        in->path = path;
+                        in->present = true;
+                        in->size = b.len;
+                        memcpy(in->sha256, d.bytes, 32);
+                        ct_blob_free(&b);
+                        return 0;
+                }
         }
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                ct_error_set_errno(&err, errno, "cannot open");
+                tool_fail(&err, path);
+                return EXIT_BAD_INPUT;
+        }
+        if (ct_hash_init(&h, CT_HASH_SHA256, &err)) {
+                close(fd);
+                return tool_fail(&err, path);
+        }
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        ct_error_set_errno(&err, errno, "read failed");
+                        tool_fail(&err, path);
+                        ret = EXIT_BAD_INPUT;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                if (ct_hash_update(&h, buf, (size_t)n)) {
+                        ct_error_set(&err, CT_E_CRYPTO, "SHA-256 failed");
+                        ret = tool_fail(&err, path);
+                        break;
+                }
+                size += (uint64_t)n;
+        }
+        close(fd);
+        if (!ret && ct_hash_final(&h, &d)) {
+                ct_error_set(&err, CT_E_CRYPTO, "SHA-256 failed");
+                ret = tool_fail(&err, path);
+        }
+        ct_hash_free(&h);
+        if (ret)
+                return ret;
         in->path = path;
         in->present = true;
         in->size = size;
@@ -342,6 +416,7 @@ static int read_blob(const char *path, ct_blob *b)
                 tool_fail(&err, NULL);
                 return err.code == CT_E_IO ? EXIT_BAD_INPUT : ct_code_exit_status(err.code);
         }
+        populate(b);
         return 0;
 }
 
