@@ -941,6 +941,11 @@ static int verb_measure(int argc, char **argv)
                 goto out;
         }
         if (r.mode == CT_SNP_MODE_SNP_SVSM) {
+                for (size_t i = 0; i < n_vmm; i++)
+                        if (vmms[i] != CT_SNP_VMM_QEMU) {
+                                ret = tool_usage("mode snp:svsm is only implemented for --vmm-type QEMU");
+                                goto out;
+                        }
                 if (!o.svsm) {
                         ret = tool_usage("mode snp:svsm needs --svsm");
                         goto out;

@@ -64,8 +64,9 @@ static const ct_guid guid_ht_initrd = CT_GUID_INIT(0x44baf731, 0x3a2f, 0x4bd7, 0
 static const ct_guid guid_ht_kernel = CT_GUID_INIT(0x4de79437, 0xabd2, 0x427f, 0xb8, 0x35, 0xd5, 0xb1, 0x72, 0xd2, 0x04, 0x5b);
 
 #define AMDSEV_HINT                                                                                                   \
-        "direct boot needs an OVMF built from edk2's OvmfPkg/AmdSev/AmdSevX64.dsc (the AmdSevX64 build, e.g. "       \
-        "OVMF.fd from a kata/confidential-containers release), not a distribution OVMF"
+        "QEMU direct boot (-kernel) can only be measured with an OVMF built from edk2's "                              \
+        "OvmfPkg/AmdSev/AmdSevX64.dsc (the AmdSevX64 build, which has the kernel hashes page); distribution builds "  \
+        "such as Debian's OVMF_CODE*.fd cannot; use those without --kernel"
 
 struct ct_snp_base {
         ct_snp_mode mode;
@@ -589,10 +590,10 @@ static ct_code base_svsm(ct_snp_base *b, const ct_snp_params *p, ct_error *err)
         if (rc)
                 return rc;
         ovmf_gpa = FOUR_GB - p->ovmf_len;
-        if (p->vars_size % PAGE || p->vars_size > ovmf_gpa || p->svsm_len > ovmf_gpa - p->vars_size)
+        /* sev-snp-measure accepts any vars size, even one that leaves the SVSM at an unaligned GPA */
+        if (p->vars_size > ovmf_gpa || p->svsm_len > ovmf_gpa - p->vars_size)
                 return ct_error_set(err, CT_E_ARG,
-                                    "vars size %llu and SVSM size %zu do not fit below the firmware at GPA 0x%llx (vars "
-                                    "size must be a multiple of 4096)",
+                                    "vars size %llu and SVSM size %zu do not fit below the firmware at GPA 0x%llx",
                                     (ull)p->vars_size, p->svsm_len, (ull)ovmf_gpa);
         svsm_gpa = ovmf_gpa - p->vars_size - p->svsm_len;
         rc = ct_fwtable_parse(p->svsm, p->svsm_len, &t, err);
