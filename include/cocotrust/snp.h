@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cocotrust — AMD SEV / SEV-ES / SEV-SNP launch digests for QEMU direct boot
+ * (and firmware-only boot), bit-identical to virtee/sev-snp-measure 0.0.13.
+ *
+ * Two ways in:
+ *  - ct_snp_measure(): one configuration, one digest;
+ *  - ct_snp_base_new() + ct_snp_base_measure(): the firmware (and kernel
+ *    hash table) part is measured once; each (VMM, vCPU signature, guest
+ *    features) combination then costs two VMSA page hashes, and a whole
+ *    ascending list of vCPU counts costs one PAGE_INFO hash per vCPU of the
+ *    largest count (the SNP digest after k VMSA pages is the prefix of the
+ *    digest after k+1).
+ *
+ * The library does not read files: callers pass the firmware bytes and the
+ * SHA-256 of the kernel, initrd and command line (see ct_snp_cmdline_sha256).
+ */
+#ifndef COCOTRUST_SNP_H
+#define COCOTRUST_SNP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cocotrust/error.h>
+#include <cocotrust/hash.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CT_SNP_LD_SIZE 48
+#define CT_SNP_PAGE_SIZE 4096
+#define CT_SNP_HASH_TABLE_SIZE 176 /* 168 bytes + 8 bytes padding */
+/* Guest physical address of every VMSA page in the SNP digest. */
+#define CT_SNP_VMSA_GPA 0xFFFFFFFFF000ull
+/* Upper bound of --vcpus accepted by the library (sev-snp-measure has none). */
+#define CT_MAX_SNP_VCPUS 65536
+/* Firmware and SVSM images larger than this are refused. */
+#define CT_MAX_SNP_FIRMWARE_SIZE (256ull << 20)
+
+typedef enum ct_snp_mode {
+        CT_SNP_MODE_SEV = 0,        /* "sev": SHA-256(firmware || hash table) */
+        CT_SNP_MODE_SEV_ES,         /* "seves": SHA-256(firmware || hash table || VMSAs) */
+        CT_SNP_MODE_SNP,            /* "snp": SNP launch digest (SHA-384 PAGE_INFO chain) */
+        CT_SNP_MODE_SNP_OVMF_HASH,  /* "snp:ovmf-hash": the digest after the firmware pages only */
+        CT_SNP_MODE_SNP_SVSM,       /* "snp:svsm": OVMF + Coconut-SVSM */
+        CT_SNP_MODE__MAX
+} ct_snp_mode;
+
+typedef enum ct_snp_vmm {
+        CT_SNP_VMM_QEMU = 0,
+        CT_SNP_VMM_EC2,
+        CT_SNP_VMM_GCE,
+        CT_SNP_VMM__MAX
+} ct_snp_vmm;
+
+/* "sev", "seves", "snp", "snp:ovmf-hash", "snp:svsm"; NULL if out of range. */
+const char *ct_snp_mode_name(ct_snp_mode mode);
+/* Exact (case-sensitive) name to mode; false if unknown. */
+bool ct_snp_mode_from_name(const char *name, ct_snp_mode *ret);
+/* "QEMU", "ec2", "gce"; NULL if out of range. */
+const char *ct_snp_vmm_name(ct_snp_vmm vmm);
+/* Exact (case-sensitive, like sev-snp-measure) name to VMM type. */
+bool ct_snp_vmm_from_name(const char *name, ct_snp_vmm *ret);
+
+/* A QEMU CPU model name and its family / model / stepping. */
+typedef struct ct_snp_vcpu_type {
+        const char *name;
+        unsigned family, model, stepping;
+} ct_snp_vcpu_type;
+
+/* The 16 vCPU types sev-snp-measure 0.0.13 knows, in its order. */
+const ct_snp_vcpu_type *ct_snp_vcpu_types(size_t *ret_count);
+/* Find a type by exact name; NULL if unknown. */
+const ct_snp_vcpu_type *ct_snp_vcpu_type_find(const char *name);
+/* CPUID(1).EAX signature for family / model / stepping. */
+uint64_t ct_snp_cpu_sig(uint64_t family, uint64_t model, uint64_t stepping);
+
+typedef struct ct_snp_params {
+        ct_snp_mode mode;
+        ct_snp_vmm vmm;
+        int64_t vcpus;              /* <= 0 measures no VMSA (as sev-snp-measure) */
+        uint64_t vcpu_sig;          /* rdx of the VMSA (QEMU); two's complement of negative values */
+        uint64_t guest_features;    /* SEV features of the SNP VMSA; ignored by seves / snp:svsm */
+        const uint8_t *ovmf;        /* the whole firmware image, caller-owned */
+        size_t ovmf_len;
+        bool has_kernel;            /* direct boot: the three digests below are used */
+        uint8_t kernel_sha256[32];
+        uint8_t initrd_sha256[32];  /* SHA-256 of the initrd, or of "" when there is none */
+        uint8_t cmdline_sha256[32]; /* see ct_snp_cmdline_sha256 */
+        bool has_ovmf_hash;         /* snp only: start from this digest instead of the firmware pages */
+        uint8_t ovmf_hash[CT_SNP_LD_SIZE];
+        const uint8_t *svsm;        /* snp:svsm only: the SVSM image, caller-owned */
+        size_t svsm_len;
+        uint64_t vars_size;         /* snp:svsm only: size of the OVMF variable store */
+} ct_snp_params;
+
+/* SHA-256 of the command line as QEMU passes it: UTF-8 bytes and a NUL; NULL or "" give SHA-256("\0"). */
+ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_error *err);
+
+/* The 176-byte SEV hash table (header, cmdline, initrd, kernel entries, padding). */
+void ct_snp_hash_table(const uint8_t kernel_sha256[32], const uint8_t initrd_sha256[32],
+                       const uint8_t cmdline_sha256[32], uint8_t ret[CT_SNP_HASH_TABLE_SIZE]);
+
+/* The firmware part of a measurement, computed once. Opaque. */
+typedef struct ct_snp_base ct_snp_base;
+
+/*
+ * Parse the firmware (footer table, SEV metadata), check that it supports
+ * what is asked (kernel hashes, reset block, SVSM info) and measure the
+ * firmware pages and the kernel hash table. Uses p's mode, images, kernel
+ * digests, ovmf_hash, vars_size; ignores vmm, vcpus, vcpu_sig and
+ * guest_features. The images may be released after this returns.
+ * Errors: CT_E_TRUNCATED / CT_E_MALFORMED / CT_E_LIMIT (with offsets) for
+ * bad firmware, CT_E_UNSUPPORTED for firmware that lacks what is needed,
+ * CT_E_ARG, CT_E_NOMEM, CT_E_CRYPTO.
+ */
+ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_error *err);
+void ct_snp_base_free(ct_snp_base *b);
+
+/* The mode the base was built for. */
+ct_snp_mode ct_snp_base_mode(const ct_snp_base *b);
+
+/*
+ * Digests for n vCPU counts (non-decreasing; CT_E_ARG otherwise, and for a
+ * count above CT_MAX_SNP_VCPUS) with the given VMM type, vCPU signature and
+ * guest features: ret[i] is the digest for vcpus[i]. SHA-384 (48 bytes) for
+ * the snp modes, SHA-256 for sev and seves. In sev and snp:ovmf-hash modes
+ * the counts do not matter.
+ */
+ct_code ct_snp_base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                            const int64_t *vcpus, size_t n, ct_digest *ret, ct_error *err);
+
+/*
+ * The VMSA page of vCPU `index` (0 = the boot processor) as it is measured
+ * (what sev-snp-measure --dump-vmsa writes). CT_E_ARG in sev and
+ * snp:ovmf-hash modes, which have none.
+ */
+ct_code ct_snp_base_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                         uint64_t index, uint8_t ret[CT_SNP_PAGE_SIZE], ct_error *err);
+
+/* One configuration: ct_snp_base_new + ct_snp_base_measure for p->vcpus. */
+ct_code ct_snp_measure(const ct_snp_params *p, ct_digest *ret, ct_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
