@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cocotrust — dm-verity: superblock, hash tree geometry, creation (format),
+ * verification with a list of every corrupt block, FEC (Reed-Solomon) parity,
+ * and the kernel table line. Byte-identical to veritysetup 2.6.
+ *
+ * On-disk format: shared/specs/dm-verity.md (cryptsetup lib/verity, Linux
+ * Documentation/admin-guide/device-mapper/verity.rst).
+ *
+ * Thread safety: every function is reentrant; ct_verity_format/verify start
+ * their own worker threads and join them before returning.
+ */
+#ifndef COCOTRUST_VERITY_H
+#define COCOTRUST_VERITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cocotrust/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CT_VERITY_SB_SIZE 512u
+#define CT_VERITY_MAX_SALT 256u
+#define CT_VERITY_MIN_BLOCK 512u
+#define CT_VERITY_MAX_BLOCK (512u * 1024u)
+#define CT_VERITY_MAX_LEVELS 63u
+#define CT_VERITY_MAX_ALG_NAME 31u       /* superblock field is 32 bytes incl. NUL */
+#define CT_VERITY_MAX_DIGEST 64u
+#define CT_VERITY_FEC_MIN_ROOTS 2u
+#define CT_VERITY_FEC_MAX_ROOTS 24u
+/* The tree is held in memory: at most 4 GiB (512 GiB of data at sha256/4096). */
+#define CT_VERITY_MAX_TREE_BYTES (4ull << 30)
+/* At most this many corrupt blocks are listed one by one (all are counted). */
+#define CT_VERITY_MAX_REPORT 100000u
+#define CT_VERITY_MAX_THREADS 256u
+
+/* veritysetup parameters (what the superblock holds, plus placement and FEC). */
+typedef struct ct_verity_params {
+        char hash_name[CT_VERITY_MAX_ALG_NAME + 1]; /* lower case, e.g. "sha256" */
+        uint32_t hash_type;                         /* 0 (Chrome OS) or 1 (normal) */
+        uint32_t data_block_size;
+        uint32_t hash_block_size;
+        uint64_t data_blocks;                       /* 0 in format: from the data size */
+        uint64_t hash_offset;                       /* bytes; superblock (or tree) position */
+        size_t salt_size;
+        uint8_t salt[CT_VERITY_MAX_SALT];
+        uint8_t uuid[16];                           /* raw, printed order */
+        bool no_superblock;
+        uint32_t fec_roots;                         /* 0 = no FEC */
+        uint64_t fec_offset;                        /* bytes in the FEC file */
+} ct_verity_params;
+
+/* Tree layout derived from the parameters. */
+typedef struct ct_verity_geometry {
+        size_t digest_size;
+        unsigned per_block_bits;                     /* log2(hash_per_block) */
+        uint32_t hash_per_block;
+        uint32_t stride;                             /* bytes between digests in a hash block */
+        unsigned levels;                             /* 0 when data_blocks == 1 */
+        uint64_t hash_start;                         /* first tree block, hash_block_size units */
+        uint64_t level_start[CT_VERITY_MAX_LEVELS];  /* hash-device block of level i (0 = leaves) */
+        uint64_t level_blocks[CT_VERITY_MAX_LEVELS];
+        uint64_t tree_blocks;                        /* sum of level_blocks */
+        uint64_t hash_device_size;                   /* (hash_start + tree_blocks) * hash_block_size */
+} ct_verity_geometry;
+
+/* Defaults of veritysetup: sha256, 4096/4096, format 1, empty salt (callers pick one), no FEC. */
+void ct_verity_params_init(ct_verity_params *p);
+
+/*
+ * Check the parameters the way cryptsetup does (block sizes power of two in
+ * 512..512 KiB, hash offset and FEC offset multiple of 512, salt <= 256
+ * bytes, format 0/1, an algorithm OpenSSL knows that is not an XOF, FEC roots
+ * 2..24 with equal block sizes). CT_E_ARG with a message otherwise.
+ */
+ct_code ct_verity_params_check(const ct_verity_params *p, ct_error *err);
+
+/* Digest size of an OpenSSL digest name (0 if unknown or an XOF). */
+size_t ct_verity_digest_size(const char *hash_name);
+
+/* Geometry for p (p->data_blocks must be >= 1). CT_E_ARG / CT_E_LIMIT on overflow. */
+ct_code ct_verity_geometry_compute(const ct_verity_params *p, ct_verity_geometry *ret, ct_error *err);
+
+/*
+ * Parse a 512-byte superblock (untrusted). Fills every superblock field of
+ * *ret (hash_offset, FEC fields and no_superblock are left as they were).
+ * CT_E_MALFORMED / CT_E_UNSUPPORTED naming the field and offset (`base` is
+ * the absolute offset of buf in the file).
+ */
+ct_code ct_verity_superblock_parse(const void *buf, size_t len, uint64_t base, ct_verity_params *ret,
+                                   ct_error *err);
+
+/* Serialise the superblock of p into out[512]. */
+void ct_verity_superblock_build(const ct_verity_params *p, uint8_t out[CT_VERITY_SB_SIZE]);
+
+/* The result of a format. */
+typedef struct ct_verity_result {
+        uint8_t root[CT_VERITY_MAX_DIGEST];
+        size_t root_size;
+        ct_verity_geometry geo;
+        uint64_t hash_file_size;    /* size the hash file has afterwards */
+        uint64_t fec_blocks;        /* blocks covered by FEC (data + hash), table's fec_blocks */
+        uint64_t fec_parity_size;   /* parity bytes written at fec_offset */
+} ct_verity_result;
+
+/*
+ * Build the tree of data_path into hash_path like `veritysetup format`.
+ *  - p->data_blocks == 0: floor(size / data_block_size) (a trailing partial
+ *    block is ignored, as veritysetup does); p is updated with it.
+ *  - hash_path a different file: written atomically (temporary file, fsync,
+ *    rename); bytes before hash_offset of an existing file are kept.
+ *  - hash_path the same file as data_path (tree at hash_offset, which must
+ *    not overlap the data): the superblock area is cleared first and the
+ *    superblock written last, after an fsync of the tree.
+ *  - fec_path (NULL: none, requires p->fec_roots): parity at p->fec_offset;
+ *    fec_path equal to hash_path puts the parity into the hash file.
+ * threads: 0 = online CPUs. On success fills *ret.
+ */
+ct_code ct_verity_format(const char *data_path, const char *hash_path, const char *fec_path,
+                         ct_verity_params *p, unsigned threads, ct_verity_result *ret, ct_error *err);
+
+/*
+ * Compute the root hash only (no output file) from an open data fd. p must
+ * be complete (data_blocks >= 1).
+ */
+ct_code ct_verity_root_fd(int data_fd, const ct_verity_params *p, unsigned threads, uint8_t *root,
+                          size_t root_cap, ct_error *err);
+
+/* Verification. */
+typedef enum ct_verity_bad_kind {
+        CT_VERITY_BAD_DATA = 1,   /* data block digest != stored leaf digest */
+        CT_VERITY_BAD_HASH,       /* hash block digest != digest stored above it (or the root) */
+        CT_VERITY_BAD_SPARE,      /* hash block matches but its unused area is not zero */
+} ct_verity_bad_kind;
+
+typedef struct ct_verity_bad_block {
+        ct_verity_bad_kind kind;
+        unsigned level;          /* hash blocks: tree level, 0 = leaves */
+        uint64_t block;          /* data block index, or hash-device block index */
+        uint64_t offset;         /* first byte in DATA (data) or HASH (hash, spare) */
+        uint64_t length;         /* bytes */
+        bool parent_corrupt;     /* the digest it was checked against sits in a corrupt hash block */
+        bool spare_dirty;        /* hash block whose unused area is not zero */
+} ct_verity_bad_block;
+
+typedef struct ct_verity_report {
+        ct_verity_params params;       /* parameters used */
+        ct_verity_geometry geo;
+        uint64_t n_bad_data;           /* counts (all of them) */
+        uint64_t n_bad_hash;
+        size_t n_blocks;               /* entries in blocks[] (at most CT_VERITY_MAX_REPORT) */
+        ct_verity_bad_block *blocks;   /* data blocks first (ascending), then hash blocks */
+        bool root_matches;             /* the top block (or single data block) hashes to the root */
+        bool hash_truncated;           /* HASH ends before the tree does (missing part read as zeros) */
+} ct_verity_report;
+
+/*
+ * Verify data_fd against the tree in hash_fd and the expected root (raw
+ * bytes, root_size == digest size). p must be complete. Returns CT_OK when
+ * intact, CT_E_MISMATCH when anything is corrupt — in both cases *ret is
+ * filled (free with ct_verity_report_free); other codes leave *ret untouched.
+ */
+ct_code ct_verity_verify_fd(int data_fd, int hash_fd, const ct_verity_params *p, const uint8_t *root,
+                            size_t root_size, unsigned threads, ct_verity_report *ret, ct_error *err);
+void ct_verity_report_free(ct_verity_report *r);
+
+/*
+ * Read parameters from the superblock at p->hash_offset of hash_fd into *p
+ * (keeps hash_offset and FEC fields). CT_E_MALFORMED for a missing/invalid one.
+ */
+ct_code ct_verity_read_superblock(int hash_fd, ct_verity_params *p, ct_error *err);
+
+/* FEC over data_fd (N data blocks) and the hash blocks [hash_start, hash_end) of hash_fd. */
+typedef struct ct_verity_fec_geometry {
+        uint64_t blocks;       /* covered blocks: data + hash */
+        uint64_t rounds;       /* ceil(blocks / (255 - roots)) */
+        uint64_t parity_size;  /* rounds * roots * block size */
+} ct_verity_fec_geometry;
+
+ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint64_t hash_blocks_covered,
+                                       ct_verity_fec_geometry *ret, ct_error *err);
+
+/* Options of the kernel table (cryptsetup order). */
+enum {
+        CT_VERITY_IGNORE_CORRUPTION = 1u << 0,
+        CT_VERITY_RESTART_ON_CORRUPTION = 1u << 1,
+        CT_VERITY_PANIC_ON_CORRUPTION = 1u << 2,
+        CT_VERITY_IGNORE_ZERO_BLOCKS = 1u << 3,
+        CT_VERITY_CHECK_AT_MOST_ONCE = 1u << 4,
+        CT_VERITY_TRY_VERIFY_IN_TASKLET = 1u << 5,
+};
+
+typedef struct ct_verity_table_opts {
+        const char *data_dev;
+        const char *hash_dev;
+        unsigned flags;
+        const char *fec_dev;       /* NULL: no FEC group */
+        uint64_t fec_blocks;
+        const char *root_hash_sig_key_desc; /* NULL: none */
+} ct_verity_table_opts;
+
+/*
+ * The dm-verity table line ("0 <sectors> verity <type> <data> <hash> <dbs>
+ * <hbs> <N> <hash_start> <alg> <root> <salt|-> [<#opts> ...]"), malloc'd
+ * into *ret. Device names must not contain white space (CT_E_ARG).
+ */
+ct_code ct_verity_table_line(const ct_verity_params *p, const uint8_t *root, size_t root_size,
+                             const ct_verity_table_opts *o, char **ret, ct_error *err);
+
+/*
+ * ext4 attribution of corrupt data blocks. For each of the n data block
+ * indexes (of size data_block_size) in blocks[], *ret receives a malloc'd
+ * array of n malloc'd strings: the paths of the files (or "dir/ (directory)")
+ * whose blocks overlap it, joined with ", ", or "metadata" / "free space".
+ * CT_E_UNSUPPORTED when the image is not ext2/3/4 (or libext2fs cannot open
+ * it; the message says why). Free with ct_verity_strv_free.
+ */
+ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_size, const uint64_t *blocks,
+                                 size_t n, char ***ret, ct_error *err);
+void ct_verity_strv_free(char **v, size_t n);
+
+/* Reproducible salt (32 bytes) and UUID from a text, see docs/verity.md. */
+void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], uint8_t uuid[16]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* dm-verity internals shared by the files of src/lib/verity/. */
+#ifndef COCOTRUST_VERITY_INTERNAL_H
+#define COCOTRUST_VERITY_INTERNAL_H
+
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include <cocotrust/verity.h>
+
+/* EVP_MD for a verity algorithm name (new reference, EVP_MD_free it), NULL if unknown or XOF. */
+const EVP_MD *verity_md_fetch(const char *name);
+
+/* Salted block hasher: one per thread. */
+struct verity_hasher {
+        EVP_MD_CTX *base;  /* type 1: salt absorbed; type 0: freshly initialised */
+        EVP_MD_CTX *ctx;
+        const uint8_t *salt;
+        size_t salt_size;
+        uint32_t type;
+        unsigned digest_size;
+};
+
+ct_code verity_hasher_init(struct verity_hasher *h, const EVP_MD *md, const ct_verity_params *p, ct_error *err);
+/* out receives digest_size bytes. Returns false on an OpenSSL failure. */
+bool verity_hasher_block(struct verity_hasher *h, const void *block, size_t len, uint8_t *out);
+void verity_hasher_free(struct verity_hasher *h);
+
+/* Size of a file or block device. */
+ct_code verity_fd_size(int fd, const char *what, uint64_t *ret, ct_error *err);
+
+/*
+ * Reed-Solomon parity (RS(255, 255-roots), GF(2^8)/0x11d, fcr 0, prim 1,
+ * interleaved as veritysetup does) over: data blocks [0, N) of data_fd, then
+ * hash_blocks blocks taken from hash (in memory; blocks past hash_len bytes
+ * read as zero). Written to out_fd at p->fec_offset.
+ */
+ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len,
+                         uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
+                         ct_error *err);
+
+unsigned verity_threads(unsigned requested);
+
+#endif

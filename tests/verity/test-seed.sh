@@ -1,0 +1,79 @@
+#!/bin/bash
+# The seed scenario: the ext4 image with /coco = "CoCo" (tests/vectors/verity/seed),
+# formatted with the seed's salt and UUID, must give the root hash veritysetup 2.6.1
+# recorded in seed_output.txt; flipping "CoCo" to "DoCo" must make `verify` report
+# data block 8 and the file /coco. More damage (ext4 metadata, free space, a leaf
+# hash block) must be listed block by block, each with its owner.
+set -u
+. "$CT_SOURCE_ROOT/tests/lib/tap.sh"
+S="$CT_SOURCE_ROOT/tests/vectors/verity/seed"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+SALT=0011223344556677889900112233445566778899001122334455667788990011
+UUID=12345678-1234-1234-1234-123456789abc
+EXPECT_ROOT=$(sed -n 's/^root hash: //p' "$S/seed_output.txt")
+EXPECT_SHA=$(sed -n 's/  data.img$//p' "$S/seed_output.txt")
+
+cp "$S/data.img" "$W/data.img"; chmod u+w "$W/data.img"
+is "$(sha256sum "$W/data.img" | cut -d' ' -f1)" "$EXPECT_SHA" "seed image is the one veritysetup formatted"
+"$COCOTRUST" verity format "$W/data.img" "$W/hash.img" --salt $SALT --uuid $UUID --root-hash-file "$W/root.hex" >"$W/fmt.txt"
+ok $? "format the seed image"
+ROOT=$(cat "$W/root.hex")
+is "$ROOT" "$EXPECT_ROOT" "root hash equals veritysetup's (seed_output.txt)"
+is "$(sed -n 's/^Hash device size: \t//p' "$W/fmt.txt")" "$(sed -n 's/^Hash device size: \t//p' "$S/seed_output.txt")" \
+        "hash device size equals veritysetup's"
+
+"$COCOTRUST" verity verify "$W/data.img" "$W/hash.img" "$ROOT" >"$W/v0.txt" 2>&1
+ok $? "intact image verifies (exit 0)"
+
+OFF=$(grep -abo CoCo "$W/data.img" | head -1 | cut -d: -f1)
+is "$OFF" 32768 "CoCo at byte 32768"
+cp "$W/data.img" "$W/doco.img"
+printf 'D' | dd of="$W/doco.img" bs=1 seek="$OFF" conv=notrunc status=none
+"$COCOTRUST" verity verify "$W/doco.img" "$W/hash.img" "$ROOT" >"$W/v1.txt" 2>&1
+is "$?" 1 "DoCo: verify exits 1"
+is "$(grep -c '^corrupt' "$W/v1.txt")" 1 "DoCo: exactly one corrupt block"
+grep -q "^corrupt data block 8: .*doco.img bytes 32768-36863 (/coco)$" "$W/v1.txt"
+ok $? "DoCo: data block 8, bytes 32768-36863, file /coco"
+"$COCOTRUST" verity verify "$W/doco.img" "$W/hash.img" "$ROOT" --json >"$W/v1.json" 2>/dev/null
+python3 - "$W/v1.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = j["corrupt"]
+assert j["schema_version"] == 1 and j["ok"] is False, j
+assert len(c) == 1 and c[0]["kind"] == "data" and c[0]["block"] == 8, c
+assert c[0]["offset"] == 32768 and c[0]["end"] == 36863 and c[0]["file"] == "/coco", c
+PY
+ok $? "DoCo: --json names block 8 and /coco"
+if command -v veritysetup >/dev/null; then
+        pos=$(veritysetup verify "$W/doco.img" "$W/hash.img" "$ROOT" 2>&1 | sed -n 's/^Verification failed at position \([0-9]*\)\./\1/p')
+        is "$pos" 32768 "veritysetup (installed) also fails at byte 32768 of the cocotrust tree"
+        veritysetup verify "$W/data.img" "$W/hash.img" "$ROOT" >/dev/null 2>&1
+        ok $? "veritysetup accepts the cocotrust hash file"
+else
+        skip "veritysetup cross-check" "veritysetup not installed"
+        skip "veritysetup accepts the cocotrust hash file" "veritysetup not installed"
+fi
+
+# More damage: ext4 superblock (block 0), free space (block 488), and a leaf digest.
+cp "$W/doco.img" "$W/multi.img"; cp "$W/hash.img" "$W/multi.hash"
+printf 'X' | dd of="$W/multi.img" bs=1 seek=100 conv=notrunc status=none
+printf 'X' | dd of="$W/multi.img" bs=1 seek=2000000 conv=notrunc status=none
+printf 'X' | dd of="$W/multi.hash" bs=1 seek=$((4096 * 5 + 40 * 32)) conv=notrunc status=none
+"$COCOTRUST" verity verify "$W/multi.img" "$W/multi.hash" "$ROOT" >"$W/v2.txt" 2>&1
+is "$?" 1 "multiple corruptions: exit 1"
+sed "s/^/# /" "$W/v2.txt"
+grep -q "^corrupt data block 0: .* bytes 0-4095 (metadata)$" "$W/v2.txt"; ok $? "block 0 reported as metadata"
+grep -q "^corrupt data block 8: .* (/coco)$" "$W/v2.txt"; ok $? "block 8 reported as /coco"
+grep -q "^corrupt data block 488: .* bytes 1998848-2002943 (free space) \\[its hash block is corrupt too\\]$" "$W/v2.txt"; ok $? "block 488 reported as free space (same leaf block as 424)"
+# hash block 5 is leaf block 3 (data blocks 384..511); slot 40 -> data block 424 looks corrupt too
+grep -q "^corrupt hash block 5 (level 0): .*multi.hash bytes 20480-24575$" "$W/v2.txt"; ok $? "hash block 5 (level 0) reported with its byte range"
+grep -q "^corrupt data block 424: .*\[its hash block is corrupt too\]$" "$W/v2.txt"; ok $? "data block 424 flagged: its digest sits in the corrupt hash block"
+is "$(grep -c '^corrupt' "$W/v2.txt")" 5 "exactly 5 corrupt blocks listed"
+
+# Wrong root hash: the top block no longer matches.
+BAD_ROOT=$(echo "$ROOT" | sed 's/^./0/'); [ "$BAD_ROOT" = "$ROOT" ] && BAD_ROOT=$(echo "$ROOT" | sed 's/^./1/')
+"$COCOTRUST" verity verify "$W/data.img" "$W/hash.img" "$BAD_ROOT" >"$W/v3.txt" 2>&1
+is "$?" 1 "wrong root hash: exit 1"
+grep -q "does not hash to the root hash" "$W/v3.txt"; ok $? "wrong root hash: top hash block named"
+done_testing
