@@ -141,6 +141,51 @@ ct_code ct_uki_stub_version_from_pe(const ct_pe *pe, unsigned *ret_version, ct_e
 ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, unsigned profile, ct_uki_parts *ret,
                              ct_error *err);
 
+
+/* ---- PCR 4: the EFI applications firmware starts (OVMF / EDK2 Tcg2Dxe) ---- */
+
+/* One image in the boot chain, in load order. */
+typedef struct ct_boot_image {
+        const ct_pe *pe;
+        bool is_uki;        /* a systemd-stub UKI: its .linux is started with LoadImage */
+        ct_uki_stub stub;   /* the stub's rules, to locate .linux (when is_uki) */
+        bool kernel_event;  /* firmware measures that kernel into PCR 4 (see below) */
+} ct_boot_image;
+
+typedef enum ct_pcr4_event_kind {
+        CT_PCR4_CALLING,     /* EV_EFI_ACTION "Calling EFI Application from Boot Option" */
+        CT_PCR4_SEPARATOR,   /* EV_SEPARATOR 00000000 */
+        CT_PCR4_RETURNING,   /* EV_EFI_ACTION "Returning from EFI Application from Boot Option" */
+        CT_PCR4_APPLICATION, /* EV_EFI_BOOT_SERVICES_APPLICATION: Authenticode of an image */
+        CT_PCR4_UKI_KERNEL,  /* EV_EFI_BOOT_SERVICES_APPLICATION: Authenticode of a UKI's .linux */
+} ct_pcr4_event_kind;
+
+typedef struct ct_pcr4_event {
+        ct_pcr4_event_kind kind;
+        size_t image;        /* index in the chain (APPLICATION, UKI_KERNEL) */
+        ct_digest digest;    /* what was extended */
+        ct_digest pcr;       /* PCR 4 after */
+} ct_pcr4_event;
+
+typedef ct_code (*ct_pcr4_event_fn)(const ct_pcr4_event *ev, void *userdata);
+
+/* The EV_EFI_ACTION / EV_SEPARATOR texts, and a name for each kind. */
+const char *ct_pcr4_event_name(ct_pcr4_event_kind kind);
+
+/*
+ * PCR 4 as OVMF leaves it when the boot manager starts `images` in order:
+ * "Calling EFI Application from Boot Option", the separator, then for each
+ * boot option that failed before the one that boots ("Returning ...",
+ * "Calling ...") — a q35 VM with its default empty DVD-ROM has one — then
+ * the Authenticode of each image, and after a UKI with kernel_event set the
+ * Authenticode of its .linux contents (VirtualSize bytes as loaded).
+ * fn (may be NULL) sees every event. Errors: CT_E_ARG, CT_E_MALFORMED (a
+ * UKI without .linux, or a .linux that is not a PE), parse errors of the
+ * embedded kernel (offsets relative to the section), CT_E_CRYPTO.
+ */
+ct_code ct_pcr4_predict(const ct_boot_image *images, size_t n_images, unsigned failed_boot_options,
+                        ct_hash_alg bank, ct_pcr4_event_fn fn, void *userdata, ct_digest *ret_pcr, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif
