@@ -1,16 +1,561 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cocotrust uki — placeholder until the area lands: every verb says it is not implemented. */
+/*
+ * cocotrust uki measure — PCR 11 of a Unified Kernel Image, from its parts
+ * (systemd-measure calculate compatible output) or from a built UKI file.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cocotrust/fileio.h>
+#include <cocotrust/pe.h>
+#include <cocotrust/uki.h>
+
 #include "tool.h"
+
+#define MAX_PHASES 64
+#define MAX_PART_SIZE 0xffffffffull /* a PE section is at most 4 GiB */
+
+enum json_mode { JSON_OFF, JSON_SHORT, JSON_PRETTY, JSON_SCHEMA };
+
+static void help_measure(void)
+{
+        printf("Usage: %s uki measure [OPTIONS] [UKI.efi]\n\n"
+               "Predict PCR 11 as systemd-stub measures a Unified Kernel Image, either from its parts\n"
+               "(the options of 'systemd-measure calculate', same output as systemd-measure 252) or\n"
+               "from a built UKI file (sections located with the stub version's lookup rules).\n\n"
+               "Parts (each a file; empty files are skipped, as systemd-measure does):\n"
+               "      --linux=FILE      .linux (kernel)           --osrel=FILE    .osrel\n"
+               "      --cmdline=FILE    .cmdline                  --initrd=FILE   .initrd\n"
+               "      --ucode=FILE      .ucode (257)              --splash=FILE   .splash\n"
+               "      --dtb=FILE        .dtb                      --uname=FILE    .uname (254, 257)\n"
+               "      --sbat=FILE       .sbat (254, 257)          --pcrpkey=FILE  .pcrpkey\n"
+               "      --profile=FILE    .profile (257)\n\n"
+               "Options:\n"
+               "      --bank=ALG        sha1, sha256, sha384, sha512; repeatable (default: all four)\n"
+               "      --phase=A:B:C     boot phase path; repeatable; ':' means no phase word at all\n"
+               "                        (default: enter-initrd, +leave-initrd, +sysinit, +ready)\n"
+               "      --json=MODE       pretty, short or off: systemd-measure's JSON\n"
+               "  -j                    pretty on a terminal, else short\n"
+               "      --json            cocotrust JSON (schema_version 1) with every extend step\n"
+               "      --stub-version=V  systemd-stub rules: 252 (default for parts), 254, 257;\n"
+               "                        for a UKI file detected from its .sdmagic section\n"
+               "      --uki-profile=N   257 multi-profile UKIs: the profile to measure (default 0)\n"
+               "  -h, --help            this help\n\n"
+               "Output (text): for each phase, '# PCR[11] Phase <phase>' on stderr, then\n"
+               "'11:<bank>=<hex>' per bank on stdout.\n"
+               "Exit status: 0 ok, 2 bad input or usage, 3 I/O error.\n",
+               program_name);
+}
+
+struct measure_opts {
+        const char *files[CT_UKI_SECTION__MAX];
+        ct_hash_alg banks[CT_HASH__MAX];
+        size_t n_banks;
+        char *phases[MAX_PHASES];
+        size_t n_phases;
+        bool phases_given;
+        enum json_mode json;
+        unsigned stub;
+        bool stub_given;
+        unsigned profile;
+        const char *uki;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_bank(const void *a, const void *b)
+{
+        return strcmp(ct_hash_name(*(const ct_hash_alg *)a), ct_hash_name(*(const ct_hash_alg *)b));
+}
+
+/* "::a::b:" -> "a:b" (systemd-measure drops empty words). Returns a new string or NULL. */
+static char *normalize_phase(const char *in)
+{
+        char *out = malloc(strlen(in) + 1);
+        char *o = out;
+        const char *s = in;
+
+        if (!out)
+                return NULL;
+        while (*s) {
+                size_t n = strcspn(s, ":");
+
+                if (n) {
+                        if (o != out)
+                                *o++ = ':';
+                        memcpy(o, s, n);
+                        o += n;
+                }
+                s += n;
+                if (*s == ':')
+                        s++;
+        }
+        *o = '\0';
+        return out;
+}
+
+/* ---- cocotrust JSON (--json): every extend step ---- */
+
+static const char *step_kind_name(ct_uki_step_kind k)
+{
+        switch (k) {
+        case CT_UKI_STEP_NAME:
+                return "section-name";
+        case CT_UKI_STEP_CONTENTS:
+                return "section-contents";
+        case CT_UKI_STEP_PHASE:
+                return "phase-word";
+        }
+        return "?";
+}
+
+static ct_code step_to_json(const ct_uki_step *st, void *userdata)
+{
+        json_object *arr = userdata;
+        json_object *o = json_object_new_object();
+
+        tool_json_add_str(o, "kind", step_kind_name(st->kind));
+        if (st->kind == CT_UKI_STEP_PHASE)
+                tool_json_add_str(o, "word", st->word);
+        else
+                tool_json_add_str(o, "section", ct_uki_section_name(st->section));
+        tool_json_add_int(o, "size", (int64_t)st->size);
+        tool_json_add_digest(o, "digest", &st->measured);
+        tool_json_add_digest(o, "pcr", &st->pcr);
+        json_object_array_add(arr, o);
+        return CT_OK;
+}
+
+/* ---- systemd-measure compatible printers ---- */
+
+static void print_sm_json(const struct measure_opts *o, ct_digest res[][MAX_PHASES], bool pretty)
+{
+        char hex[2 * CT_HASH_MAX_SIZE + 1];
+
+        fputs(pretty ? "{\n" : "{", stdout);
+        for (size_t b = 0; b < o->n_banks; b++) {
+                if (pretty)
+                        printf("\t\"%s\" : [\n", ct_hash_name(o->banks[b]));
+                else
+                        printf("\"%s\":[", ct_hash_name(o->banks[b]));
+                for (size_t p = 0; p < o->n_phases; p++) {
+                        const char *ph = o->phases[p];
+
+                        ct_digest_hex(&res[b][p], hex);
+                        if (pretty) {
+                                fputs("\t\t{\n", stdout);
+                                if (*ph)
+                                        printf("\t\t\t\"phase\" : \"%s\",\n", ph);
+                                printf("\t\t\t\"pcr\" : 11,\n\t\t\t\"hash\" : \"%s\"\n\t\t}%s\n", hex,
+                                       p + 1 < o->n_phases ? "," : "");
+                        } else {
+                                fputc('{', stdout);
+                                if (*ph)
+                                        printf("\"phase\":\"%s\",", ph);
+                                printf("\"pcr\":11,\"hash\":\"%s\"}%s", hex, p + 1 < o->n_phases ? "," : "");
+                        }
+                }
+                if (pretty)
+                        printf("\t]%s\n", b + 1 < o->n_banks ? "," : "");
+                else
+                        printf("]%s", b + 1 < o->n_banks ? "," : "");
+        }
+        fputs("}\n", stdout);
+}
+
+static void print_sm_text(const struct measure_opts *o, ct_digest res[][MAX_PHASES])
+{
+        char hex[2 * CT_HASH_MAX_SIZE + 1];
+
+        for (size_t p = 0; p < o->n_phases; p++) {
+                fflush(stdout);
+                fprintf(stderr, "# PCR[11] Phase <%s>\n", *o->phases[p] ? o->phases[p] : ":");
+                fflush(stderr);
+                for (size_t b = 0; b < o->n_banks; b++)
+                        printf("11:%s=%s\n", ct_hash_name(o->banks[b]), ct_digest_hex(&res[b][p], hex));
+        }
+}
+
+static void add_sections_json(json_object *root, const ct_uki_parts *parts, const struct measure_opts *o,
+                              const ct_pe *pe)
+{
+        json_object *arr = json_object_new_array();
+
+        for (unsigned i = 0; i < CT_UKI_SECTION__MAX; i++) {
+                const ct_uki_blob *b = &parts->s[i];
+                json_object *s;
+
+                if (!b->present)
+                        continue;
+                s = json_object_new_object();
+                tool_json_add_str(s, "name", ct_uki_section_name((ct_uki_section)i));
+                tool_json_add_int(s, "size", (int64_t)(b->len + b->zero_fill));
+                if (b->zero_fill)
+                        tool_json_add_int(s, "zero_fill", (int64_t)b->zero_fill);
+                if (pe && b->header_index >= 0) {
+                        const ct_pe_section *ps = ct_pe_section_at(pe, (size_t)b->header_index);
+
+                        tool_json_add_int(s, "header_index", b->header_index);
+                        tool_json_add_str(s, "header_name", ps->name);
+                } else if (o->files[i])
+                        tool_json_add_str(s, "file", o->files[i]);
+                tool_json_add_bool(s, "measured", ct_uki_stub_measures((ct_uki_stub)o->stub, (ct_uki_section)i) &&
+                                                          b->len + b->zero_fill > 0);
+                json_object_array_add(arr, s);
+        }
+        json_object_object_add(root, "sections", arr);
+}
+
+static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const ct_pe *pe)
+{
+        ct_digest (*res)[MAX_PHASES] = calloc(CT_HASH__MAX, sizeof(*res));
+        json_object *root = NULL, *banks = NULL;
+        ct_error err;
+        int rc = EXIT_OK;
+
+        if (!res)
+                return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+        ct_error_clear(&err);
+        if (o->json == JSON_SCHEMA) {
+                root = tool_json_new();
+                tool_json_add_int(root, "pcr", CT_UKI_PCR);
+                tool_json_add_int(root, "stub_version", o->stub);
+                if (o->uki)
+                        tool_json_add_str(root, "uki", o->uki);
+                add_sections_json(root, parts, o, pe);
+                banks = json_object_new_object();
+        }
+        for (size_t b = 0; b < o->n_banks; b++) {
+                json_object *steps = NULL, *jb = NULL, *jph = NULL;
+                ct_digest base;
+
+                if (root) {
+                        jb = json_object_new_object();
+                        steps = json_object_new_array();
+                        jph = json_object_new_array();
+                }
+                if (ct_uki_measure(parts, (ct_uki_stub)o->stub, o->banks[b], root ? step_to_json : NULL, steps,
+                                   &base, &err)) {
+                        rc = tool_fail(&err, o->uki);
+                        json_object_put(jb);
+                        json_object_put(steps);
+                        json_object_put(jph);
+                        goto out;
+                }
+                for (size_t p = 0; p < o->n_phases; p++) {
+                        json_object *psteps = root ? json_object_new_array() : NULL;
+
+                        res[b][p] = base;
+                        if (ct_uki_extend_phase(&res[b][p], o->phases[p], root ? step_to_json : NULL, psteps,
+                                                &err)) {
+                                rc = tool_fail(&err, NULL);
+                                json_object_put(psteps);
+                                json_object_put(jb);
+                                json_object_put(steps);
+                                json_object_put(jph);
+                                goto out;
+                        }
+                        if (root) {
+                                json_object *po = json_object_new_object();
+
+                                tool_json_add_str(po, "phase", o->phases[p]);
+                                json_object_object_add(po, "steps", psteps);
+                                tool_json_add_digest(po, "pcr", &res[b][p]);
+                                json_object_array_add(jph, po);
+                        }
+                }
+                if (root) {
+                        json_object_object_add(jb, "steps", steps);
+                        tool_json_add_digest(jb, "after_sections", &base);
+                        json_object_object_add(jb, "phases", jph);
+                        json_object_object_add(banks, ct_hash_name(o->banks[b]), jb);
+                }
+        }
+
+        switch (o->json) {
+        case JSON_SCHEMA:
+                json_object_object_add(root, "banks", banks);
+                tool_json_print(root);
+                root = NULL;
+                break;
+        case JSON_SHORT:
+        case JSON_PRETTY:
+                print_sm_json(o, res, o->json == JSON_PRETTY);
+                break;
+        case JSON_OFF:
+                print_sm_text(o, res);
+                break;
+        }
+out:
+        if (root) {
+                json_object_put(banks);
+                json_object_put(root);
+        }
+        free(res);
+        return rc;
+}
+
+static int parse_bank(struct measure_opts *o, const char *name)
+{
+        ct_hash_alg a = ct_hash_from_name(name);
+
+        if (a != CT_HASH_SHA1 && a != CT_HASH_SHA256 && a != CT_HASH_SHA384 && a != CT_HASH_SHA512)
+                return tool_usage("--bank: '%s' is not supported (sha1, sha256, sha384, sha512)", name);
+        for (size_t i = 0; i < o->n_banks; i++)
+                if (o->banks[i] == a)
+                        return EXIT_OK;
+        o->banks[o->n_banks++] = a;
+        return EXIT_OK;
+}
+
+static int measure_from_uki(struct measure_opts *o)
+{
+        ct_blob blob = { 0 };
+        ct_pe *pe = NULL;
+        ct_uki_parts parts;
+        ct_error err;
+        unsigned detected = 0;
+        int rc;
+
+        ct_error_clear(&err);
+        if (ct_blob_read(o->uki, CT_MAX_PE_FILE_SIZE, &blob, &err))
+                return tool_fail(&err, o->uki);
+        if (ct_pe_parse(blob.data, blob.len, &pe, &err)) {
+                rc = tool_fail(&err, o->uki);
+                goto out;
+        }
+        if (ct_uki_stub_version_from_pe(pe, &detected, &err) == CT_OK) {
+                unsigned mapped = detected <= 253 ? 252 : detected == 254 ? 254 : detected == 257 ? 257 : 0;
+
+                if (!o->stub_given) {
+                        if (!mapped) {
+                                rc = tool_errorf(EXIT_BAD_INPUT,
+                                                 "%s: %s: the stub is systemd-stub %u, whose section rules are not "
+                                                 "known; pass --stub-version 252, 254 or 257",
+                                                 program_name, o->uki, detected);
+                                goto out;
+                        }
+                        o->stub = mapped;
+                } else if (mapped != o->stub)
+                        fprintf(stderr, "%s: %s: warning: the stub says systemd-stub %u; using %u rules as asked\n",
+                                program_name, o->uki, detected, o->stub);
+        } else if (!o->stub_given) {
+                rc = tool_errorf(EXIT_BAD_INPUT, "%s: %s: %s; pass --stub-version 252, 254 or 257", program_name,
+                                 o->uki, err.msg);
+                goto out;
+        }
+        if (!ct_pe_find_section(pe, ".linux", CT_PE_FIND_PREFIX))
+                fprintf(stderr, "%s: %s: warning: no .linux section: this does not look like a UKI\n", program_name,
+                        o->uki);
+        if (ct_uki_parts_from_pe(pe, (ct_uki_stub)o->stub, o->profile, &parts, &err)) {
+                rc = tool_fail(&err, o->uki);
+                goto out;
+        }
+        rc = run_measure(o, &parts, pe);
+out:
+        ct_pe_free(pe);
+        ct_blob_free(&blob);
+        return rc;
+}
+
+static int measure_from_parts(struct measure_opts *o)
+{
+        ct_blob blobs[CT_UKI_SECTION__MAX];
+        ct_uki_parts parts;
+        ct_error err;
+        int rc = EXIT_OK;
+
+        memset(blobs, 0, sizeof(blobs));
+        ct_uki_parts_init(&parts);
+        if (!o->files[CT_UKI_LINUX])
+                return tool_usage("uki measure: --linux=FILE or a UKI file is required");
+        for (unsigned i = 0; i < CT_UKI_SECTION__MAX; i++) {
+                if (!o->files[i])
+                        continue;
+                if (!ct_uki_stub_measures((ct_uki_stub)o->stub, (ct_uki_section)i)) {
+                        rc = tool_usage("--%s: systemd-stub %u does not measure %s; pass --stub-version 257%s",
+                                        ct_uki_section_name((ct_uki_section)i) + 1, o->stub,
+                                        ct_uki_section_name((ct_uki_section)i),
+                                        i == CT_UKI_UNAME || i == CT_UKI_SBAT ? " (or 254)" : "");
+                        goto out;
+                }
+                ct_error_clear(&err);
+                if (ct_blob_read(o->files[i], MAX_PART_SIZE, &blobs[i], &err)) {
+                        rc = tool_fail(&err, o->files[i]);
+                        goto out;
+                }
+                parts.s[i].present = true;
+                parts.s[i].data = blobs[i].data;
+                parts.s[i].len = blobs[i].len;
+        }
+        rc = run_measure(o, &parts, NULL);
+out:
+        for (unsigned i = 0; i < CT_UKI_SECTION__MAX; i++)
+                ct_blob_free(&blobs[i]);
+        return rc;
+}
 
 static int verb_measure(int argc, char **argv)
 {
-        (void)argc;
-        (void)argv;
-        return tool_not_implemented("'uki measure'");
+        enum {
+                OPT_BANK = 0x100, OPT_PHASE, OPT_JSON, OPT_STUB, OPT_PROFILE_N,
+                OPT_SECTION = 0x200, /* + ct_uki_section */
+        };
+        static const struct option opts[] = {
+                { "linux", required_argument, NULL, OPT_SECTION + CT_UKI_LINUX },
+                { "osrel", required_argument, NULL, OPT_SECTION + CT_UKI_OSREL },
+                { "cmdline", required_argument, NULL, OPT_SECTION + CT_UKI_CMDLINE },
+                { "initrd", required_argument, NULL, OPT_SECTION + CT_UKI_INITRD },
+                { "ucode", required_argument, NULL, OPT_SECTION + CT_UKI_UCODE },
+                { "splash", required_argument, NULL, OPT_SECTION + CT_UKI_SPLASH },
+                { "dtb", required_argument, NULL, OPT_SECTION + CT_UKI_DTB },
+                { "uname", required_argument, NULL, OPT_SECTION + CT_UKI_UNAME },
+                { "sbat", required_argument, NULL, OPT_SECTION + CT_UKI_SBAT },
+                { "pcrpkey", required_argument, NULL, OPT_SECTION + CT_UKI_PCRPKEY },
+                { "profile", required_argument, NULL, OPT_SECTION + CT_UKI_PROFILE },
+                { "bank", required_argument, NULL, OPT_BANK },
+                { "phase", required_argument, NULL, OPT_PHASE },
+                { "json", optional_argument, NULL, OPT_JSON },
+                { "stub-version", required_argument, NULL, OPT_STUB },
+                { "uki-profile", required_argument, NULL, OPT_PROFILE_N },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct measure_opts o;
+        unsigned long long v;
+        bool any_section = false;
+        int c, rc = EXIT_OK;
+        size_t w;
+
+        memset(&o, 0, sizeof(o));
+        o.stub = CT_UKI_STUB_252;
+        while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
+                if (c >= OPT_SECTION && c < OPT_SECTION + CT_UKI_SECTION__MAX) {
+                        o.files[c - OPT_SECTION] = optarg;
+                        any_section = true;
+                        continue;
+                }
+                switch (c) {
+                case OPT_BANK:
+                        rc = parse_bank(&o, optarg);
+                        if (rc)
+                                goto out;
+                        break;
+                case OPT_PHASE:
+                        if (o.n_phases >= MAX_PHASES) {
+                                rc = tool_usage("--phase: at most %d phases", MAX_PHASES);
+                                goto out;
+                        }
+                        o.phases[o.n_phases] = normalize_phase(optarg);
+                        if (!o.phases[o.n_phases]) {
+                                rc = tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+                                goto out;
+                        }
+                        o.n_phases++;
+                        o.phases_given = true;
+                        break;
+                case OPT_JSON:
+                        if (!optarg)
+                                o.json = JSON_SCHEMA;
+                        else if (strcmp(optarg, "pretty") == 0)
+                                o.json = JSON_PRETTY;
+                        else if (strcmp(optarg, "short") == 0)
+                                o.json = JSON_SHORT;
+                        else if (strcmp(optarg, "off") == 0)
+                                o.json = JSON_OFF;
+                        else {
+                                rc = tool_usage("--json=: '%s' is not pretty, short or off", optarg);
+                                goto out;
+                        }
+                        break;
+                case 'j':
+                        o.json = isatty(STDOUT_FILENO) ? JSON_PRETTY : JSON_SHORT;
+                        break;
+                case OPT_STUB:
+                        if (!tool_parse_u64(optarg, &v) || !ct_uki_stub_known((unsigned)v) || v > 1000) {
+                                rc = tool_usage("--stub-version: '%s' is not 252, 254 or 257", optarg);
+                                goto out;
+                        }
+                        o.stub = (unsigned)v;
+                        o.stub_given = true;
+                        break;
+                case OPT_PROFILE_N:
+                        if (!tool_parse_u64(optarg, &v) || v > 1000) {
+                                rc = tool_usage("--uki-profile: '%s' is not a profile number", optarg);
+                                goto out;
+                        }
+                        o.profile = (unsigned)v;
+                        break;
+                case 'h':
+                        help_measure();
+                        goto out;
+                default:
+                        rc = EXIT_BAD_INPUT;
+                        goto out;
+                }
+        }
+        if (optind < argc) {
+                if (optind + 1 < argc) {
+                        rc = tool_usage("uki measure: one UKI file at most");
+                        goto out;
+                }
+                if (any_section) {
+                        rc = tool_usage("uki measure: give either a UKI file or section files, not both");
+                        goto out;
+                }
+                o.uki = argv[optind];
+        }
+
+        if (o.n_banks == 0) {
+                o.banks[o.n_banks++] = CT_HASH_SHA1;
+                o.banks[o.n_banks++] = CT_HASH_SHA256;
+                o.banks[o.n_banks++] = CT_HASH_SHA384;
+                o.banks[o.n_banks++] = CT_HASH_SHA512;
+        }
+        qsort(o.banks, o.n_banks, sizeof(o.banks[0]), cmp_bank);
+
+        if (!o.phases_given) {
+                static const char *const defaults[] = {
+                        "enter-initrd", "enter-initrd:leave-initrd", "enter-initrd:leave-initrd:sysinit",
+                        "enter-initrd:leave-initrd:sysinit:ready",
+                };
+                for (size_t i = 0; i < 4; i++) {
+                        o.phases[i] = strdup(defaults[i]);
+                        if (!o.phases[i]) {
+                                rc = tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+                                goto out;
+                        }
+                        o.n_phases++;
+                }
+        } else {
+                /* systemd-measure sorts and de-duplicates explicit phases. */
+                qsort(o.phases, o.n_phases, sizeof(o.phases[0]), cmp_str);
+                w = 0;
+                for (size_t i = 0; i < o.n_phases; i++) {
+                        if (w > 0 && strcmp(o.phases[w - 1], o.phases[i]) == 0) {
+                                free(o.phases[i]);
+                                continue;
+                        }
+                        o.phases[w++] = o.phases[i];
+                }
+                o.n_phases = w;
+        }
+
+        rc = o.uki ? measure_from_uki(&o) : measure_from_parts(&o);
+out:
+        for (size_t i = 0; i < o.n_phases; i++)
+                free(o.phases[i]);
+        return rc;
 }
 
 static const struct tool_verb verbs[] = {
-        { "measure", "[OPTIONS]", verb_measure, "(not implemented yet)" },
+        { "measure", "[--linux=FILE ...] [--bank=ALG] [--phase=P] [--json[=MODE]] [UKI.efi]", verb_measure,
+          "predict PCR 11 of a UKI (systemd-measure calculate compatible)" },
 };
 
 const struct tool_area tool_area_uki = { "uki", "PCR 11 of a Unified Kernel Image (systemd-measure compatible)", verbs, sizeof(verbs) / sizeof(verbs[0]) };
