@@ -301,8 +301,11 @@ static ct_code parse_json(const char *text, size_t len, ct_pcr_set *ret, ct_erro
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         root = json_tokener_parse_ex(tok, text, (int)len);
         if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+                enum json_tokener_error je = json_tokener_get_error(tok);
                 rc = ct_error_set_at(err, CT_E_MALFORMED, json_tokener_get_parse_end(tok), "JSON: %s at offset %zu",
-                                     json_tokener_error_desc(json_tokener_get_error(tok)),
+                                     je == json_tokener_continue || je == json_tokener_success
+                                             ? "unexpected end of input"
+                                             : json_tokener_error_desc(je),
                                      json_tokener_get_parse_end(tok));
                 json_object_put(root);
                 json_tokener_free(tok);
@@ -368,6 +371,8 @@ CT_EXPORT ct_code ct_pcr_set_parse_text(const char *text, size_t len, ct_pcr_for
         if (len > CT_PCR_MAX_FILE_SIZE)
                 return ct_error_set(err, CT_E_LIMIT, "PCR file of %zu bytes exceeds the limit of %u", len,
                                     CT_PCR_MAX_FILE_SIZE);
+        if (!text || len == 0)
+                return ct_error_set_at(err, CT_E_MALFORMED, 0, "empty PCR file");
         if (memchr(text, 0, len))
                 return ct_error_set_at(err, CT_E_MALFORMED, (const char *)memchr(text, 0, len) - text,
                                        "NUL byte in a PCR text file");
