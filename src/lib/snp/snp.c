@@ -681,16 +681,38 @@ static ct_code check_counts(const int64_t *vcpus, size_t n, ct_error *err)
         return CT_OK;
 }
 
+static ct_code base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                            const int64_t *vcpus, size_t n, ct_digest *ret, ct_error *err);
+
 CT_EXPORT ct_code ct_snp_base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig,
                                       uint64_t guest_features, const int64_t *vcpus, size_t n, ct_digest *ret,
                                       ct_error *err)
+{
+        ct_digest *tmp;
+        ct_code rc;
+
+        if (!b || (unsigned)vmm >= CT_SNP_VMM__MAX || (n && (!vcpus || !ret)))
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        if (n == 0)
+                return CT_OK;
+        /* ret is written only on success */
+        tmp = calloc(n, sizeof(*tmp));
+        if (!tmp)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        rc = base_measure(b, vmm, vcpu_sig, guest_features, vcpus, n, tmp, err);
+        if (!rc)
+                memcpy(ret, tmp, n * sizeof(*tmp));
+        free(tmp);
+        return rc;
+}
+
+static ct_code base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                            const int64_t *vcpus, size_t n, ct_digest *ret, ct_error *err)
 {
         uint8_t page[PAGE], bsp[LD], ap[LD];
         int64_t k = 0;
         ct_code rc;
 
-        if (!b || (unsigned)vmm >= CT_SNP_VMM__MAX || (n && (!vcpus || !ret)))
-                return ct_error_set(err, CT_E_ARG, "invalid arguments");
         rc = check_counts(vcpus, n, err);
         if (rc)
                 return rc;
