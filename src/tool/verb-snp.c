@@ -162,11 +162,8 @@ static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint6
                 if (end - p >= 2 && p[0] == '0' && strchr("xXoObB", p[1])) {
                         base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
                         p += 2;
-                        prev_us = true; /* an underscore may follow the prefix */
-                        if (p < end && *p == '_')
-                                p++, prev_us = false;
-                        else
-                                prev_us = false;
+                        if (p < end && *p == '_') /* one underscore may follow the prefix: 0x_1f */
+                                p++;
                 } else if (p < end && *p == '0') {
                         zero_lead = true;
                 }
