@@ -653,7 +653,8 @@ static int measure(struct run *r, ct_snp_base *b, const ct_snp_vmm *vmms, size_t
                 }
 
         if (rows == 1) {
-                if (r->o->dump_vmsa) {
+                if (r->o->dump_vmsa && (r->mode == CT_SNP_MODE_SEV_ES || r->mode == CT_SNP_MODE_SNP ||
+                                        r->mode == CT_SNP_MODE_SNP_SVSM)) { /* sev, snp:ovmf-hash: none */
                         ret = dump_vmsa(b, vmms[0], &sigs[0], r->guest_features, vcpus[0]);
                         if (ret)
                                 goto out;
@@ -856,8 +857,8 @@ static int verb_measure(int argc, char **argv)
                         return tool_usage("missing --vcpus N in guest mode '%s'", o.mode_s);
         }
 
-        /* --vmm-type */
-        if (o.vmm_s) {
+        /* --vmm-type (sev-snp-measure has printed the snp:ovmf-hash digest before it looks at it) */
+        if (o.vmm_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
                 ret = split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
                 if (ret)
                         goto out;
@@ -995,6 +996,10 @@ static int verb_measure(int argc, char **argv)
                                  MAX_TABLE_ROWS);
                 goto out;
         }
+        if (o.dump_vmsa && r.mode == CT_SNP_MODE_SEV) {
+                ret = tool_usage("--dump-vmsa is not available in the selected mode (sev has no VMSA)");
+                goto out;
+        }
         if (o.dump_vmsa && n_vmm * n_sig * n_vcpus != 1) {
                 ret = tool_usage("--dump-vmsa needs a single configuration (one vCPU count, type and VMM type)");
                 goto out;
@@ -1054,8 +1059,8 @@ static int verb_measure(int argc, char **argv)
                                 goto out;
                         r.vars_size = r.vars.size;
                 }
-                if (r.vars_size == 0) {
-                        ret = tool_usage("mode snp:svsm needs a non-zero --vars-size or --vars-file");
+                if (!o.vars_file && r.vars_size == 0) { /* an empty --vars-file is accepted, as upstream */
+                        ret = tool_usage("mode snp:svsm requires --vars-size or --vars-file");
                         goto out;
                 }
         }

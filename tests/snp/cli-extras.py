@@ -139,5 +139,14 @@ for bad in (['--vcpu-type', 'EPYC-v99'], ['--vcpu-sig', 'zz'], ['--vcpu-family',
     p = ct(args_of('sev_amdsev_nokernel') + bad)
     ok(p.returncode == 2 and not p.stdout, f'sev mode: {" ".join(bad)} is still an argparse error', p.stdout)
 
+# --dump-vmsa where there is no VMSA: sev-snp-measure refuses it in sev mode ("not available in the
+# selected mode") and ignores it in snp:ovmf-hash, which it prints before looking at other options
+with tempfile.TemporaryDirectory() as d:
+    p = ct(args_of('sev_amdsev_k_i_c_vcpus_ignored') + ['--dump-vmsa'], cwd=d)
+    ok(p.returncode == 2 and not p.stdout and not os.listdir(d), 'sev --dump-vmsa: usage error', p.stdout + p.stderr)
+    p = ct(args_of('snpovmfhash_amdsev') + ['--dump-vmsa', '--vmm-type', 'qemu'], cwd=d)
+    ok(p.returncode == 0 and p.stdout == VECTORS['snpovmfhash_amdsev']['expected_stdout'] + '\n' and not os.listdir(d),
+       'snp:ovmf-hash ignores --dump-vmsa and --vmm-type, as sev-snp-measure', p.stdout + p.stderr)
+
 print(f'1..{n}')
 sys.exit(1 if fails else 0)

@@ -637,6 +637,12 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
         if (p->ovmf_len > CT_MAX_SNP_FIRMWARE_SIZE)
                 return ct_error_set(err, CT_E_LIMIT, "firmware: %zu bytes, limit %llu", p->ovmf_len,
                                     (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+        /* sev-snp-measure reads the footer header at end - 50 unconditionally (and crashes below that) */
+        if (p->ovmf_len < CT_FW_FOOTER_FROM_END)
+                return ct_error_set_at(err, CT_E_TRUNCATED, 0,
+                                       "firmware of %zu bytes at offset 0x0 is too small to be an OVMF image (its "
+                                       "footer table header sits %u bytes before the end)",
+                                       p->ovmf_len, CT_FW_FOOTER_FROM_END);
         if (p->has_ovmf_hash && p->mode != CT_SNP_MODE_SNP && p->mode != CT_SNP_MODE_SNP_OVMF_HASH)
                 return ct_error_set(err, CT_E_ARG, "an SNP OVMF hash only works with mode snp");
         /* sev-snp-measure parses the table and metadata of the firmware in every mode. */
