@@ -849,7 +849,7 @@ static int verb_measure(int argc, char **argv)
                 r.vars_size = (uint64_t)vs;
         }
         if (r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                if (o.initrd && !o.kernel)
+                if (o.initrd && *o.initrd && !o.kernel)
                         return tool_usage("--kernel required when using --initrd");
                 if (o.append && *o.append && !o.kernel)
                         return tool_usage("--kernel required when using --append");
@@ -1026,9 +1026,9 @@ static int verb_measure(int argc, char **argv)
                 goto out;
         if (o.json)
                 blob_input(&r.ovmf, o.ovmf, &ovmf);
-        if (o.kernel && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
+        if (o.kernel && *o.kernel && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
                 ret = hash_input(&r.kernel, o.kernel);
-                if (!ret && o.initrd)
+                if (!ret && o.initrd && *o.initrd)
                         ret = hash_input(&r.initrd, o.initrd);
                 if (ret)
                         goto out;

@@ -148,5 +148,13 @@ with tempfile.TemporaryDirectory() as d:
     ok(p.returncode == 0 and p.stdout == VECTORS['snpovmfhash_amdsev']['expected_stdout'] + '\n' and not os.listdir(d),
        'snp:ovmf-hash ignores --dump-vmsa and --vmm-type, as sev-snp-measure', p.stdout + p.stderr)
 
+# sev-snp-measure tests `if kernel:` / `if initrd:`: an empty path is no file
+p = ct(args_of('snp_amdsev_nokernel_v1') + ['--kernel', ''])
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_nokernel_v1']['expected_stdout'] + '\n',
+   "--kernel '' is no kernel (vector snp_amdsev_nokernel_v1)", p.stdout + p.stderr)
+p = ct(args_of('snp_amdsev_k_only_v1') + ['--initrd', ''])
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_k_only_v1']['expected_stdout'] + '\n',
+   "--initrd '' is no initrd (vector snp_amdsev_k_only_v1)", p.stdout + p.stderr)
+
 print(f'1..{n}')
 sys.exit(1 if fails else 0)
