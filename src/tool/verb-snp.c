@@ -1033,7 +1033,7 @@ static int verb_measure(int argc, char **argv)
                 if (ret)
                         goto out;
                 if (ct_snp_cmdline_sha256(o.append, r.cmdline_sha256, &err)) {
-                        ret = tool_fail(&err, NULL);
+                        ret = tool_fail(&err, "--append");
                         goto out;
                 }
                 p.has_kernel = true;

@@ -156,5 +156,11 @@ p = ct(args_of('snp_amdsev_k_only_v1') + ['--initrd', ''])
 ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_k_only_v1']['expected_stdout'] + '\n',
    "--initrd '' is no initrd (vector snp_amdsev_k_only_v1)", p.stdout + p.stderr)
 
+# the command line is hashed as append.encode(): sev-snp-measure fails on bytes that are not UTF-8
+a = args_of('snp_amdsev_k_i_c_v1_epycv4')
+i = a.index('--append')
+p = subprocess.run([CT, 'snp', 'measure'] + a[:i] + ['--append', b'console=ttyS0 \xff'] + a[i + 2:], capture_output=True)
+ok(p.returncode == 2 and not p.stdout and b'UTF-8' in p.stderr, '--append with a non-UTF-8 byte: exit 2', p.stderr)
+
 print(f'1..{n}')
 sys.exit(1 if fails else 0)

@@ -136,6 +136,42 @@ CT_EXPORT uint64_t ct_snp_cpu_sig(uint64_t family, uint64_t model, uint64_t step
                (stepping & 0xf);
 }
 
+/* Offset of the first byte that is not strict UTF-8 (overlong forms, surrogates, > U+10FFFF), or len. */
+static size_t utf8_invalid_at(const uint8_t *s, size_t len)
+{
+        size_t i = 0;
+
+        while (i < len) {
+                uint8_t c = s[i];
+                size_t n;
+                uint32_t cp, min;
+
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                if ((c & 0xe0) == 0xc0)
+                        n = 1, cp = c & 0x1f, min = 0x80;
+                else if ((c & 0xf0) == 0xe0)
+                        n = 2, cp = c & 0x0f, min = 0x800;
+                else if ((c & 0xf8) == 0xf0)
+                        n = 3, cp = c & 0x07, min = 0x10000;
+                else
+                        return i;
+                if (n > len - i - 1)
+                        return i;
+                for (size_t k = 1; k <= n; k++) {
+                        if ((s[i + k] & 0xc0) != 0x80)
+                                return i;
+                        cp = (cp << 6) | (s[i + k] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return i;
+                i += n + 1;
+        }
+        return len;
+}
+
 CT_EXPORT ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_error *err)
 {
         ct_hash h;
@@ -143,6 +179,14 @@ CT_EXPORT ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_
         ct_code rc;
         static const uint8_t nul = 0;
 
+        if (append) {
+                size_t len = strlen(append), bad = utf8_invalid_at((const uint8_t *)append, len);
+                /* sev-snp-measure hashes append.encode(): it fails on what is not UTF-8 */
+                if (bad != len)
+                        return ct_error_set_at(err, CT_E_MALFORMED, bad,
+                                               "the command line is not valid UTF-8 (byte 0x%02x at offset 0x%zx)",
+                                               (uint8_t)append[bad], bad);
+        }
         rc = ct_hash_init(&h, CT_HASH_SHA256, err);
         if (rc)
                 return rc;
