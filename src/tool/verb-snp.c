@@ -181,9 +181,13 @@ static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint6
                         return false;
                 if (zero_lead && d != 0)
                         return false; /* "021": Python rejects leading zeros with base 0 */
-                if ((__builtin_mul_overflow(v, (uint64_t)base, &v) | __builtin_add_overflow(v, (uint64_t)d, &v)) &&
-                    !wrap)
-                        return false;
+                {
+                        /* both steps always run: with wrap, v keeps the value modulo 2^64 */
+                        bool over = __builtin_mul_overflow(v, (uint64_t)base, &v);
+                        over = __builtin_add_overflow(v, (uint64_t)d, &v) || over;
+                        if (over && !wrap)
+                                return false;
+                }
                 any = true;
                 prev_us = false;
         }
