@@ -17,6 +17,10 @@ if [ -z "${SEV_SNP_MEASURE_DIR:-}" ] || [ ! -f "$SEV_SNP_MEASURE_DIR/sev-snp-mea
         echo "bench/snp.sh: SKIP: set SEV_SNP_MEASURE_DIR to a checkout of virtee/sev-snp-measure" >&2
         exit 0
 fi
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+        echo "bench/snp.sh: SKIP: sev-snp-measure needs python3-cryptography (apt-get install python3-cryptography)" >&2
+        exit 0
+fi
 exec nice python3 - "$CT" "$(realpath "$SEV_SNP_MEASURE_DIR")" "$ROOT" "${SNP_BENCH_SAMPLES:-20}" <<'PYEOF'
 import os, random, statistics, subprocess, sys, tempfile, time
 ct, ssm_dir, root, samples = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

@@ -96,7 +96,10 @@ typedef struct ct_snp_params {
         uint64_t vars_size;         /* snp:svsm only: size of the OVMF variable store */
 } ct_snp_params;
 
-/* SHA-256 of the command line as QEMU passes it: UTF-8 bytes and a NUL; NULL or "" give SHA-256("\0"). */
+/*
+ * SHA-256 of the command line as QEMU passes it: UTF-8 bytes and a NUL; NULL or "" give SHA-256("\0").
+ * CT_E_MALFORMED (with the offset) when append is not strict UTF-8, as sev-snp-measure fails then.
+ */
 ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_error *err);
 
 /* The 176-byte SEV hash table (header, cmdline, initrd, kernel entries, padding). */

@@ -136,7 +136,15 @@ static int digit_value(int c)
  * in decimal, single underscores between digits, surrounding whitespace).
  * false on bad text or a magnitude beyond 64 bits.
  */
+static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint64_t *ret_mag);
+
 static bool py_int(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
+{
+        return py_int_wrap(s, base, false, ret_neg, ret_mag);
+}
+
+/* As py_int; with wrap, a magnitude beyond 64 bits is kept modulo 2^64 (what a ctypes u64 field stores). */
+static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint64_t *ret_mag)
 {
         const char *p = s, *end;
         bool neg = false, any = false, prev_us = false, zero_lead = false;
@@ -154,11 +162,8 @@ static bool py_int(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
                 if (end - p >= 2 && p[0] == '0' && strchr("xXoObB", p[1])) {
                         base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
                         p += 2;
-                        prev_us = true; /* an underscore may follow the prefix */
-                        if (p < end && *p == '_')
-                                p++, prev_us = false;
-                        else
-                                prev_us = false;
+                        if (p < end && *p == '_') /* one underscore may follow the prefix: 0x_1f */
+                                p++;
                 } else if (p < end && *p == '0') {
                         zero_lead = true;
                 }
@@ -176,8 +181,13 @@ static bool py_int(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
                         return false;
                 if (zero_lead && d != 0)
                         return false; /* "021": Python rejects leading zeros with base 0 */
-                if (__builtin_mul_overflow(v, (uint64_t)base, &v) || __builtin_add_overflow(v, (uint64_t)d, &v))
-                        return false;
+                {
+                        /* both steps always run: with wrap, v keeps the value modulo 2^64 */
+                        bool over = __builtin_mul_overflow(v, (uint64_t)base, &v);
+                        over = __builtin_add_overflow(v, (uint64_t)d, &v) || over;
+                        if (over && !wrap)
+                                return false;
+                }
                 any = true;
                 prev_us = false;
         }
@@ -194,7 +204,7 @@ static bool parse_u64_wrap(const char *s, uint64_t *ret)
         bool neg;
         uint64_t m;
 
-        if (!py_int(s, 0, &neg, &m))
+        if (!py_int_wrap(s, 0, true, &neg, &m))
                 return false;
         *ret = neg ? (uint64_t)0 - m : m;
         return true;
@@ -211,6 +221,24 @@ static bool parse_i64(const char *s, int64_t *ret)
                 return false;
         *ret = neg ? (m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m) : (int64_t)m;
         return true;
+}
+
+/*
+ * argparse takes an argument that starts with '-' for an option unless it
+ * looks like a negative number (^-\d+$ or ^-\d*\.\d+$) or is "-" itself, so
+ * sev-snp-measure fails on "--append -x" or "--vcpu-sig -0x1"; so do we.
+ */
+static bool argparse_value_ok(const char *s)
+{
+        const char *p = s + 1, *dot;
+
+        if (s[0] != '-' || s[1] == 0)
+                return true;
+        dot = strchr(p, '.');
+        if (!dot)
+                return strspn(p, "0123456789") == strlen(p);
+        return strspn(p, "0123456789") == (size_t)(dot - p) && dot[1] &&
+               strspn(dot + 1, "0123456789") == strlen(dot + 1);
 }
 
 /* ---- lists ---- */
@@ -233,19 +261,25 @@ static int parse_vcpus(const char *s, int64_t **ret, size_t *ret_n)
         size_t n = 0, cap = 0;
         const char *p = s;
 
-        if (parse_i64(s, &(int64_t){ 0 })) {
+        int64_t one;
+
+        if (parse_i64(s, &one)) { /* what sev-snp-measure accepts: int(x), negative included */
                 v = malloc(sizeof(*v));
                 if (!v)
                         abort();
-                parse_i64(s, v);
+                *v = one;
                 *ret = v;
                 *ret_n = 1;
                 return 0;
         }
         for (;;) {
                 const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p);
-                const char *dash = memchr(p + 1 < end ? p + 1 : end, '-', (size_t)(end - (p + 1 < end ? p + 1 : end)));
+                const char *dash = NULL;
                 int64_t a, b;
+
+                for (const char *q = p + 1; q < end && !dash; q++) /* p[0] may be a sign */
+                        if (*q == '-')
+                                dash = q;
 
                 if (dash) {
                         if (!parse_count(p, (size_t)(dash - p), &a) || !parse_count(dash + 1, (size_t)(end - dash - 1), &b) ||
@@ -623,7 +657,8 @@ static int measure(struct run *r, ct_snp_base *b, const ct_snp_vmm *vmms, size_t
                 }
 
         if (rows == 1) {
-                if (r->o->dump_vmsa) {
+                if (r->o->dump_vmsa && (r->mode == CT_SNP_MODE_SEV_ES || r->mode == CT_SNP_MODE_SNP ||
+                                        r->mode == CT_SNP_MODE_SNP_SVSM)) { /* sev, snp:ovmf-hash: none */
                         ret = dump_vmsa(b, vmms[0], &sigs[0], r->guest_features, vcpus[0]);
                         if (ret)
                                 goto out;
@@ -728,6 +763,10 @@ static int verb_measure(int argc, char **argv)
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+                if (optarg && optarg == argv[optind - 1] && !argparse_value_ok(optarg))
+                        return tool_usage("argument %s: expected one argument (a value starting with '-' must be "
+                                          "given as %s=VALUE)",
+                                          argv[optind - 2], argv[optind - 2]);
                 switch (c) {
                 case OPT_MODE: o.mode_s = optarg; break;
                 case OPT_VCPUS: o.vcpus_s = optarg; break;
@@ -780,6 +819,31 @@ static int verb_measure(int argc, char **argv)
         r.guest_features = 1;
         if (o.guest_features_s && !parse_u64_wrap(o.guest_features_s, &r.guest_features))
                 return tool_usage("argument --guest-features: invalid value '%s'", o.guest_features_s);
+        /* argparse converts every option whatever the mode: bad values fail even where they are unused */
+        {
+                uint64_t u;
+                int64_t i;
+                if (o.vcpu_sig_s && !parse_u64_wrap(o.vcpu_sig_s, &u))
+                        return tool_usage("argument --vcpu-sig: invalid value '%s'", o.vcpu_sig_s);
+                if ((o.family_s && !parse_i64(o.family_s, &i)) || (o.model_s && !parse_i64(o.model_s, &i)) ||
+                    (o.stepping_s && !parse_i64(o.stepping_s, &i)))
+                        return tool_usage("--vcpu-family/--vcpu-model/--vcpu-stepping: decimal integers expected");
+                if (o.vcpu_type_s && strcmp(o.vcpu_type_s, "all") != 0) {
+                        ret = split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
+                        for (size_t k = 0; !ret && k < n_sig; k++)
+                                if (!ct_snp_vcpu_type_find(items[k]))
+                                        ret = tool_usage("argument --vcpu-type: invalid choice: '%s' (run '%s --help' "
+                                                         "for the list, or use 'all')",
+                                                         items[k], argv[0]);
+                        free(copy);
+                        free(items);
+                        copy = NULL;
+                        items = NULL;
+                        n_sig = 0;
+                        if (ret)
+                                return ret;
+                }
+        }
         if (o.vars_size_s && o.vars_file)
                 return tool_usage("argument --vars-file: not allowed with argument --vars-size");
         if (o.vars_size_s) {
@@ -789,7 +853,7 @@ static int verb_measure(int argc, char **argv)
                 r.vars_size = (uint64_t)vs;
         }
         if (r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                if (o.initrd && !o.kernel)
+                if (o.initrd && *o.initrd && !o.kernel)
                         return tool_usage("--kernel required when using --initrd");
                 if (o.append && *o.append && !o.kernel)
                         return tool_usage("--kernel required when using --append");
@@ -797,8 +861,8 @@ static int verb_measure(int argc, char **argv)
                         return tool_usage("missing --vcpus N in guest mode '%s'", o.mode_s);
         }
 
-        /* --vmm-type */
-        if (o.vmm_s) {
+        /* --vmm-type (sev-snp-measure has printed the snp:ovmf-hash digest before it looks at it) */
+        if (o.vmm_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
                 ret = split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
                 if (ret)
                         goto out;
@@ -915,7 +979,7 @@ static int verb_measure(int argc, char **argv)
         }
 
         /* --vcpus */
-        if (o.vcpus_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
+        if (o.vcpus_s) {
                 ret = parse_vcpus(o.vcpus_s, &vcpus, &n_vcpus);
                 if (ret)
                         goto out;
@@ -934,6 +998,10 @@ static int verb_measure(int argc, char **argv)
         if ((uint64_t)n_vmm * n_sig * n_vcpus > MAX_TABLE_ROWS) {
                 ret = tool_usage("a table of %zu x %zu x %zu rows is above the limit of %u", n_vmm, n_sig, n_vcpus,
                                  MAX_TABLE_ROWS);
+                goto out;
+        }
+        if (o.dump_vmsa && r.mode == CT_SNP_MODE_SEV) {
+                ret = tool_usage("--dump-vmsa is not available in the selected mode (sev has no VMSA)");
                 goto out;
         }
         if (o.dump_vmsa && n_vmm * n_sig * n_vcpus != 1) {
@@ -962,14 +1030,14 @@ static int verb_measure(int argc, char **argv)
                 goto out;
         if (o.json)
                 blob_input(&r.ovmf, o.ovmf, &ovmf);
-        if (o.kernel && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
+        if (o.kernel && *o.kernel && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
                 ret = hash_input(&r.kernel, o.kernel);
-                if (!ret && o.initrd)
+                if (!ret && o.initrd && *o.initrd)
                         ret = hash_input(&r.initrd, o.initrd);
                 if (ret)
                         goto out;
                 if (ct_snp_cmdline_sha256(o.append, r.cmdline_sha256, &err)) {
-                        ret = tool_fail(&err, NULL);
+                        ret = tool_fail(&err, "--append");
                         goto out;
                 }
                 p.has_kernel = true;
@@ -995,8 +1063,8 @@ static int verb_measure(int argc, char **argv)
                                 goto out;
                         r.vars_size = r.vars.size;
                 }
-                if (r.vars_size == 0) {
-                        ret = tool_usage("mode snp:svsm needs a non-zero --vars-size or --vars-file");
+                if (!o.vars_file && r.vars_size == 0) { /* an empty --vars-file is accepted, as upstream */
+                        ret = tool_usage("mode snp:svsm requires --vars-size or --vars-file");
                         goto out;
                 }
         }

@@ -115,5 +115,52 @@ p = ct(['--mode', 'snp', '--vcpus', '1', '--vcpu-type', 'EPYC', '--ovmf', VEC + 
         '--kernel', '/nonexistent/vmlinuz'])
 ok(p.returncode == 2 and '/nonexistent/vmlinuz' in p.stderr, 'a missing kernel file: exit 2, naming it', p.stderr)
 
+# argparse details sev-snp-measure users meet: values beyond 64 bits wrap like its ctypes u64 fields,
+# and a separate value starting with '-' that is not a negative number is taken for an option
+a = args_of('snp_amdsev_k_i_c_v1_epycv4')
+p = ct(a + ['--guest-features', str(2**64 + 1)])
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_k_i_c_v1_epycv4']['expected_stdout'] + '\n',
+   '--guest-features 2^64+1 wraps to 0x1 (vector snp_amdsev_k_i_c_v1_epycv4)', p.stdout + p.stderr)
+a = args_of('snp_amdsev_k_i_c_v2_sig_a00f11')
+a[a.index('--vcpu-sig') + 1] = str(2**64 + 0xa00f11)
+p = ct(a)
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_k_i_c_v2_sig_a00f11']['expected_stdout'] + '\n',
+   '--vcpu-sig 2^64+0xa00f11 wraps (vector snp_amdsev_k_i_c_v2_sig_a00f11)', p.stdout + p.stderr)
+a = args_of('snp_amdsev_k_i_c_v1_epycv4')
+p = ct(a + ['--guest-features', '-0x21'])
+ok(p.returncode == 2 and 'expected one argument' in p.stderr, "--guest-features -0x21 is an argparse error",
+   p.stdout + p.stderr)
+i = a.index('--append')
+p = ct(a[:i] + ['--append', '-x'] + a[i + 2:])
+ok(p.returncode == 2 and not p.stdout, "--append -x is an argparse error", p.stdout + p.stderr)
+p = ct(a[:i] + ['--append=-x'] + a[i + 2:])
+ok(p.returncode == 0 and len(p.stdout.strip()) == 96, "--append=-x is accepted", p.stdout + p.stderr)
+for bad in (['--vcpu-type', 'EPYC-v99'], ['--vcpu-sig', 'zz'], ['--vcpu-family', 'x'], ['--vcpus', 'x']):
+    p = ct(args_of('sev_amdsev_nokernel') + bad)
+    ok(p.returncode == 2 and not p.stdout, f'sev mode: {" ".join(bad)} is still an argparse error', p.stdout)
+
+# --dump-vmsa where there is no VMSA: sev-snp-measure refuses it in sev mode ("not available in the
+# selected mode") and ignores it in snp:ovmf-hash, which it prints before looking at other options
+with tempfile.TemporaryDirectory() as d:
+    p = ct(args_of('sev_amdsev_k_i_c_vcpus_ignored') + ['--dump-vmsa'], cwd=d)
+    ok(p.returncode == 2 and not p.stdout and not os.listdir(d), 'sev --dump-vmsa: usage error', p.stdout + p.stderr)
+    p = ct(args_of('snpovmfhash_amdsev') + ['--dump-vmsa', '--vmm-type', 'qemu'], cwd=d)
+    ok(p.returncode == 0 and p.stdout == VECTORS['snpovmfhash_amdsev']['expected_stdout'] + '\n' and not os.listdir(d),
+       'snp:ovmf-hash ignores --dump-vmsa and --vmm-type, as sev-snp-measure', p.stdout + p.stderr)
+
+# sev-snp-measure tests `if kernel:` / `if initrd:`: an empty path is no file
+p = ct(args_of('snp_amdsev_nokernel_v1') + ['--kernel', ''])
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_nokernel_v1']['expected_stdout'] + '\n',
+   "--kernel '' is no kernel (vector snp_amdsev_nokernel_v1)", p.stdout + p.stderr)
+p = ct(args_of('snp_amdsev_k_only_v1') + ['--initrd', ''])
+ok(p.returncode == 0 and p.stdout == VECTORS['snp_amdsev_k_only_v1']['expected_stdout'] + '\n',
+   "--initrd '' is no initrd (vector snp_amdsev_k_only_v1)", p.stdout + p.stderr)
+
+# the command line is hashed as append.encode(): sev-snp-measure fails on bytes that are not UTF-8
+a = args_of('snp_amdsev_k_i_c_v1_epycv4')
+i = a.index('--append')
+p = subprocess.run([CT, 'snp', 'measure'] + a[:i] + ['--append', b'console=ttyS0 \xff'] + a[i + 2:], capture_output=True)
+ok(p.returncode == 2 and not p.stdout and b'UTF-8' in p.stderr, '--append with a non-UTF-8 byte: exit 2', p.stderr)
+
 print(f'1..{n}')
 sys.exit(1 if fails else 0)

@@ -38,6 +38,7 @@ CASES = [
     ('footer table size reaches before the start of the file', patch(GOOD, FOOT, '<H', 0xffff),
      'truncated', ('snp', 'sev')),
     ('footer table of a file cut to 100 bytes', GOOD[-100:], 'truncated', ('snp', 'sev')),
+    ('a file smaller than the 50-byte footer area', GOOD[-40:], 'too small', ('snp', 'sev')),
     ('footer table with 5 bytes that cannot hold an entry', patch(GOOD, FOOT, '<H', 136 + 5), 'cannot hold',
      ('snp', 'seves')),
     ('footer table size smaller than its header', patch(GOOD, FOOT, '<H', 10), 'smaller', ('snp', 'sev')),
@@ -83,9 +84,9 @@ def guid_le(s):
 
 META_ENTRY = find_entry(GOOD, guid_le('dc886566-984a-4798-a75e-5585a7bf67cc'))
 HT_ENTRY = find_entry(GOOD, guid_le('7255371f-3a3b-4b04-927b-1da6efa8d454'))
-CASES[6] = ('SEV metadata offset pointing before the start of the file', patch(GOOD, META_ENTRY, '<I', 0x2000),
+CASES[CASES.index(None)] = ('SEV metadata offset pointing before the start of the file', patch(GOOD, META_ENTRY, '<I', 0x2000),
             'before the start', ('snp', 'sev'))
-CASES[-1] = ('hash table GPA leaving no room in its page', patch(GOOD, HT_ENTRY, '<I', 0x810fc0), 'no room',
+CASES[CASES.index(None)] = ('hash table GPA leaving no room in its page', patch(GOOD, HT_ENTRY, '<I', 0x810fc0), 'no room',
              ('snp-kernel',))
 
 

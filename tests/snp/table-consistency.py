@@ -39,7 +39,7 @@ def widen(v):
     if mode in ('sev', 'snp:ovmf-hash'):
         return out, None  # a single row whatever the lists: the plain line
     n = int(vcpus)
-    setopt('--vcpus', f'{n},0,3,1-2,5-6')  # duplicates allowed: each row must match
+    setopt('--vcpus', f'0,{n},3,1-2,5-6')  # duplicates allowed: each row must match
     if vtype and not by_sig:
         setopt('--vcpu-type', 'EPYC-Turin,' + vtype + ',EPYC-Rome' if vtype != 'EPYC-Turin' else 'all')
     if mode != 'snp:svsm':

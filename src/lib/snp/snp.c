@@ -136,6 +136,42 @@ CT_EXPORT uint64_t ct_snp_cpu_sig(uint64_t family, uint64_t model, uint64_t step
                (stepping & 0xf);
 }
 
+/* Offset of the first byte that is not strict UTF-8 (overlong forms, surrogates, > U+10FFFF), or len. */
+static size_t utf8_invalid_at(const uint8_t *s, size_t len)
+{
+        size_t i = 0;
+
+        while (i < len) {
+                uint8_t c = s[i];
+                size_t n;
+                uint32_t cp, min;
+
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                if ((c & 0xe0) == 0xc0)
+                        n = 1, cp = c & 0x1f, min = 0x80;
+                else if ((c & 0xf0) == 0xe0)
+                        n = 2, cp = c & 0x0f, min = 0x800;
+                else if ((c & 0xf8) == 0xf0)
+                        n = 3, cp = c & 0x07, min = 0x10000;
+                else
+                        return i;
+                if (n > len - i - 1)
+                        return i;
+                for (size_t k = 1; k <= n; k++) {
+                        if ((s[i + k] & 0xc0) != 0x80)
+                                return i;
+                        cp = (cp << 6) | (s[i + k] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return i;
+                i += n + 1;
+        }
+        return len;
+}
+
 CT_EXPORT ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_error *err)
 {
         ct_hash h;
@@ -143,6 +179,14 @@ CT_EXPORT ct_code ct_snp_cmdline_sha256(const char *append, uint8_t ret[32], ct_
         ct_code rc;
         static const uint8_t nul = 0;
 
+        if (append) {
+                size_t len = strlen(append), bad = utf8_invalid_at((const uint8_t *)append, len);
+                /* sev-snp-measure hashes append.encode(): it fails on what is not UTF-8 */
+                if (bad != len)
+                        return ct_error_set_at(err, CT_E_MALFORMED, bad,
+                                               "the command line is not valid UTF-8 (byte 0x%02x at offset 0x%zx)",
+                                               (uint8_t)append[bad], bad);
+        }
         rc = ct_hash_init(&h, CT_HASH_SHA256, err);
         if (rc)
                 return rc;
@@ -637,6 +681,12 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
         if (p->ovmf_len > CT_MAX_SNP_FIRMWARE_SIZE)
                 return ct_error_set(err, CT_E_LIMIT, "firmware: %zu bytes, limit %llu", p->ovmf_len,
                                     (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+        /* sev-snp-measure reads the footer header at end - 50 unconditionally (and crashes below that) */
+        if (p->ovmf_len < CT_FW_FOOTER_FROM_END)
+                return ct_error_set_at(err, CT_E_TRUNCATED, 0,
+                                       "firmware of %zu bytes at offset 0x0 is too small to be an OVMF image (its "
+                                       "footer table header sits %u bytes before the end)",
+                                       p->ovmf_len, CT_FW_FOOTER_FROM_END);
         if (p->has_ovmf_hash && p->mode != CT_SNP_MODE_SNP && p->mode != CT_SNP_MODE_SNP_OVMF_HASH)
                 return ct_error_set(err, CT_E_ARG, "an SNP OVMF hash only works with mode snp");
         /* sev-snp-measure parses the table and metadata of the firmware in every mode. */
@@ -681,16 +731,38 @@ static ct_code check_counts(const int64_t *vcpus, size_t n, ct_error *err)
         return CT_OK;
 }
 
+static ct_code base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                            const int64_t *vcpus, size_t n, ct_digest *ret, ct_error *err);
+
 CT_EXPORT ct_code ct_snp_base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig,
                                       uint64_t guest_features, const int64_t *vcpus, size_t n, ct_digest *ret,
                                       ct_error *err)
+{
+        ct_digest *tmp;
+        ct_code rc;
+
+        if (!b || (unsigned)vmm >= CT_SNP_VMM__MAX || (n && (!vcpus || !ret)))
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        if (n == 0)
+                return CT_OK;
+        /* ret is written only on success */
+        tmp = calloc(n, sizeof(*tmp));
+        if (!tmp)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        rc = base_measure(b, vmm, vcpu_sig, guest_features, vcpus, n, tmp, err);
+        if (!rc)
+                memcpy(ret, tmp, n * sizeof(*tmp));
+        free(tmp);
+        return rc;
+}
+
+static ct_code base_measure(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig, uint64_t guest_features,
+                            const int64_t *vcpus, size_t n, ct_digest *ret, ct_error *err)
 {
         uint8_t page[PAGE], bsp[LD], ap[LD];
         int64_t k = 0;
         ct_code rc;
 
-        if (!b || (unsigned)vmm >= CT_SNP_VMM__MAX || (n && (!vcpus || !ret)))
-                return ct_error_set(err, CT_E_ARG, "invalid arguments");
         rc = check_counts(vcpus, n, err);
         if (rc)
                 return rc;
