@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -179,6 +180,14 @@ static void test_file(void **state)
                 ct_hash_update(&h, big + off, bigsize - off < 4093 ? bigsize - off : 4093);
         ct_hash_final(&h, &ref);
         ct_hash_free(&h);
+        assert_true(ct_digest_equal(&d, &ref));
+        /* the read() path (pipes, devices) gives the same digest */
+        fd = open(path, O_RDONLY);
+        assert_true(fd >= 0);
+        size = 0;
+        assert_int_equal(ct_hash_fd(CT_HASH_SHA256, fd, &d, &size, &err), CT_OK);
+        close(fd);
+        assert_true(size == bigsize);
         assert_true(ct_digest_equal(&d, &ref));
         unlink(path);
         free(big);
