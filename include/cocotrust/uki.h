@@ -136,7 +136,8 @@ ct_code ct_uki_stub_version_from_pe(const ct_pe *pe, unsigned *ret_version, ct_e
  *             VirtualSize overflows are skipped; multi-profile UKIs: the base
  *             (headers before the first .profile) overridden by profile `profile`.
  * Data borrows from the PE's buffer. Errors: CT_E_ARG (unknown version; a
- * profile other than 0 that does not exist).
+ * profile other than 0 that does not exist), CT_E_MALFORMED (a measured
+ * section reaching past SizeOfImage: firmware would not load the image).
  */
 ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, unsigned profile, ct_uki_parts *ret,
                              ct_error *err);

@@ -254,13 +254,26 @@ static long find_257(const ct_pe *pe, const char *name, size_t first, size_t end
         }
 }
 
-static void set_blob(const ct_pe *pe, long idx, ct_uki_blob *b)
+/*
+ * Firmware refuses to load an image whose sections reach past SizeOfImage
+ * (EDK2 PeCoffLoaderLoadImage), so such a UKI never gets measured; this
+ * also bounds the zero fill of VirtualSize.
+ */
+static ct_code set_blob(const ct_pe *pe, long idx, ct_uki_blob *b, ct_error *err)
 {
         const ct_pe_section *s = ct_pe_section_at(pe, (size_t)idx);
+        uint32_t image = ct_pe_get_info(pe)->size_of_image;
 
+        if ((uint64_t)s->virtual_address + s->virtual_size > image)
+                return ct_error_set_at(err, CT_E_MALFORMED, s->header_offset + 8,
+                                       "section '%s': VirtualSize 0x%x at offset 0x%llx (VirtualAddress 0x%x) reaches "
+                                       "past SizeOfImage 0x%x: firmware would not load this image",
+                                       s->name, s->virtual_size, (unsigned long long)(s->header_offset + 8),
+                                       s->virtual_address, image);
         ct_pe_section_contents(pe, s, &b->data, &b->len, &b->zero_fill);
         b->present = true;
         b->header_index = idx;
+        return CT_OK;
 }
 
 CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, unsigned profile, ct_uki_parts *ret,
@@ -281,8 +294,10 @@ CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, uns
                 for (size_t k = 0; k < n; k++) {
                         long i = ct_pe_find_section_in(pe, section_names[order[k]],
                                                        CT_PE_FIND_PREFIX | CT_PE_FIND_LAST, 0, n_sec);
-                        if (i >= 0)
-                                set_blob(pe, i, &p.s[order[k]]);
+                        ct_code c = i >= 0 ? set_blob(pe, i, &p.s[order[k]], err) : CT_OK;
+
+                        if (c)
+                                return c;
                 }
         } else {
                 size_t base_end = n_sec, prof_first = n_sec, prof_end = n_sec;
@@ -309,8 +324,12 @@ CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, uns
 
                         if (i < 0)
                                 i = find_257(pe, name, 0, base_end);
-                        if (i >= 0)
-                                set_blob(pe, i, &p.s[order[k]]);
+                        if (i >= 0) {
+                                ct_code c = set_blob(pe, i, &p.s[order[k]], err);
+
+                                if (c)
+                                        return c;
+                        }
                 }
         }
         *ret = p;
