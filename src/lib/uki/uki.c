@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cocotrust — UKI PCR 11 prediction (see include/cocotrust/uki.h and specs/tpm-measured-boot.md §1). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,60 @@ CT_EXPORT ct_code ct_uki_measure(const ct_uki_parts *parts, ct_uki_stub version,
                         return c;
         }
         *ret_pcr = pcr;
+        return CT_OK;
+}
+
+struct bank_job {
+        const ct_uki_parts *parts;
+        ct_uki_stub version;
+        ct_hash_alg bank;
+        ct_digest pcr;
+        ct_error err;
+        ct_code code;
+};
+
+static void *bank_thread(void *userdata)
+{
+        struct bank_job *j = userdata;
+
+        j->code = ct_uki_measure(j->parts, j->version, j->bank, NULL, NULL, &j->pcr, &j->err);
+        return NULL;
+}
+
+CT_EXPORT ct_code ct_uki_measure_banks(const ct_uki_parts *parts, ct_uki_stub version, const ct_hash_alg *banks,
+                                       size_t n_banks, ct_digest *ret_pcrs, ct_error *err)
+{
+        struct bank_job jobs[CT_HASH__MAX];
+        pthread_t threads[CT_HASH__MAX];
+        bool started[CT_HASH__MAX] = { false };
+        ct_code c = CT_OK;
+
+        if (n_banks == 0 || n_banks > CT_HASH__MAX || !banks || !ret_pcrs)
+                return ct_error_set(err, CT_E_ARG, "ct_uki_measure_banks: invalid argument");
+        for (size_t i = 0; i < n_banks; i++) {
+                jobs[i] = (struct bank_job){ .parts = parts, .version = version, .bank = banks[i] };
+                ct_error_clear(&jobs[i].err);
+                /* The first bank runs on this thread; if a thread cannot start, run it here too. */
+                if (i > 0 && pthread_create(&threads[i], NULL, bank_thread, &jobs[i]) == 0)
+                        started[i] = true;
+        }
+        bank_thread(&jobs[0]);
+        for (size_t i = 1; i < n_banks; i++) {
+                if (started[i])
+                        pthread_join(threads[i], NULL);
+                else
+                        bank_thread(&jobs[i]);
+        }
+        for (size_t i = 0; i < n_banks; i++) {
+                if (jobs[i].code) {
+                        c = jobs[i].code;
+                        if (err)
+                                *err = jobs[i].err;
+                        return c;
+                }
+        }
+        for (size_t i = 0; i < n_banks; i++)
+                ret_pcrs[i] = jobs[i].pcr;
         return CT_OK;
 }
 
