@@ -115,6 +115,14 @@ ct_code ct_uki_measure(const ct_uki_parts *parts, ct_uki_stub version, ct_hash_a
                        void *userdata, ct_digest *ret_pcr, ct_error *err);
 
 /*
+ * ct_uki_measure for n_banks banks at once, one thread per bank (the
+ * section contents are hashed once per bank; the banks are independent).
+ * ret_pcrs[i] gets the value for banks[i]; written only on success.
+ */
+ct_code ct_uki_measure_banks(const ct_uki_parts *parts, ct_uki_stub version, const ct_hash_alg *banks,
+                             size_t n_banks, ct_digest *ret_pcrs, ct_error *err);
+
+/*
  * Extend *pcr with each non-empty word of the colon-separated `phase`
  * ("enter-initrd:leave-initrd"), as systemd-pcrphase does: H(word), no NUL.
  * "" and ":" extend nothing. CT_E_LIMIT beyond CT_MAX_UKI_PHASE_WORDS words.
@@ -136,7 +144,8 @@ ct_code ct_uki_stub_version_from_pe(const ct_pe *pe, unsigned *ret_version, ct_e
  *             VirtualSize overflows are skipped; multi-profile UKIs: the base
  *             (headers before the first .profile) overridden by profile `profile`.
  * Data borrows from the PE's buffer. Errors: CT_E_ARG (unknown version; a
- * profile other than 0 that does not exist).
+ * profile other than 0 that does not exist), CT_E_MALFORMED (a measured
+ * section reaching past SizeOfImage: firmware would not load the image).
  */
 ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, unsigned profile, ct_uki_parts *ret,
                              ct_error *err);

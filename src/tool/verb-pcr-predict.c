@@ -227,6 +227,11 @@ int tool_pcr_predict(int argc, char **argv)
                         goto out;
                 }
                 bi->pe = ci->pe;
+                if (ct_pe_get_info(ci->pe)->time_date_stamp)
+                        fprintf(stderr,
+                                "%s: %s: warning: COFF TimeDateStamp is 0x%08x, not 0: this prediction holds for this "
+                                "file only; a rebuild (objcopy stamps the time) changes PCR 4\n",
+                                program_name, ci->path, ct_pe_get_info(ci->pe)->time_date_stamp);
                 if (!ci->forced_uki && !ct_pe_find_section(ci->pe, ".linux", CT_PE_FIND_PREFIX))
                         continue;
                 if (ct_uki_stub_version_from_pe(ci->pe, &detected, &err) && !stub_opt && !ci->forced_uki)

@@ -40,8 +40,7 @@ static const char *range_kind_name(ct_pe_range_kind k)
 }
 
 struct explain_ctx {
-        json_object *arr; /* JSON mode */
-        bool text;
+        json_object *arr; /* JSON mode; NULL: text on stdout */
 };
 
 static ct_code explain_range(const ct_pe_range *r, void *userdata)
@@ -149,7 +148,7 @@ static int hash_one(const char *path, const ct_hash_alg *algs, size_t n_algs, bo
                         printf("%s  %s\n", ct_digest_hex(&d[i], hex), path);
                 }
                 if (explain) {
-                        struct explain_ctx x = { .text = true };
+                        struct explain_ctx x = { .arr = NULL };
 
                         printf("# %s: %zu bytes, SizeOfHeaders 0x%x, %u sections, %u data directories\n", path,
                                blob.len, in->size_of_headers, in->n_sections, in->n_data_dirs);

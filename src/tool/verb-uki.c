@@ -214,10 +214,12 @@ static void add_sections_json(json_object *root, const ct_uki_parts *parts, cons
 static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const ct_pe *pe)
 {
         ct_digest (*res)[MAX_PHASES] = calloc(CT_HASH__MAX, sizeof(*res));
+        ct_digest bases[CT_HASH__MAX];
         json_object *root = NULL, *banks = NULL;
         ct_error err;
         int rc = EXIT_OK;
 
+        memset(bases, 0, sizeof(bases));
         if (!res)
                 return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
         ct_error_clear(&err);
@@ -230,22 +232,26 @@ static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const 
                 add_sections_json(root, parts, o, pe);
                 banks = json_object_new_object();
         }
+        if (!root && ct_uki_measure_banks(parts, (ct_uki_stub)o->stub, o->banks, o->n_banks, bases, &err)) {
+                rc = tool_fail(&err, o->uki);
+                goto out;
+        }
         for (size_t b = 0; b < o->n_banks; b++) {
                 json_object *steps = NULL, *jb = NULL, *jph = NULL;
-                ct_digest base;
+                ct_digest base = bases[b];
 
                 if (root) {
                         jb = json_object_new_object();
                         steps = json_object_new_array();
                         jph = json_object_new_array();
-                }
-                if (ct_uki_measure(parts, (ct_uki_stub)o->stub, o->banks[b], root ? step_to_json : NULL, steps,
-                                   &base, &err)) {
-                        rc = tool_fail(&err, o->uki);
-                        json_object_put(jb);
-                        json_object_put(steps);
-                        json_object_put(jph);
-                        goto out;
+                        if (ct_uki_measure(parts, (ct_uki_stub)o->stub, o->banks[b], step_to_json, steps, &base,
+                                           &err)) {
+                                rc = tool_fail(&err, o->uki);
+                                json_object_put(jb);
+                                json_object_put(steps);
+                                json_object_put(jph);
+                                goto out;
+                        }
                 }
                 for (size_t p = 0; p < o->n_phases; p++) {
                         json_object *psteps = root ? json_object_new_array() : NULL;

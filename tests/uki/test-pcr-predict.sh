@@ -69,6 +69,14 @@ is "$(grep -c '^# PCR\[4\]' "$W/err")" 4 "--explain (text): 4 PCR 4 events (call
 is "$(grep -c '^# PCR\[11\]' "$W/err")" 8 "--explain (text): 8 PCR 11 extends"
 grep -q "$kern" "$W/err"; ok $? "--explain shows the kernel's Authenticode (tsv value)"
 
+# A time-stamped image (objcopy's default) warns that the prediction will not survive a rebuild
+objcopy --add-section .osrel="$V/uki/inputs/os-release" --change-section-vma .osrel=0x20000 \
+        "$V/pe/linuxx64.efi.stub" "$W/stamped.efi"
+err=$("$CT" pcr predict --efi "$W/stamped.efi" --secure-boot off 2>&1 >/dev/null)
+case "$err" in *"warning: COFF TimeDateStamp"*) r=0 ;; *) r=1 ;; esac; ok $r "non-zero TimeDateStamp warns ($err)"
+err=$("$CT" pcr predict --efi "$W/uki-A.efi" --secure-boot off 2>&1 >/dev/null)
+is "$err" "" "zero TimeDateStamp: no warning"
+
 # Rules and usage errors
 "$CT" pcr predict --efi "$W/uki-A.efi" >/dev/null 2>&1; is $? 2 "--secure-boot missing: exit 2"
 "$CT" pcr predict --secure-boot on >/dev/null 2>&1; is $? 2 "no image: exit 2"

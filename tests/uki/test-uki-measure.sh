@@ -115,6 +115,25 @@ is "$got" "$exp" "--json steps: PCR after every extend == the worked example"
 
 "$CT" uki measure "$K" >/dev/null 2>&1; is $? 2 "a PE without .sdmagic and no --stub-version: exit 2"
 
+# A measured section reaching past SizeOfImage: firmware would not load the UKI -> exit 2 with the offset
+off=$(python3 - "$W/uki-A.efi" "$W/bad-vsize.efi" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+pe = struct.unpack_from("<I", d, 0x3C)[0]
+sect = pe + 24 + struct.unpack_from("<H", d, pe + 20)[0]
+for i in range(struct.unpack_from("<H", d, pe + 6)[0]):
+    o = sect + 40 * i
+    if d[o:o + 8].rstrip(b"\0") == b".cmdline":
+        struct.pack_into("<I", d, o + 8, 0x40000000)
+        print("0x%x" % (o + 8))
+open(sys.argv[2], "wb").write(d)
+PY
+)
+err=$("$CT" uki measure "$W/bad-vsize.efi" 2>&1 >/dev/null); rc=$?
+is "$rc" 2 "section past SizeOfImage: exit 2"
+case "$err" in *".cmdline"*"offset $off"*"SizeOfImage"*) r=0 ;; *) r=1 ;; esac
+ok $r "section past SizeOfImage: message names the section and VirtualSize's offset $off ($err)"
+
 # 5. Usage errors
 "$CT" uki measure --cmdline="$IN/cmdline-a.txt" >/dev/null 2>&1; is $? 2 "no --linux: exit 2"
 "$CT" uki measure --linux="$IN/os-release" --bank=md5 >/dev/null 2>&1; is $? 2 "--bank=md5: exit 2"

@@ -187,7 +187,8 @@ CT_EXPORT ct_code ct_pe_parse(const void *buf, size_t len, ct_pe **ret, ct_error
                 dirs_off = OPT_DIRS_PE32PLUS;
         } else {
                 c = ct_error_set_at(err, CT_E_MALFORMED, opt_off,
-                                    "optional header Magic 0x%x at offset 0x%llx is neither PE32 (0x10b) nor PE32+ (0x20b)",
+                                    "optional header Magic 0x%x at offset 0x%llx is neither PE32 (0x10b) "
+                                    "nor PE32+ (0x20b)",
                                     in->magic, (unsigned long long)opt_off);
                 goto fail;
         }
@@ -265,13 +266,15 @@ CT_EXPORT ct_code ct_pe_parse(const void *buf, size_t len, ct_pe **ret, ct_error
 
                 if (in->size_of_headers > len) {
                         c = ct_error_set_at(err, CT_E_TRUNCATED, in->checksum_offset - 4,
-                                            "SizeOfHeaders 0x%x at offset 0x%llx is past the end of the file (0x%zx bytes)",
+                                            "SizeOfHeaders 0x%x at offset 0x%llx is past the end of the file "
+                                            "(0x%zx bytes)",
                                             in->size_of_headers, (unsigned long long)(in->checksum_offset - 4), len);
                         goto fail;
                 }
                 if (in->size_of_headers < table_end) {
                         c = ct_error_set_at(err, CT_E_MALFORMED, in->checksum_offset - 4,
-                                            "SizeOfHeaders 0x%x at offset 0x%llx ends before the section table (0x%llx)",
+                                            "SizeOfHeaders 0x%x at offset 0x%llx ends before the section "
+                                            "table (0x%llx)",
                                             in->size_of_headers, (unsigned long long)(in->checksum_offset - 4),
                                             (unsigned long long)table_end);
                         goto fail;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cocotrust — UKI PCR 11 prediction (see include/cocotrust/uki.h and specs/tpm-measured-boot.md §1). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,60 @@ CT_EXPORT ct_code ct_uki_measure(const ct_uki_parts *parts, ct_uki_stub version,
         return CT_OK;
 }
 
+struct bank_job {
+        const ct_uki_parts *parts;
+        ct_uki_stub version;
+        ct_hash_alg bank;
+        ct_digest pcr;
+        ct_error err;
+        ct_code code;
+};
+
+static void *bank_thread(void *userdata)
+{
+        struct bank_job *j = userdata;
+
+        j->code = ct_uki_measure(j->parts, j->version, j->bank, NULL, NULL, &j->pcr, &j->err);
+        return NULL;
+}
+
+CT_EXPORT ct_code ct_uki_measure_banks(const ct_uki_parts *parts, ct_uki_stub version, const ct_hash_alg *banks,
+                                       size_t n_banks, ct_digest *ret_pcrs, ct_error *err)
+{
+        struct bank_job jobs[CT_HASH__MAX];
+        pthread_t threads[CT_HASH__MAX];
+        bool started[CT_HASH__MAX] = { false };
+        ct_code c = CT_OK;
+
+        if (n_banks == 0 || n_banks > CT_HASH__MAX || !banks || !ret_pcrs)
+                return ct_error_set(err, CT_E_ARG, "ct_uki_measure_banks: invalid argument");
+        for (size_t i = 0; i < n_banks; i++) {
+                jobs[i] = (struct bank_job){ .parts = parts, .version = version, .bank = banks[i] };
+                ct_error_clear(&jobs[i].err);
+                /* The first bank runs on this thread; if a thread cannot start, run it here too. */
+                if (i > 0 && pthread_create(&threads[i], NULL, bank_thread, &jobs[i]) == 0)
+                        started[i] = true;
+        }
+        bank_thread(&jobs[0]);
+        for (size_t i = 1; i < n_banks; i++) {
+                if (started[i])
+                        pthread_join(threads[i], NULL);
+                else
+                        bank_thread(&jobs[i]);
+        }
+        for (size_t i = 0; i < n_banks; i++) {
+                if (jobs[i].code) {
+                        c = jobs[i].code;
+                        if (err)
+                                *err = jobs[i].err;
+                        return c;
+                }
+        }
+        for (size_t i = 0; i < n_banks; i++)
+                ret_pcrs[i] = jobs[i].pcr;
+        return CT_OK;
+}
+
 CT_EXPORT ct_code ct_uki_extend_phase(ct_digest *pcr, const char *phase, ct_uki_step_fn fn, void *userdata,
                                       ct_error *err)
 {
@@ -254,13 +309,26 @@ static long find_257(const ct_pe *pe, const char *name, size_t first, size_t end
         }
 }
 
-static void set_blob(const ct_pe *pe, long idx, ct_uki_blob *b)
+/*
+ * Firmware refuses to load an image whose sections reach past SizeOfImage
+ * (EDK2 PeCoffLoaderLoadImage), so such a UKI never gets measured; this
+ * also bounds the zero fill of VirtualSize.
+ */
+static ct_code set_blob(const ct_pe *pe, long idx, ct_uki_blob *b, ct_error *err)
 {
         const ct_pe_section *s = ct_pe_section_at(pe, (size_t)idx);
+        uint32_t image = ct_pe_get_info(pe)->size_of_image;
 
+        if ((uint64_t)s->virtual_address + s->virtual_size > image)
+                return ct_error_set_at(err, CT_E_MALFORMED, s->header_offset + 8,
+                                       "section '%s': VirtualSize 0x%x at offset 0x%llx (VirtualAddress 0x%x) reaches "
+                                       "past SizeOfImage 0x%x: firmware would not load this image",
+                                       s->name, s->virtual_size, (unsigned long long)(s->header_offset + 8),
+                                       s->virtual_address, image);
         ct_pe_section_contents(pe, s, &b->data, &b->len, &b->zero_fill);
         b->present = true;
         b->header_index = idx;
+        return CT_OK;
 }
 
 CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, unsigned profile, ct_uki_parts *ret,
@@ -281,8 +349,10 @@ CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, uns
                 for (size_t k = 0; k < n; k++) {
                         long i = ct_pe_find_section_in(pe, section_names[order[k]],
                                                        CT_PE_FIND_PREFIX | CT_PE_FIND_LAST, 0, n_sec);
-                        if (i >= 0)
-                                set_blob(pe, i, &p.s[order[k]]);
+                        ct_code c = i >= 0 ? set_blob(pe, i, &p.s[order[k]], err) : CT_OK;
+
+                        if (c)
+                                return c;
                 }
         } else {
                 size_t base_end = n_sec, prof_first = n_sec, prof_end = n_sec;
@@ -309,8 +379,12 @@ CT_EXPORT ct_code ct_uki_parts_from_pe(const ct_pe *pe, ct_uki_stub version, uns
 
                         if (i < 0)
                                 i = find_257(pe, name, 0, base_end);
-                        if (i >= 0)
-                                set_blob(pe, i, &p.s[order[k]]);
+                        if (i >= 0) {
+                                ct_code c = set_blob(pe, i, &p.s[order[k]], err);
+
+                                if (c)
+                                        return c;
+                        }
                 }
         }
         *ret = p;
