@@ -563,7 +563,8 @@ static int need_file(const char *path, const char *what)
 
 static int run_capture(const struct opts *o)
 {
-        char work[] = "/tmp/cocotrust-capture.XXXXXX";
+        char work[128];
+        const char *tmpdir = getenv("TMPDIR");
         char *qemu = NULL, *swtpm = NULL, *swtpm_setup = NULL, *busybox = NULL;
         char p_sock[4200], p_state[4200], p_vars[4200], p_console[4200], p_initrd[4200], p_log[4200], p_esp[4200];
         const char *code = o->ovmf ? o->ovmf : (o->secure_boot ? DEFAULT_OVMF_SB_CODE : DEFAULT_OVMF_CODE);
@@ -602,6 +603,10 @@ static int run_capture(const struct opts *o)
             (o->initrd && (rc = need_file(o->initrd, "initrd"))) || (o->uki && (rc = need_file(o->uki, "UKI"))))
                 goto out;
 
+        /* $TMPDIR if set and short enough for a unix socket path (108 bytes), else /tmp */
+        if (!tmpdir || tmpdir[0] != '/' || strlen(tmpdir) > 64)
+                tmpdir = "/tmp";
+        snprintf(work, sizeof(work), "%s/cocotrust-capture.XXXXXX", tmpdir);
         if (!mkdtemp(work)) {
                 rc = tool_errorf(EXIT_INTERNAL, "cannot create a work directory: %s", strerror(errno));
                 goto out;

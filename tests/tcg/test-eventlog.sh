@@ -87,6 +87,12 @@ is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print([(m["ba
    "[('sha1', 5, [21, 41]), ('sha256', 5, [21, 41])]" "uki-E: mismatch is PCR 5 only, with its events 21 and 41"
 is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["banks"]["sha256"]["explained"])' "$T/chk.json")" \
    "[0, 1, 2, 3, 4, 6, 7, 9, 11]" "uki-E: every other PCR explained"
+# the cut-off record has complete digests: with it, PCR 5 is the guest's value
+is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print([m["truncated_record_explains"] for m in c["mismatches"]])' "$T/chk.json")" \
+   "[True, True]" "uki-E: the cut-off record's digests explain PCR 5 in both banks"
+"$CT" eventlog check "$E/binary_bios_measurements" --pcrs "$E/pcrs-sysfs.pcrread-style.yaml" --bank sha256 >"$T/out" 2>/dev/null
+exp=$(python3 -c 'import hashlib; print(hashlib.sha256(b"Exit Boot Services Returned with Success").hexdigest())')
+ok "$(grep -q "#42 .*EV_EFI_ACTION *$exp (cut off at offset 0x116d" "$T/out"; echo $?)" "uki-E: cut-off record #42 is sha256(\"Exit Boot Services Returned with Success\")"
 "$CT" eventlog replay --strict "$E/binary_bios_measurements" >"$T/out" 2>"$T/err"
 is "$?" 2 "uki-E: --strict turns the truncation into an error"
 ok "$(grep -q 'offset 0x116d' "$T/err"; echo $?)" "uki-E --strict: error names the offset"

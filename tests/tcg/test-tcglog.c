@@ -225,11 +225,22 @@ static void test_record_malformed(void **state)
         assert_int_equal(info.truncated_need, 12 + 22 + 34 + 4 + (uint64_t)CT_TCG_MAX_EVENT_SIZE);
         assert_int_equal(walk(&b, CT_TCG_STRICT, &info, &err), CT_E_TRUNCATED);
         assert_int_equal(err.offset, rec);
-        /* EventSize one byte more than the data */
+        /* EventSize one byte more than the data: the digests of the cut record are complete */
         ct_put_le32(b.buf + rec + 12 + 22 + 34, 5);
         assert_int_equal(walk(&b, 0, &info, &err), CT_OK);
         assert_true(info.truncated);
         assert_int_equal(info.n_records, 1);
+        assert_true(info.truncated_has_digests);
+        assert_int_equal(info.truncated_event.pcr, 0);
+        assert_int_equal(info.truncated_event.type, CT_EV_SEPARATOR);
+        assert_int_equal(info.truncated_event.n_digests, 2);
+        assert_int_equal(info.truncated_event.digests[1].bytes[31], 0x11);
+        assert_null(info.truncated_event.data);
+        /* cut inside the digests: no digests */
+        ct_put_le32(b.buf + rec + 12 + 22 + 34, 4);
+        assert_int_equal(ct_tcg_walk(b.buf, rec + 12 + 22 + 10, 0, NULL, NULL, &info, &err), CT_OK);
+        assert_true(info.truncated);
+        assert_false(info.truncated_has_digests);
 }
 
 /* PCR index beyond 23 in an extended record: the replay rejects it, the record layer does not. */

@@ -10,6 +10,10 @@ K=$CT_SOURCE_ROOT/tests/vectors/kernel/vmlinuz-6.1.0-56-amd64
 QUICK=${1:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# tpm capture makes its private work directory under $TMPDIR: a private one here, so that the
+# checks for leftover processes and directories see only this test's.
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
 CMDLINE="console=ttyS0 panic=-1 loglevel=4"
 
 for tool in qemu-system-x86_64 swtpm busybox; do
@@ -28,7 +32,7 @@ ev = [e for e in json.load(sys.stdin)["events"] if e["pcr"] == pcr and e["type_n
 print(ev[nth - 1]["digests"]["sha256"] if len(ev) >= nth else "none")' "$2" "$3" "${4:-1}"
 }
 pcr_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]])' "$@"; }
-leftovers() { pgrep -f "cocotrust-capture\." >/dev/null && echo yes || echo no; }
+leftovers() { pgrep -f "$TMPDIR/cocotrust-capture\." >/dev/null && echo yes || echo no; }
 
 # --- errors before anything starts (fast) ---
 "$CT" tpm capture --kernel "$K" -o "$T/x" --ovmf /nonexistent/CODE.fd --vars /nonexistent/VARS.fd >/dev/null 2>"$T/err"
@@ -49,7 +53,7 @@ is "$?" 3 "--timeout 3: exit 3"
 ok "$(grep -q 'did not power off within 3 s' "$T/err"; echo $?)" "--timeout: says the VM was killed"
 is "$(leftovers)" no "--timeout: no qemu/swtpm left running"
 ok "$([ ! -e "$T/t/eventlog.bin" ]; echo $?)" "--timeout: no output files"
-is "$(ls -d /tmp/cocotrust-capture.* 2>/dev/null | wc -l)" 0 "--timeout: work directory removed"
+is "$(ls "$TMPDIR" | wc -l)" 0 "--timeout: work directory removed"
 
 # --- the capture initrd is deterministic ---
 "$CT" tpm capture --write-initrd "$T/capture.cpio"
@@ -69,6 +73,7 @@ for f in eventlog.bin pcrs.json console.log; do
         ok "$([ -s "$T/k/$f" ]; echo $?)" "kernel boot: $f written"
 done
 is "$(leftovers)" no "kernel boot: no qemu/swtpm left running"
+is "$(ls "$TMPDIR" | wc -l)" 0 "kernel boot: work directory removed"
 "$CT" eventlog check "$T/k/eventlog.bin" --pcrs "$T/k/pcrs.json" >/dev/null
 is "$?" 0 "kernel boot: eventlog check agrees"
 if command -v tpm2_eventlog >/dev/null; then

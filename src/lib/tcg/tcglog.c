@@ -344,6 +344,13 @@ CT_EXPORT ct_code ct_tcg_walk(const uint8_t *buf, size_t len, unsigned flags, ct
                         info.truncated = true;
                         info.truncated_offset = pos;
                         info.truncated_need = need;
+                        if (need) { /* EventSize was read: the digests before it are complete */
+                                info.truncated_has_digests = true;
+                                ev.num = num;
+                                ev.data = NULL;
+                                ev.size = need;
+                                info.truncated_event = ev;
+                        }
                         rc = CT_OK;
                         break;
                 }
