@@ -131,6 +131,13 @@ if [ -x "$M" ]; then
         is "$(event_digest "$T/u/eventlog.bin" 9 EV_EVENT_TAG 1)" "$(sha256_utf16z "$CMDLINE")" \
            "UKI boot: PCR 9 LoadOptions event == sha256(UTF-16 .cmdline + NUL)"
 fi
+# The firmware's PCRs reproduce the shared vector boot of another UKI (tests/vectors/tpm/boot/uki-A,
+# captured with shared/scripts/tpm_boot_capture.sh): same OVMF, same VM, so 0-3 and 5-7 are equal.
+V=$CT_SOURCE_ROOT/tests/vectors/tpm/boot
+"$CT" pcr compare --json "$V/uki-A/pcrs-sysfs.pcrread-style.yaml" "$T/u/pcrs.json" >"$T/c.json"
+is "$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["banks"]; print(b["sha1"]["common"], b["sha256"]["common"], b["sha256"]["different"])' "$T/c.json")" \
+   "[0, 1, 2, 3, 5, 6, 7] [0, 1, 2, 3, 5, 6, 7] [4, 9, 10, 11]" "UKI boot: firmware PCRs 0-3, 5-7 == the shared uki-A boot's"
+
 # The cross-checks with uki measure / pcr predict (issue 4) run once those verbs exist.
 if "$CT" uki measure --help >/dev/null 2>&1; then
         got=$("$CT" uki measure --linux="$K" --osrel="$T/os-release" --cmdline="$T/cmdline.txt" --initrd="$T/capture.cpio" \
@@ -143,6 +150,36 @@ if "$CT" pcr predict --help >/dev/null 2>&1; then
         skip "PCR 4 == cocotrust pcr predict" "left to the lead (options of pcr predict settle in issue 4)"
 else
         skip "PCR 4 == cocotrust pcr predict" "pcr predict not implemented on this branch"
+fi
+
+# --- boot 3: the same UKI signed with OVMF's snakeoil key, booted with Secure Boot ---
+KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
+CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+if [ -r "$KEY" ] && [ -r /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd ] && command -v sbsign >/dev/null &&
+   openssl pkey -in "$KEY" -passin pass:snakeoil -out "$T/snakeoil.pem" 2>/dev/null &&
+   sbsign --key "$T/snakeoil.pem" --cert "$CERT" --output "$T/uki-signed.efi" "$T/uki.efi" >/dev/null 2>&1; then
+        start=$(date +%s)
+        "$CT" tpm capture --uki "$T/uki-signed.efi" --secure-boot -o "$T/s" --timeout 600 >"$T/out" 2>"$T/err"
+        rc=$?
+        diag "Secure Boot UKI boot: $(( $(date +%s) - start )) s"
+        is "$rc" 0 "Secure Boot boot: captured log replays to the captured PCRs (exit 0)"
+        [ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/s/console.log" 2>/dev/null)"; }
+        "$CT" eventlog show --json "$T/s/eventlog.bin" >"$T/s.json"
+        is "$(python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+sb = [e for e in ev if e["pcr"] == 7 and e["description"].startswith("SecureBoot")][0]["event"][-2:]
+bsa = [e["digests"]["sha256"] for e in ev if e["type_name"] == "EV_EFI_BOOT_SERVICES_APPLICATION"]
+auth = len([e for e in ev if e["type_name"] == "EV_EFI_VARIABLE_AUTHORITY"])
+print(sb, len(bsa), auth)' "$T/s.json")" "01 1 1" "Secure Boot boot: SecureBoot=01, one image event (no kernel event with the 252 stub), one authority"
+        is "$(event_digest "$T/s/eventlog.bin" 4 EV_EFI_BOOT_SERVICES_APPLICATION 1)" \
+           "$(pesign -h -i "$T/uki-signed.efi" | sed -n 's/^hash: //p')" "Secure Boot boot: PCR 4 event == pesign -h of the signed UKI"
+        "$CT" pcr compare --json "$V/uki-A-secureboot/pcrs-sysfs.pcrread-style.yaml" "$T/s/pcrs.json" >"$T/c.json"
+        is "$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["banks"]; print(b["sha256"]["common"], b["sha256"]["different"])' "$T/c.json")" \
+           "[0, 1, 2, 3, 5, 6, 7] [4, 9, 10, 11]" "Secure Boot boot: PCRs 0-3, 5-7 (incl. PCR 7) == the shared uki-A-secureboot boot's"
+        is "$(leftovers)" no "Secure Boot boot: no qemu/swtpm left running"
+else
+        skip "Secure Boot boot" "no snakeoil OVMF key/vars or sbsign"
 fi
 
 done_testing
