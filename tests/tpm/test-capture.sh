@@ -32,7 +32,13 @@ ev = [e for e in json.load(sys.stdin)["events"] if e["pcr"] == pcr and e["type_n
 print(ev[nth - 1]["digests"]["sha256"] if len(ev) >= nth else "none")' "$2" "$3" "${4:-1}"
 }
 pcr_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]])' "$@"; }
-leftovers() { pgrep -f "$TMPDIR/cocotrust-capture\." >/dev/null && echo yes || echo no; }
+leftovers() { # any process whose command line names this test's capture work directories?
+        local f
+        for f in /proc/[0-9]*/cmdline; do
+                if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "$TMPDIR/cocotrust-capture\."; then echo yes; return; fi
+        done
+        echo no
+}
 
 # --- errors before anything starts (fast) ---
 "$CT" tpm capture --kernel "$K" -o "$T/x" --ovmf /nonexistent/CODE.fd --vars /nonexistent/VARS.fd >/dev/null 2>"$T/err"
