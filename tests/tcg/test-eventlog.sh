@@ -145,6 +145,35 @@ else
         skip "tpm2_eventlog cross-check" "tpm2_eventlog not installed"
 fi
 
+# 5b. Malformed logs built from a real one: exit 2, one line naming the file and the offset, no stdout.
+python3 - "$V/boot/uki-A/binary_bios_measurements" "$T" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+t = sys.argv[2]
+hdr = 32 + struct.unpack_from("<I", d, 28)[0]          # end of the Spec ID record
+open(t + "/m-header.bin", "wb").write(d[:20])           # header cut
+x = bytearray(d); struct.pack_into("<I", x, hdr + 8, 7)  # DigestCount 7 > 2 algorithms
+open(t + "/m-count.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<H", x, hdr + 12, 0x0099)  # digest algorithm not in Spec ID
+open(t + "/m-alg.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<I", x, hdr + 12 + 22 + 34, 0xfffffff0)  # giant EventSize
+open(t + "/m-size.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<I", x, 32 + 24, 0)  # numberOfAlgorithms 0
+open(t + "/m-nalg.bin", "wb").write(x)
+PY
+for m in header:'first record' count:'DigestCount 7' alg:'0x0099' size:'EventSize 4294967280 exceeds' nalg:'numberOfAlgorithms is 0'; do
+        f=$T/m-${m%%:*}.bin
+        for verb in "replay" "show --yaml" "check --pcrs $V/boot/uki-A/pcrs-sysfs.pcrread-style.yaml"; do
+                # shellcheck disable=SC2086
+                "$CT" eventlog $verb "$f" >"$T/out" 2>"$T/err"
+                rc=$?
+                is "$rc" 2 "malformed ${m%%:*} ($verb): exit 2"
+        done
+        ok "$(grep -q "${m#*:}" "$T/err" && grep -q 'offset' "$T/err" && grep -q "m-${m%%:*}.bin" "$T/err"; echo $?)" "malformed ${m%%:*}: $(head -c 150 "$T/err")"
+        is "$(wc -c <"$T/out")" 0 "malformed ${m%%:*}: nothing on stdout"
+        is "$(wc -l <"$T/err")" 1 "malformed ${m%%:*}: one line on stderr"
+done
+
 # 6. show --json is valid JSON with one entry per record.
 "$CT" eventlog show --json "$V/eventlogs/tpm2tools-postcode.bin" >"$T/s.json"
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], len(d["events"]), d["format"])' "$T/s.json")" \
