@@ -384,9 +384,13 @@ static void yaml_quoted(const uint8_t *p, size_t n)
 
 static void yaml_hex(const uint8_t *p, size_t n)
 {
+        char tmp[2 * 256 + 1];
+
         putchar('"');
-        for (size_t i = 0; i < n; i++)
-                printf("%02x", p[i]);
+        for (size_t i = 0; i < n; i += 256) {
+                size_t k = n - i < 256 ? n - i : 256;
+                fputs(ct_hex_encode(p + i, k, tmp), stdout);
+        }
         putchar('"');
 }
 
