@@ -543,6 +543,20 @@ static int check_capture(const char *dir, const struct capture *c, bool json)
         return bad == 0 && ok > 0 ? EXIT_OK : EXIT_VERIFY_FAILED;
 }
 
+/* QEMU option values: a ',' in a path must be doubled. */
+static const char *qemu_path(const char *in, char *out, size_t cap)
+{
+        size_t o = 0;
+
+        for (; *in && o + 2 < cap; in++) {
+                out[o++] = *in;
+                if (*in == ',')
+                        out[o++] = ',';
+        }
+        out[o] = 0;
+        return out;
+}
+
 static bool kvm_usable(void)
 {
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -707,16 +721,17 @@ static int run_capture(const struct opts *o)
 
         /* qemu */
         {
-                char mem[32], pf0[4300], pf1[4300], serial[4300], chr[4300], esp[4400];
+                char mem[32], pf0[8400], pf1[8400], serial[4300], chr[8400], esp[8500], q[8200];
                 char *argv[64];
                 int n = 0;
                 double deadline;
 
                 snprintf(mem, sizeof(mem), "%llu", o->memory);
-                snprintf(pf0, sizeof(pf0), "if=pflash,format=raw,unit=0,readonly=on,file=%s", code);
-                snprintf(pf1, sizeof(pf1), "if=pflash,format=raw,unit=1,file=%s", p_vars);
+                snprintf(pf0, sizeof(pf0), "if=pflash,format=raw,unit=0,readonly=on,file=%s",
+                         qemu_path(code, q, sizeof(q)));
+                snprintf(pf1, sizeof(pf1), "if=pflash,format=raw,unit=1,file=%s", qemu_path(p_vars, q, sizeof(q)));
                 snprintf(serial, sizeof(serial), "file:%s", p_console);
-                snprintf(chr, sizeof(chr), "socket,id=chrtpm,path=%s", p_sock);
+                snprintf(chr, sizeof(chr), "socket,id=chrtpm,path=%s", qemu_path(p_sock, q, sizeof(q)));
                 argv[n++] = qemu;
                 argv[n++] = "-machine";
                 argv[n++] = o->secure_boot ? "q35,smm=on" : "q35";
@@ -757,7 +772,8 @@ static int run_capture(const struct opts *o)
                 argv[n++] = "-device";
                 argv[n++] = "tpm-tis,tpmdev=tpm0";
                 if (o->uki) {
-                        snprintf(esp, sizeof(esp), "file=fat:%s,format=raw,media=disk,readonly=on,if=virtio", p_esp);
+                        snprintf(esp, sizeof(esp), "file=fat:%s,format=raw,media=disk,readonly=on,if=virtio",
+                                 qemu_path(p_esp, q, sizeof(q)));
                         argv[n++] = "-drive";
                         argv[n++] = esp;
                 } else {
