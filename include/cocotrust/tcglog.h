@@ -127,6 +127,8 @@ typedef struct ct_tcg_info {
         bool truncated;           /* the last record is cut off by the end of the log */
         uint64_t truncated_offset;/* where that record starts */
         uint64_t truncated_need;  /* how many bytes it announces (0 if the header itself is cut) */
+        bool truncated_has_digests;  /* its PCR, type and digests are complete (only data is cut) */
+        ct_tcg_event truncated_event; /* then: that record, data = NULL, data_size as announced */
         uint64_t padding_offset;  /* all-00 / all-FF tail, if any */
         uint64_t padding_size;
 } ct_tcg_info;

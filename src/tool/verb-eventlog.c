@@ -384,9 +384,13 @@ static void yaml_quoted(const uint8_t *p, size_t n)
 
 static void yaml_hex(const uint8_t *p, size_t n)
 {
+        char tmp[2 * 256 + 1];
+
         putchar('"');
-        for (size_t i = 0; i < n; i++)
-                printf("%02x", p[i]);
+        for (size_t i = 0; i < n; i += 256) {
+                size_t k = n - i < 256 ? n - i : 256;
+                fputs(ct_hex_encode(p + i, k, tmp), stdout);
+        }
         putchar('"');
 }
 
@@ -788,6 +792,27 @@ static json_object *mask_json(uint32_t mask)
         return a;
 }
 
+/*
+ * For a mismatching PCR: when the log's cut-off last record is for this PCR
+ * and its digests are complete, extend the replayed value with it. True and
+ * the value when that applies.
+ */
+static bool with_truncated(const ct_tpm_replay *r, unsigned pcr, ct_hash_alg alg, const uint8_t *replayed,
+                           ct_digest *ret)
+{
+        const ct_tcg_event *t = &r->info.truncated_event;
+        const ct_tcg_digest *d;
+        ct_digest m;
+
+        if (!r->info.truncated_has_digests || t->pcr != pcr || t->type == CT_EV_NO_ACTION)
+                return false;
+        d = ct_tcg_event_digest(t, alg);
+        if (!d || ct_digest_from_bytes(ret, alg, replayed, ct_hash_size(alg)) != CT_OK ||
+            ct_digest_from_bytes(&m, alg, d->bytes, d->size) != CT_OK)
+                return false;
+        return ct_pcr_extend(ret, &m, NULL) == CT_OK;
+}
+
 static int check_help(void)
 {
         printf("Usage: %s eventlog check LOG --pcrs PCRS [--bank BANK[,BANK...]] [--strict] [--json]\n\n"
@@ -940,7 +965,8 @@ static int verb_check(int argc, char **argv)
                 }
                 for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
                         struct pcr_events pe = { .pcr = i, .alg = (ct_hash_alg)a, .json = json };
-                        char lh[2 * CT_HASH_MAX_SIZE + 1], th[2 * CT_HASH_MAX_SIZE + 1];
+                        char lh[2 * CT_HASH_MAX_SIZE + 1], th[2 * CT_HASH_MAX_SIZE + 1], tn[16];
+                        ct_digest alt;
 
                         if (!(bad & (1u << i)))
                                 continue;
@@ -952,6 +978,11 @@ static int verb_check(int argc, char **argv)
                                 tool_json_add_int(m, "pcr", i);
                                 tool_json_add_str(m, "replayed", lh);
                                 tool_json_add_str(m, "pcrs", th);
+                                if (with_truncated(r, i, (ct_hash_alg)a, lb->values[i], &alt)) {
+                                        tool_json_add_digest(m, "with_truncated_record", &alt);
+                                        tool_json_add_bool(m, "truncated_record_explains",
+                                                           memcmp(alt.bytes, tb->values[i], size) == 0);
+                                }
                                 pe.arr = json_object_new_array();
                                 ct_tcg_walk(blob.data, blob.len, flags, pcr_events_cb, &pe, NULL, NULL);
                                 json_object_object_add(m, "events", pe.arr);
@@ -961,11 +992,28 @@ static int verb_check(int argc, char **argv)
                                        "    events of PCR %u:\n",
                                        i, lh, th, i);
                                 ct_tcg_walk(blob.data, blob.len, flags, pcr_events_cb, &pe, NULL, NULL);
-                                if (r->info.truncated && blob.len - r->info.truncated_offset >= 4 &&
-                                    ct_get_le32(blob.data + r->info.truncated_offset) == i)
+                                if (with_truncated(r, i, (ct_hash_alg)a, lb->values[i], &alt)) {
+                                        char ah[2 * CT_HASH_MAX_SIZE + 1];
+                                        bool same = memcmp(alt.bytes, tb->values[i], size) == 0;
+                                        printf("      #%-4u %-34s %s (cut off at offset 0x%llx; not replayed)\n",
+                                               r->info.truncated_event.num,
+                                               type_name(r->info.truncated_event.type, tn, sizeof(tn)),
+                                               ct_hex_encode(ct_tcg_event_digest(&r->info.truncated_event,
+                                                                                 (ct_hash_alg)a)->bytes,
+                                                             size, ah),
+                                               (unsigned long long)r->info.truncated_offset);
+                                        printf("    with the cut-off record (its digests are complete): %s\n"
+                                               "    %s\n",
+                                               ct_hex_encode(alt.bytes, size, ah),
+                                               same ? "= the value in PCRS: the log was cut short, the PCR is "
+                                                      "consistent with it"
+                                                    : "still differs from PCRS");
+                                } else if (r->info.truncated && blob.len - r->info.truncated_offset >= 4 &&
+                                           ct_get_le32(blob.data + r->info.truncated_offset) == i) {
                                         printf("      (the truncated last record at offset 0x%llx is for this PCR "
                                                "and was not replayed)\n",
                                                (unsigned long long)r->info.truncated_offset);
+                                }
                         }
                 }
         }

@@ -87,6 +87,12 @@ is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print([(m["ba
    "[('sha1', 5, [21, 41]), ('sha256', 5, [21, 41])]" "uki-E: mismatch is PCR 5 only, with its events 21 and 41"
 is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["banks"]["sha256"]["explained"])' "$T/chk.json")" \
    "[0, 1, 2, 3, 4, 6, 7, 9, 11]" "uki-E: every other PCR explained"
+# the cut-off record has complete digests: with it, PCR 5 is the guest's value
+is "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print([m["truncated_record_explains"] for m in c["mismatches"]])' "$T/chk.json")" \
+   "[True, True]" "uki-E: the cut-off record's digests explain PCR 5 in both banks"
+"$CT" eventlog check "$E/binary_bios_measurements" --pcrs "$E/pcrs-sysfs.pcrread-style.yaml" --bank sha256 >"$T/out" 2>/dev/null
+exp=$(python3 -c 'import hashlib; print(hashlib.sha256(b"Exit Boot Services Returned with Success").hexdigest())')
+ok "$(grep -q "#42 .*EV_EFI_ACTION *$exp (cut off at offset 0x116d" "$T/out"; echo $?)" "uki-E: cut-off record #42 is sha256(\"Exit Boot Services Returned with Success\")"
 "$CT" eventlog replay --strict "$E/binary_bios_measurements" >"$T/out" 2>"$T/err"
 is "$?" 2 "uki-E: --strict turns the truncation into an error"
 ok "$(grep -q 'offset 0x116d' "$T/err"; echo $?)" "uki-E --strict: error names the offset"
@@ -138,6 +144,35 @@ if command -v tpm2_eventlog >/dev/null; then
 else
         skip "tpm2_eventlog cross-check" "tpm2_eventlog not installed"
 fi
+
+# 5b. Malformed logs built from a real one: exit 2, one line naming the file and the offset, no stdout.
+python3 - "$V/boot/uki-A/binary_bios_measurements" "$T" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+t = sys.argv[2]
+hdr = 32 + struct.unpack_from("<I", d, 28)[0]          # end of the Spec ID record
+open(t + "/m-header.bin", "wb").write(d[:20])           # header cut
+x = bytearray(d); struct.pack_into("<I", x, hdr + 8, 7)  # DigestCount 7 > 2 algorithms
+open(t + "/m-count.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<H", x, hdr + 12, 0x0099)  # digest algorithm not in Spec ID
+open(t + "/m-alg.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<I", x, hdr + 12 + 22 + 34, 0xfffffff0)  # giant EventSize
+open(t + "/m-size.bin", "wb").write(x)
+x = bytearray(d); struct.pack_into("<I", x, 32 + 24, 0)  # numberOfAlgorithms 0
+open(t + "/m-nalg.bin", "wb").write(x)
+PY
+for m in header:'first record' count:'DigestCount 7' alg:'0x0099' size:'EventSize 4294967280 exceeds' nalg:'numberOfAlgorithms is 0'; do
+        f=$T/m-${m%%:*}.bin
+        for verb in "replay" "show --yaml" "check --pcrs $V/boot/uki-A/pcrs-sysfs.pcrread-style.yaml"; do
+                # shellcheck disable=SC2086
+                "$CT" eventlog $verb "$f" >"$T/out" 2>"$T/err"
+                rc=$?
+                is "$rc" 2 "malformed ${m%%:*} ($verb): exit 2"
+        done
+        ok "$(grep -q "${m#*:}" "$T/err" && grep -q 'offset' "$T/err" && grep -q "m-${m%%:*}.bin" "$T/err"; echo $?)" "malformed ${m%%:*}: $(head -c 150 "$T/err")"
+        is "$(wc -c <"$T/out")" 0 "malformed ${m%%:*}: nothing on stdout"
+        is "$(wc -l <"$T/err")" 1 "malformed ${m%%:*}: one line on stderr"
+done
 
 # 6. show --json is valid JSON with one entry per record.
 "$CT" eventlog show --json "$V/eventlogs/tpm2tools-postcode.bin" >"$T/s.json"

@@ -225,11 +225,22 @@ static void test_record_malformed(void **state)
         assert_int_equal(info.truncated_need, 12 + 22 + 34 + 4 + (uint64_t)CT_TCG_MAX_EVENT_SIZE);
         assert_int_equal(walk(&b, CT_TCG_STRICT, &info, &err), CT_E_TRUNCATED);
         assert_int_equal(err.offset, rec);
-        /* EventSize one byte more than the data */
+        /* EventSize one byte more than the data: the digests of the cut record are complete */
         ct_put_le32(b.buf + rec + 12 + 22 + 34, 5);
         assert_int_equal(walk(&b, 0, &info, &err), CT_OK);
         assert_true(info.truncated);
         assert_int_equal(info.n_records, 1);
+        assert_true(info.truncated_has_digests);
+        assert_int_equal(info.truncated_event.pcr, 0);
+        assert_int_equal(info.truncated_event.type, CT_EV_SEPARATOR);
+        assert_int_equal(info.truncated_event.n_digests, 2);
+        assert_int_equal(info.truncated_event.digests[1].bytes[31], 0x11);
+        assert_null(info.truncated_event.data);
+        /* cut inside the digests: no digests */
+        ct_put_le32(b.buf + rec + 12 + 22 + 34, 4);
+        assert_int_equal(ct_tcg_walk(b.buf, rec + 12 + 22 + 10, 0, NULL, NULL, &info, &err), CT_OK);
+        assert_true(info.truncated);
+        assert_false(info.truncated_has_digests);
 }
 
 /* PCR index beyond 23 in an extended record: the replay rejects it, the record layer does not. */
@@ -493,6 +504,72 @@ static void test_efi_var(void **state)
         assert_int_equal(ct_tcg_decode_efi_var(v, n, 0, &var, &err), CT_E_MALFORMED);
 }
 
+/* ---- the record layer on a TDX CCEL log (SHA-384, MR index, 0xFF tail) ---- */
+
+struct rtmr {
+        uint8_t v[4][48];
+        unsigned n;
+};
+
+static ct_code rtmr_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *userdata, ct_error *err)
+{
+        struct rtmr *r = userdata;
+        const ct_tcg_digest *d;
+        EVP_MD_CTX *c;
+        unsigned int n;
+
+        (void)info;
+        (void)err;
+        if (ev->is_header || ev->type == CT_EV_NO_ACTION)
+                return CT_OK;
+        assert_true(ev->pcr >= 1 && ev->pcr <= 4); /* MR index: RTMR index + 1 */
+        d = ct_tcg_event_digest(ev, CT_HASH_SHA384);
+        assert_non_null(d);
+        c = EVP_MD_CTX_new();
+        assert_non_null(c);
+        EVP_DigestInit_ex(c, EVP_sha384(), NULL);
+        EVP_DigestUpdate(c, r->v[ev->pcr - 1], 48);
+        EVP_DigestUpdate(c, d->bytes, 48);
+        EVP_DigestFinal_ex(c, r->v[ev->pcr - 1], &n);
+        EVP_MD_CTX_free(c);
+        r->n++;
+        return CT_OK;
+}
+
+static void test_ccel(void **state)
+{
+        /* RTMR values asserted by trustee's test for this log (tests/vectors/tpm/README.md) */
+        static const char *const expected[4] = {
+                "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90abe193",
+                "775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc210c13c6",
+                "94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf25f34a",
+                "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        };
+        char path[4096];
+        ct_blob blob;
+        ct_error err;
+        ct_tcg_info info;
+        struct rtmr r;
+
+        (void)state;
+        memset(&r, 0, sizeof(r));
+        snprintf(path, sizeof(path), "%s/tests/vectors/tpm/ccel/trustee_CCEL_data_ovmf.bin", CT_SOURCE_ROOT);
+        assert_int_equal(ct_blob_read(path, 0, &blob, &err), CT_OK);
+        assert_int_equal(ct_tcg_walk(blob.data, blob.len, CT_TCG_STRICT, rtmr_cb, &r, &info, &err), CT_OK);
+        assert_int_equal(info.format, CT_TCG_FORMAT_CRYPTO_AGILE);
+        assert_int_equal(info.specid.n_algs, 1);
+        assert_int_equal(info.specid.algs[0].id, 0x000c);
+        assert_int_equal(r.n, 20);
+        assert_false(info.truncated);
+        assert_int_equal(info.padding_offset + info.padding_size, blob.len);
+        for (int i = 0; i < 4; i++) {
+                uint8_t e[48];
+                assert_int_equal(unhex(expected[i], e), 48);
+                assert_memory_equal(r.v[i], e, 48);
+        }
+        ct_blob_free(&blob);
+}
+
 static void test_names(void **state)
 {
         (void)state;
@@ -515,6 +592,7 @@ int main(void)
                 cmocka_unit_test(test_startup_locality),
                 cmocka_unit_test(test_devpath),
                 cmocka_unit_test(test_efi_var),
+                cmocka_unit_test(test_ccel),
                 cmocka_unit_test(test_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

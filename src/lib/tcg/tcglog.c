@@ -113,11 +113,12 @@ static ct_code parse_specid(const uint8_t *data, size_t len, uint64_t base, ct_t
                 return ct_reader_error(&r, err);
         if (s.n_algs == 0)
                 return ct_error_set_at(err, CT_E_MALFORMED, ct_reader_abs(&r) - 4,
-                                       "Spec ID event: numberOfAlgorithms is 0");
+                                       "Spec ID event: numberOfAlgorithms is 0 at offset 0x%llx",
+                                       (unsigned long long)(ct_reader_abs(&r) - 4));
         if (s.n_algs > CT_TCG_MAX_ALGS)
                 return ct_error_set_at(err, CT_E_LIMIT, ct_reader_abs(&r) - 4,
-                                       "Spec ID event: numberOfAlgorithms %u exceeds the limit %u", s.n_algs,
-                                       CT_TCG_MAX_ALGS);
+                                       "Spec ID event: numberOfAlgorithms %u at offset 0x%llx exceeds the limit %u",
+                                       s.n_algs, (unsigned long long)(ct_reader_abs(&r) - 4), CT_TCG_MAX_ALGS);
         for (uint32_t i = 0; i < s.n_algs; i++) {
                 uint64_t at = ct_reader_abs(&r);
                 ct_tcg_alg *a = &s.algs[i];
@@ -128,17 +129,20 @@ static ct_code parse_specid(const uint8_t *data, size_t len, uint64_t base, ct_t
                         return ct_reader_error(&r, err);
                 if (a->size == 0 || a->size > CT_TCG_MAX_DIGEST_SIZE)
                         return ct_error_set_at(err, CT_E_MALFORMED, at,
-                                               "Spec ID event: digestSize %u of algorithm 0x%04x out of range",
-                                               a->size, a->id);
+                                               "Spec ID event: digestSize %u of algorithm 0x%04x at offset 0x%llx "
+                                               "out of range",
+                                               a->size, a->id, (unsigned long long)at);
                 a->alg = ct_hash_from_tcg_id(a->id);
                 if (a->alg != CT_HASH_NONE && a->size != ct_hash_size(a->alg))
                         return ct_error_set_at(err, CT_E_MALFORMED, at,
-                                               "Spec ID event: digestSize %u for %s, expected %zu", a->size,
-                                               ct_hash_name(a->alg), ct_hash_size(a->alg));
+                                               "Spec ID event: digestSize %u for %s at offset 0x%llx, expected %zu",
+                                               a->size, ct_hash_name(a->alg), (unsigned long long)at,
+                                               ct_hash_size(a->alg));
                 for (uint32_t j = 0; j < i; j++)
                         if (s.algs[j].id == a->id)
                                 return ct_error_set_at(err, CT_E_MALFORMED, at,
-                                                       "Spec ID event: algorithm 0x%04x listed twice", a->id);
+                                                       "Spec ID event: algorithm 0x%04x listed twice (offset 0x%llx)",
+                                                       a->id, (unsigned long long)at);
         }
         s.vendor_info_size = ct_reader_u8(&r, "SpecID.vendorInfoSize");
         s.vendor_info = ct_reader_ptr(&r, s.vendor_info_size, "SpecID.vendorInfo");
@@ -344,6 +348,13 @@ CT_EXPORT ct_code ct_tcg_walk(const uint8_t *buf, size_t len, unsigned flags, ct
                         info.truncated = true;
                         info.truncated_offset = pos;
                         info.truncated_need = need;
+                        if (need) { /* EventSize was read: the digests before it are complete */
+                                info.truncated_has_digests = true;
+                                ev.num = num;
+                                ev.data = NULL;
+                                ev.size = need;
+                                info.truncated_event = ev;
+                        }
                         rc = CT_OK;
                         break;
                 }

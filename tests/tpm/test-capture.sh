@@ -1,0 +1,191 @@
+#!/bin/bash
+# tpm capture: real OVMF + swtpm + qemu boots of the Debian kernel (QEMU direct boot) and of a small
+# UKI built here with objcopy from the systemd stub; the captured log must replay to the captured
+# PCRs, and its events must match what the real tools compute (tpm2_eventlog, pesign -h,
+# systemd-measure, sha256sum). Usage: test-capture.sh [--quick] (--quick: no UKI boot, for ASan).
+set -u
+. "$CT_SOURCE_ROOT/tests/lib/tap.sh"
+CT=$COCOTRUST
+K=$CT_SOURCE_ROOT/tests/vectors/kernel/vmlinuz-6.1.0-56-amd64
+QUICK=${1:-}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+# tpm capture makes its private work directory under $TMPDIR: a private one here, so that the
+# checks for leftover processes and directories see only this test's.
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
+CMDLINE="console=ttyS0 panic=-1 loglevel=4"
+
+for tool in qemu-system-x86_64 swtpm busybox; do
+        if ! command -v $tool >/dev/null; then
+                skip "tpm capture" "$tool not installed (scripts/install-deps)"
+                done_testing; exit $?
+        fi
+done
+
+sha256_utf16z() { python3 -c 'import hashlib,sys; print(hashlib.sha256((sys.argv[1]+"\0").encode("utf-16-le")).hexdigest())' "$1"; }
+event_digest() { # LOG PCR TYPE_NAME [N-th, default 1] -> sha256 digest of that event
+        "$CT" eventlog show --json "$1" | python3 -c '
+import json, sys
+pcr, t, nth = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ev = [e for e in json.load(sys.stdin)["events"] if e["pcr"] == pcr and e["type_name"] == t]
+print(ev[nth - 1]["digests"]["sha256"] if len(ev) >= nth else "none")' "$2" "$3" "${4:-1}"
+}
+pcr_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]])' "$@"; }
+leftovers() { # any process whose command line names this test's capture work directories?
+        local f
+        for f in /proc/[0-9]*/cmdline; do
+                if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "$TMPDIR/cocotrust-capture\."; then echo yes; return; fi
+        done
+        echo no
+}
+
+# --- errors before anything starts (fast) ---
+"$CT" tpm capture --kernel "$K" -o "$T/x" --ovmf /nonexistent/CODE.fd --vars /nonexistent/VARS.fd >/dev/null 2>"$T/err"
+is "$?" 3 "missing OVMF: exit 3"
+ok "$(grep -q 'OVMF code /nonexistent/CODE.fd' "$T/err"; echo $?)" "missing OVMF: says which file ($(head -1 "$T/err"))"
+PATH=/nonexistent "$CT" tpm capture --kernel "$K" -o "$T/x" >/dev/null 2>"$T/err"
+is "$?" 3 "qemu not in PATH: exit 3"
+ok "$(grep -q 'qemu-system-x86_64 not found' "$T/err"; echo $?)" "qemu not in PATH: says so"
+"$CT" tpm capture --uki "$K" --kernel "$K" -o "$T/x" >/dev/null 2>&1
+is "$?" 2 "--uki with --kernel: usage error"
+"$CT" tpm capture --kernel "$K" >/dev/null 2>&1
+is "$?" 2 "no -o: usage error"
+ok "$([ ! -e "$T/x" ]; echo $?)" "no output directory after errors"
+
+# --- a hang is killed at --timeout, and nothing is left running ---
+"$CT" tpm capture --kernel "$K" -o "$T/t" --timeout 3 >/dev/null 2>"$T/err"
+is "$?" 3 "--timeout 3: exit 3"
+ok "$(grep -q 'did not power off within 3 s' "$T/err"; echo $?)" "--timeout: says the VM was killed"
+is "$(leftovers)" no "--timeout: no qemu/swtpm left running"
+ok "$([ ! -e "$T/t/eventlog.bin" ]; echo $?)" "--timeout: no output files"
+is "$(ls "$TMPDIR" | wc -l)" 0 "--timeout: work directory removed"
+
+# --- the capture initrd is deterministic ---
+"$CT" tpm capture --write-initrd "$T/capture.cpio"
+is "$?" 0 "--write-initrd writes the capture initrd"
+"$CT" tpm capture --write-initrd "$T/capture2.cpio"
+is "$(sha256sum <"$T/capture.cpio")" "$(sha256sum <"$T/capture2.cpio")" "--write-initrd: same bytes twice"
+ok "$(cpio -it <"$T/capture.cpio" 2>/dev/null | grep -qx init; echo $?)" "capture initrd: cpio(1) lists /init"
+
+# --- boot 1: the Debian kernel, QEMU direct boot ---
+start=$(date +%s)
+"$CT" tpm capture --kernel "$K" --append "$CMDLINE" -o "$T/k" --timeout 600 >"$T/out" 2>"$T/err"
+rc=$?
+diag "kernel boot: $(( $(date +%s) - start )) s"
+is "$rc" 0 "kernel boot: captured log replays to the captured PCRs (exit 0)"
+[ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/k/console.log" 2>/dev/null)"; }
+for f in eventlog.bin pcrs.json console.log; do
+        ok "$([ -s "$T/k/$f" ]; echo $?)" "kernel boot: $f written"
+done
+is "$(leftovers)" no "kernel boot: no qemu/swtpm left running"
+is "$(ls "$TMPDIR" | wc -l)" 0 "kernel boot: work directory removed"
+"$CT" eventlog check "$T/k/eventlog.bin" --pcrs "$T/k/pcrs.json" >/dev/null
+is "$?" 0 "kernel boot: eventlog check agrees"
+if command -v tpm2_eventlog >/dev/null; then
+        tpm2_eventlog "$T/k/eventlog.bin" 2>/dev/null | sed -n '/^pcrs:/,$p' >"$T/ref.pcrs"
+        "$CT" eventlog replay "$T/k/eventlog.bin" >"$T/our.pcrs"
+        is "$(diff "$T/ref.pcrs" "$T/our.pcrs")" "" "kernel boot: replay == tpm2_eventlog's pcrs:"
+fi
+# OVMF's direct boot appends " initrd=initrd" to the load options it gives the kernel
+is "$(event_digest "$T/k/eventlog.bin" 9 EV_EVENT_TAG 1)" "$(sha256_utf16z "$CMDLINE initrd=initrd")" \
+   "kernel boot: PCR 9 LoadOptions event == sha256(UTF-16 \"CMDLINE initrd=initrd\" + NUL)"
+is "$(event_digest "$T/k/eventlog.bin" 9 EV_EVENT_TAG 2)" "$(sha256sum <"$T/capture.cpio" | cut -d' ' -f1)" \
+   "kernel boot: PCR 9 initrd event == sha256sum of the capture initrd"
+"$CT" pcr compare "$T/k/pcrs.json" "$T/k/eventlog.bin" --json >"$T/c.json"
+is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["banks"]["sha256"]["different"])' "$T/c.json")" "[]" \
+   "kernel boot: pcr compare pcrs.json vs the log: nothing differs"
+
+if [ "$QUICK" = --quick ]; then
+        done_testing; exit $?
+fi
+
+# --- boot 2: a UKI (systemd 252 stub + the Debian kernel + the capture initrd) from an ESP ---
+STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+if [ ! -r "$STUB" ] || ! command -v objcopy >/dev/null; then
+        skip "UKI boot" "no systemd stub or objcopy"
+        done_testing; exit $?
+fi
+printf '%s' "$CMDLINE" >"$T/cmdline.txt"
+printf 'ID=cocotrust-test\nNAME="cocotrust capture test"\n' >"$T/os-release"
+objcopy --add-section .osrel="$T/os-release" --change-section-vma .osrel=0x20000 \
+        --add-section .cmdline="$T/cmdline.txt" --change-section-vma .cmdline=0x30000 \
+        --add-section .linux="$K" --change-section-vma .linux=0x2000000 \
+        --add-section .initrd="$T/capture.cpio" --change-section-vma .initrd=0x3000000 \
+        "$STUB" "$T/uki.efi"
+ok $? "UKI built with objcopy"
+start=$(date +%s)
+"$CT" tpm capture --uki "$T/uki.efi" -o "$T/u" --timeout 600 --json >"$T/u.json" 2>"$T/err"
+rc=$?
+diag "UKI boot: $(( $(date +%s) - start )) s"
+is "$rc" 0 "UKI boot: captured log replays to the captured PCRs (exit 0)"
+[ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/u/console.log" 2>/dev/null)"; }
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ok"], d["banks"]["sha256"]["explained"])' "$T/u.json")" \
+   "True [0, 1, 2, 3, 4, 5, 6, 7, 9, 11]" "UKI boot: --json result"
+is "$(leftovers)" no "UKI boot: no qemu/swtpm left running"
+if command -v pesign >/dev/null; then
+        is "$(event_digest "$T/u/eventlog.bin" 4 EV_EFI_BOOT_SERVICES_APPLICATION 1)" \
+           "$(pesign -h -i "$T/uki.efi" | sed -n 's/^hash: //p')" "UKI boot: PCR 4 UKI event == pesign -h of the UKI"
+        is "$(event_digest "$T/u/eventlog.bin" 4 EV_EFI_BOOT_SERVICES_APPLICATION 2)" \
+           "$(pesign -h -i "$K" | sed -n 's/^hash: //p')" "UKI boot: PCR 4 kernel event == pesign -h of vmlinuz"
+fi
+M=/usr/lib/systemd/systemd-measure
+if [ -x "$M" ]; then
+        exp=$("$M" calculate --linux="$K" --osrel="$T/os-release" --cmdline="$T/cmdline.txt" --initrd="$T/capture.cpio" \
+                --bank=sha256 --phase=: --json=short | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"][0]["hash"])')
+        is "$(pcr_of "$T/u/pcrs.json" sha256 11)" "$exp" "UKI boot: PCR 11 == systemd-measure calculate (no phase)"
+        is "$(event_digest "$T/u/eventlog.bin" 9 EV_EVENT_TAG 1)" "$(sha256_utf16z "$CMDLINE")" \
+           "UKI boot: PCR 9 LoadOptions event == sha256(UTF-16 .cmdline + NUL)"
+fi
+# The firmware's PCRs reproduce the shared vector boot of another UKI (tests/vectors/tpm/boot/uki-A,
+# captured with shared/scripts/tpm_boot_capture.sh): same OVMF, same VM, so 0-3 and 5-7 are equal.
+V=$CT_SOURCE_ROOT/tests/vectors/tpm/boot
+"$CT" pcr compare --json "$V/uki-A/pcrs-sysfs.pcrread-style.yaml" "$T/u/pcrs.json" >"$T/c.json"
+is "$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["banks"]; print(b["sha1"]["common"], b["sha256"]["common"], b["sha256"]["different"])' "$T/c.json")" \
+   "[0, 1, 2, 3, 5, 6, 7] [0, 1, 2, 3, 5, 6, 7] [4, 9, 10, 11]" "UKI boot: firmware PCRs 0-3, 5-7 == the shared uki-A boot's"
+
+# The cross-checks with uki measure / pcr predict (issue 4) run once those verbs exist.
+if "$CT" uki measure --help >/dev/null 2>&1; then
+        got=$("$CT" uki measure --linux="$K" --osrel="$T/os-release" --cmdline="$T/cmdline.txt" --initrd="$T/capture.cpio" \
+                --bank=sha256 --phase=: --json=short 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"][0]["hash"])' 2>/dev/null)
+        is "$got" "$(pcr_of "$T/u/pcrs.json" sha256 11)" "UKI boot: PCR 11 == cocotrust uki measure"
+else
+        skip "PCR 11 == cocotrust uki measure" "uki measure not implemented on this branch"
+fi
+if "$CT" pcr predict --help >/dev/null 2>&1; then
+        skip "PCR 4 == cocotrust pcr predict" "left to the lead (options of pcr predict settle in issue 4)"
+else
+        skip "PCR 4 == cocotrust pcr predict" "pcr predict not implemented on this branch"
+fi
+
+# --- boot 3: the same UKI signed with OVMF's snakeoil key, booted with Secure Boot ---
+KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
+CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+if [ -r "$KEY" ] && [ -r /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd ] && command -v sbsign >/dev/null &&
+   openssl pkey -in "$KEY" -passin pass:snakeoil -out "$T/snakeoil.pem" 2>/dev/null &&
+   sbsign --key "$T/snakeoil.pem" --cert "$CERT" --output "$T/uki-signed.efi" "$T/uki.efi" >/dev/null 2>&1; then
+        start=$(date +%s)
+        "$CT" tpm capture --uki "$T/uki-signed.efi" --secure-boot -o "$T/s" --timeout 600 >"$T/out" 2>"$T/err"
+        rc=$?
+        diag "Secure Boot UKI boot: $(( $(date +%s) - start )) s"
+        is "$rc" 0 "Secure Boot boot: captured log replays to the captured PCRs (exit 0)"
+        [ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/s/console.log" 2>/dev/null)"; }
+        "$CT" eventlog show --json "$T/s/eventlog.bin" >"$T/s.json"
+        is "$(python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+sb = [e for e in ev if e["pcr"] == 7 and e["description"].startswith("SecureBoot")][0]["event"][-2:]
+bsa = [e["digests"]["sha256"] for e in ev if e["type_name"] == "EV_EFI_BOOT_SERVICES_APPLICATION"]
+auth = len([e for e in ev if e["type_name"] == "EV_EFI_VARIABLE_AUTHORITY"])
+print(sb, len(bsa), auth)' "$T/s.json")" "01 1 1" "Secure Boot boot: SecureBoot=01, one image event (no kernel event with the 252 stub), one authority"
+        is "$(event_digest "$T/s/eventlog.bin" 4 EV_EFI_BOOT_SERVICES_APPLICATION 1)" \
+           "$(pesign -h -i "$T/uki-signed.efi" | sed -n 's/^hash: //p')" "Secure Boot boot: PCR 4 event == pesign -h of the signed UKI"
+        "$CT" pcr compare --json "$V/uki-A-secureboot/pcrs-sysfs.pcrread-style.yaml" "$T/s/pcrs.json" >"$T/c.json"
+        is "$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["banks"]; print(b["sha256"]["common"], b["sha256"]["different"])' "$T/c.json")" \
+           "[0, 1, 2, 3, 5, 6, 7] [4, 9, 10, 11]" "Secure Boot boot: PCRs 0-3, 5-7 (incl. PCR 7) == the shared uki-A-secureboot boot's"
+        is "$(leftovers)" no "Secure Boot boot: no qemu/swtpm left running"
+else
+        skip "Secure Boot boot" "no snakeoil OVMF key/vars or sbsign"
+fi
+
+done_testing
