@@ -210,6 +210,18 @@ static int common_opt(int c, const char *arg, struct popts *o)
         { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
         { "help", no_argument, NULL, 'h' }
 
+/* getopt is silent (opterr = 0): one line naming the option. */
+static int bad_option(char **argv, const char *verb)
+{
+        const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+        if (optopt && optopt < 0x100 && optopt != '?')
+                return tool_usage("verity %s: bad or incomplete option '-%c'; run '%s verity %s --help'", verb,
+                                  optopt, program_name, verb);
+        return tool_usage("verity %s: bad or incomplete option '%s'; run '%s verity %s --help'", verb, opt,
+                          program_name, verb);
+}
+
 static void popts_init(struct popts *o)
 {
         memset(o, 0, sizeof(*o));
@@ -307,8 +319,10 @@ static void print_header(const char *hash_path, const ct_verity_params *p, const
         printf("Salt:            \t%s\n", sh);
         if (root)
                 printf("Root hash:      \t%s\n", ct_hex_encode(root, root_size, rh));
-        printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)hash_dev_size);
-        if (fec_path)
+        /* veritysetup 2.6 prints the sizes only when the area starts at offset 0 */
+        if (p->hash_offset == 0)
+                printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)hash_dev_size);
+        if (fec_path && p->fec_offset == 0)
                 printf("FEC device size: \t%llu [bytes]\n", (unsigned long long)fec_parity);
 }
 
@@ -357,6 +371,7 @@ static int verb_format(int argc, char **argv)
         int c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -377,7 +392,7 @@ static int verb_format(int argc, char **argv)
                         o.root_file = optarg;
                         break;
                 default:
-                        return tool_usage("run '%s verity format --help'", program_name);
+                        return bad_option(argv, "format");
                 }
         }
         if (o.help) {
@@ -388,6 +403,8 @@ static int verb_format(int argc, char **argv)
                 return tool_usage("verity format: DATA and HASH expected; run '%s verity format --help'", program_name);
         data = argv[optind];
         hash = argv[optind + 1];
+        if (access(data, R_OK) < 0)
+                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
         /* An explicit --salt/--uuid wins over --salt-from whatever the order. */
         if (salt_from) {
                 uint8_t s[32], u[16];
@@ -415,13 +432,13 @@ static int verb_format(int argc, char **argv)
                 o.p.fec_roots = 2;
         if (!o.fec_device)
                 o.p.fec_roots = 0;
-        if (o.p.data_block_size > 4096)
-                fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
-                        program_name);
 
         ct_error_clear(&err);
         if (ct_verity_format(data, hash, o.fec_device, &o.p, o.threads, &res, &err))
                 return tool_fail(&err, NULL);
+        if (o.p.data_block_size > 4096)
+                fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
+                        program_name);
         ct_hex_encode(res.root, res.root_size, rh);
         if (o.root_file && ct_write_file_atomic(o.root_file, rh, strlen(rh), &err))
                 return tool_fail(&err, o.root_file);
@@ -549,6 +566,7 @@ static int verb_verify(int argc, char **argv)
         size_t n_d = 0;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -563,7 +581,7 @@ static int verb_verify(int argc, char **argv)
                         no_ext4 = true;
                         break;
                 default:
-                        return tool_usage("run '%s verity verify --help'", program_name);
+                        return bad_option(argv, "verify");
                 }
         }
         if (o.help) {
@@ -728,13 +746,14 @@ static int verb_dump(int argc, char **argv)
         int fd, c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
                 if (r > 1)
                         return r;
-                return tool_usage("run '%s verity dump --help'", program_name);
+                return bad_option(argv, "dump");
         }
         if (o.help) {
                 dump_help();
@@ -823,6 +842,7 @@ static int verb_table(int argc, char **argv)
         int fd, c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -867,7 +887,7 @@ static int verb_table(int argc, char **argv)
                                 return tool_usage("--output: table, dmsetup, dm-mod, kata or kata-legacy expected");
                         break;
                 default:
-                        return tool_usage("run '%s verity table --help'", program_name);
+                        return bad_option(argv, "table");
                 }
         }
         if (o.help) {

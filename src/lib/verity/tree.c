@@ -516,12 +516,18 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
         have_h = stat(hash_path, &hst) == 0;
         if (have_h && same_file(&dst, &hst)) {
                 in_place = true;
-                if (g.hash_start * p.hash_block_size < p.data_blocks * p.data_block_size ||
-                    (!p.no_superblock && p.hash_offset < p.data_blocks * p.data_block_size))
+                /*
+                 * veritysetup checks the hash offset only; with --no-superblock it then
+                 * rounds the tree start down to a hash block and may overwrite data
+                 * (2.6.1 does). We refuse that too.
+                 */
+                if (p.hash_offset < p.data_blocks * p.data_block_size ||
+                    (g.tree_blocks && g.hash_start * p.hash_block_size < p.data_blocks * p.data_block_size))
                         return ct_error_set(err, CT_E_ARG,
                                             "data area (%llu bytes) overlaps the hash area at offset %llu",
                                             (unsigned long long)(p.data_blocks * p.data_block_size),
-                                            (unsigned long long)p.hash_offset);
+                                            (unsigned long long)(p.no_superblock ? g.hash_start * p.hash_block_size
+                                                                                 : p.hash_offset));
         }
         if (fec_path) {
                 have_f = stat(fec_path, &fst) == 0;
@@ -547,7 +553,8 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 }
                 ct_verity_superblock_build(&p, sb);
         }
-        hash_size = CT_MAX(g.hash_device_size, p.no_superblock ? 0 : sb_end(&p));
+        /* veritysetup's file ends with what it wrote: the tree (none with one data block) and the superblock block */
+        hash_size = CT_MAX(g.tree_blocks ? g.hash_device_size : 0, p.no_superblock ? 0 : sb_end(&p));
         if (g.levels == 0)
                 tree_len = 0; /* nothing to write */
 
