@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT (4u << 20)
+#define REPLAY_MAX_INPUT (4u << 20)
 
 static int n;
 
@@ -27,12 +27,12 @@ static int run_file(const char *path)
                 printf("not ok %d - %s: cannot open\n", ++n, path);
                 return 1;
         }
-        buf = malloc(MAX_INPUT);
+        buf = malloc(REPLAY_MAX_INPUT);
         if (!buf) {
                 fclose(f);
                 return 1;
         }
-        len = fread(buf, 1, MAX_INPUT, f);
+        len = fread(buf, 1, REPLAY_MAX_INPUT, f);
         fclose(f);
         LLVMFuzzerTestOneInput(buf, len);
         free(buf);
