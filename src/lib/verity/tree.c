@@ -3,10 +3,11 @@
  * dm-verity hash tree: parallel leaf hashing, upper levels, format (write
  * the tree atomically, superblock last) and verify (every corrupt block).
  *
- * Leaves are hashed by worker threads that take chunks of the data (a few
- * MiB, page aligned) from a shared counter and map each chunk read-only for
- * the time it takes to hash it, so the resident memory is the tree plus one
- * window per thread, whatever the image size. Upper levels (1/128 of the
+ * Leaves are hashed by worker threads that take chunks of the data (up to
+ * 1 MiB) from a shared counter and pread each into their own buffer, so the
+ * resident memory is the tree plus one buffer per thread, whatever the image
+ * size. (Hashing straight from an mmap of the page cache was measured at half
+ * the speed of hashing a buffer that stays in L2 on the VMs we run on.) Upper levels (1/128 of the
  * work at sha256/4096) are hashed by the calling thread.
  */
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -28,7 +28,7 @@
 #include "../internal.h"
 #include "verity-internal.h"
 
-#define CHUNK_MAX (4u << 20)
+#define CHUNK_MAX (1u << 20)
 #define CHUNK_MIN (64u << 10)
 
 ct_code verity_hasher_init(struct verity_hasher *h, const EVP_MD *md, const ct_verity_params *p, ct_error *err)
@@ -142,35 +142,28 @@ static void *leaf_worker(void *arg)
                 leaf_fail(j, &e);
                 return NULL;
         }
+        buf = malloc(j->chunk_bytes);
+        if (!buf) {
+                ct_error_set(&e, CT_E_NOMEM, "out of memory");
+                leaf_fail(j, &e);
+                verity_hasher_free(&h);
+                return NULL;
+        }
         for (;;) {
                 uint64_t c = atomic_fetch_add(&j->next, 1), off, len, first;
                 const uint8_t *src;
-                void *map;
 
                 if (c >= j->n_chunks || atomic_load(&j->failed))
                         break;
                 off = c * j->chunk_bytes;
                 len = CT_MIN(j->chunk_bytes, j->data_bytes - off);
                 first = off / dbs;
-                map = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED | MAP_POPULATE, j->fd, (off_t)off);
-                if (map == MAP_FAILED) {
-                        map = NULL;
-                        if (!buf)
-                                buf = malloc(j->chunk_bytes);
-                        if (!buf) {
-                                ct_error_set(&e, CT_E_NOMEM, "out of memory");
-                                leaf_fail(j, &e);
-                                break;
-                        }
-                        if (ct_pread_all(j->fd, buf, (size_t)len, off, &e)) {
-                                ct_error_prefix(&e, "data");
-                                leaf_fail(j, &e);
-                                break;
-                        }
-                        src = buf;
-                } else {
-                        src = map;
+                if (ct_pread_all(j->fd, buf, (size_t)len, off, &e)) {
+                        ct_error_prefix(&e, "data");
+                        leaf_fail(j, &e);
+                        break;
                 }
+                src = buf;
                 for (uint64_t k = 0; k < len / dbs; k++) {
                         uint64_t b = first + k;
                         uint8_t *dst = j->out + (b >> bits) * hbs + (b & mask) * stride;
@@ -180,8 +173,6 @@ static void *leaf_worker(void *arg)
                                 break;
                         }
                 }
-                if (map)
-                        munmap(map, (size_t)len);
         }
         free(buf);
         verity_hasher_free(&h);
@@ -214,6 +205,7 @@ static ct_code hash_leaves(int fd, const ct_verity_params *p, const ct_verity_ge
         chunk = CT_MAX(chunk, (uint64_t)p->data_block_size);
         j.chunk_bytes = chunk;
         j.n_chunks = j.data_bytes / chunk + (j.data_bytes % chunk != 0);
+        (void)posix_fadvise(fd, 0, (off_t)j.data_bytes, POSIX_FADV_SEQUENTIAL);
         nt = (unsigned)CT_MIN((uint64_t)nt, j.n_chunks);
         atomic_init(&j.next, 0);
         atomic_init(&j.failed, 0);
