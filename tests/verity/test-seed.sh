@@ -76,4 +76,24 @@ BAD_ROOT=$(echo "$ROOT" | sed 's/^./0/'); [ "$BAD_ROOT" = "$ROOT" ] && BAD_ROOT=
 "$COCOTRUST" verity verify "$W/data.img" "$W/hash.img" "$BAD_ROOT" >"$W/v3.txt" 2>&1
 is "$?" 1 "wrong root hash: exit 1"
 grep -q "does not hash to the root hash" "$W/v3.txt"; ok $? "wrong root hash: top hash block named"
+# --salt-from: salt and UUID as docs/verity.md defines them, computed here with Python's hashlib.
+"$COCOTRUST" verity format "$W/data.img" "$W/sf.hash" --salt-from 'demo-image v1' --json >"$W/sf.json"
+ok $? "format --salt-from"
+python3 - "$W/sf.json" <<'PY'
+import hashlib, json, sys, uuid
+j = json.load(open(sys.argv[1]))
+t = b"demo-image v1"
+salt = hashlib.sha256(b"cocotrust-verity-salt:" + t).hexdigest()
+u = bytearray(hashlib.sha256(b"cocotrust-verity-uuid:" + t).digest()[:16])
+u[6] = (u[6] & 0x0F) | 0x80
+u[8] = (u[8] & 0x3F) | 0x80
+assert j["salt"] == salt, (j["salt"], salt)
+assert j["uuid"] == str(uuid.UUID(bytes=bytes(u))), j["uuid"]
+PY
+ok $? "--salt-from: salt = SHA-256('cocotrust-verity-salt:' || TEXT), UUID v8 from SHA-256('cocotrust-verity-uuid:' || TEXT)"
+"$COCOTRUST" verity format "$W/data.img" "$W/sf2.hash" --salt-from 'demo-image v1' >/dev/null
+cmp -s "$W/sf.hash" "$W/sf2.hash"; ok $? "--salt-from: a rebuild gives an identical hash file"
+"$COCOTRUST" verity format "$W/data.img" "$W/sf3.hash" --salt-from 'demo-image v1' --salt - >/dev/null
+"$COCOTRUST" verity dump "$W/sf3.hash" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["salt"] == "", j' 
+ok $? "--salt-from: an explicit --salt wins"
 done_testing
