@@ -17,13 +17,14 @@ UUID=12345678-1234-1234-1234-123456789abc
 NPROC=$(nproc)
 command -v veritysetup >/dev/null || { echo "veritysetup not installed" >&2; exit 1; }
 
-# best wall time (s) and max RSS (KiB) of RUNS runs: sets BEST, RSS
+# best wall time (s), least CPU time (user+sys, s) and max RSS (KiB) of RUNS runs: sets BEST, CPU, RSS
 run() {
-        BEST=999999; RSS=0
+        BEST=999999; CPU=999999; RSS=0
         for _ in $(seq "$RUNS"); do
-                /usr/bin/time -f "%e %M" -o "$W/time" nice -n 5 "$@" >/dev/null 2>&1 || true
-                read -r t m <"$W/time"
+                /usr/bin/time -f "%e %M %U %S" -o "$W/time" nice -n 5 "$@" >/dev/null 2>&1 || true
+                read -r t m u s <"$W/time"
                 BEST=$(echo "$t $BEST" | awk '{print ($1 < $2) ? $1 : $2}')
+                CPU=$(echo "$u $s $CPU" | awk '{print ($1 + $2 < $3) ? $1 + $2 : $3}')
                 if [ "$m" -gt "$RSS" ]; then RSS=$m; fi
         done
 }
@@ -40,8 +41,8 @@ LIMIT=$((SHA1 * NPROC))
 echo "- openssl speed -evp sha256 (4 KiB blocks): $SHA1 MB/s per core; limit x $NPROC cores: $LIMIT MB/s"
 echo "- best of $RUNS runs, warm page cache, nice -n 5; format writes the hash file (fsync included)"
 echo
-echo "| data | operation | veritysetup | cocotrust | speed-up | cocotrust MB/s | % of $NPROC-core SHA-256 limit | cocotrust peak RSS | RSS limit (64 MiB + tree) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| data | operation | veritysetup | cocotrust | speed-up | cocotrust MB/s | % of $NPROC-core SHA-256 limit | CPU s veritysetup / cocotrust | cocotrust MB per CPU-s (% of 1-core SHA) | cocotrust peak RSS | RSS limit (64 MiB + tree) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for g in $SIZES; do
         D="$W/data-${g}g"
         bytes=$((g << 30))
@@ -52,23 +53,24 @@ for g in $SIZES; do
         fi
         cat "$D" >/dev/null
         run veritysetup format "$D" "$W/h.vs" --salt $SALT --uuid $UUID
-        vf=$BEST
+        vf=$BEST; vfc=$CPU
         run "$CT" verity format "$D" "$W/h.ct" --salt $SALT --uuid $UUID --root-hash-file "$W/root.hex"
-        cf=$BEST; crss=$RSS
+        cf=$BEST; cfc=$CPU; crss=$RSS
         cmp -s "$W/h.vs" "$W/h.ct" || { echo "hash files differ!" >&2; exit 1; }
         root=$(cat "$W/root.hex")
         tree=$(stat -c %s "$W/h.ct")
         run veritysetup verify "$D" "$W/h.vs" "$root"
-        vv=$BEST
+        vv=$BEST; vvc=$CPU
         run "$CT" verity verify "$D" "$W/h.ct" "$root"
-        cv=$BEST; cvrss=$RSS
+        cv=$BEST; cvc=$CPU; cvrss=$RSS
         lim_kib=$(( (64 << 10) + tree / 1024 ))
         for op in format verify; do
-                if [ $op = format ]; then v=$vf; c=$cf; r=$crss; else v=$vv; c=$cv; r=$cvrss; fi
-                awk -v g="$g" -v op="$op" -v v="$v" -v c="$c" -v r="$r" -v lim="$LIMIT" -v b="$bytes" -v l="$lim_kib" 'BEGIN {
-                        mbs = b / 1e6 / c
-                        printf "| %d GiB | %s | %.2f s | %.2f s | %.2fx | %.0f | %.0f%% | %.1f MiB | %.1f MiB |\n",
-                                g, op, v, c, v / c, mbs, 100 * mbs / lim, r / 1024, l / 1024 }'
+                if [ $op = format ]; then v=$vf; c=$cf; r=$crss; vc=$vfc; cc=$cfc; else v=$vv; c=$cv; r=$cvrss; vc=$vvc; cc=$cvc; fi
+                awk -v g="$g" -v op="$op" -v v="$v" -v c="$c" -v r="$r" -v lim="$LIMIT" -v b="$bytes" -v l="$lim_kib" \
+                    -v vc="$vc" -v cc="$cc" -v one="$SHA1" 'BEGIN {
+                        mbs = b / 1e6 / c; per = b / 1e6 / cc
+                        printf "| %d GiB | %s | %.2f s | %.2f s | %.2fx | %.0f | %.0f%% | %.2f / %.2f | %.0f (%.0f%%) | %.1f MiB | %.1f MiB |\n",
+                                g, op, v, c, v / c, mbs, 100 * mbs / lim, vc, cc, per, 100 * per / one, r / 1024, l / 1024 }'
         done
 done
 echo

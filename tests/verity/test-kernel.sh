@@ -20,7 +20,7 @@ for t in qemu-system-x86_64 cpio gzip; do
 done
 BUSYBOX=$(command -v busybox || true)
 DMSETUP=$(command -v dmsetup || ls /sbin/dmsetup 2>/dev/null || true)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q "statically linked"; then
+if [ -z "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then   # ldd fails on a static binary
         skip "real-kernel dm-verity" "busybox-static not installed"; done_testing; exit
 fi
 [ -n "$DMSETUP" ] || { skip "real-kernel dm-verity" "dmsetup not installed"; done_testing; exit; }

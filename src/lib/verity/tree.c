@@ -539,12 +539,8 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
         if (rc)
                 return rc;
         res.root_size = g.digest_size;
-        if (!p.no_superblock) {
-                if (!memcmp(p.uuid, (uint8_t[16]){ 0 }, 16)) {
-                        /* leave as given: caller chooses the UUID (random by default in the tool) */
-                }
-                ct_verity_superblock_build(&p, sb);
-        }
+        if (!p.no_superblock)
+                ct_verity_superblock_build(&p, sb); /* the UUID is the caller's (the tool picks a random one) */
         /* veritysetup's file ends with what it wrote: the tree (none with one data block) and the superblock block */
         hash_size = CT_MAX(g.tree_blocks ? g.hash_device_size : 0, p.no_superblock ? 0 : sb_end(&p));
         if (g.levels == 0)
