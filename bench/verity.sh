@@ -52,6 +52,8 @@ for g in $SIZES; do
                         -iv 00000000000000000000000000000000 -in /dev/zero 2>/dev/null || true; } | head -c "$bytes" >"$D"
         fi
         cat "$D" >/dev/null
+        # veritysetup writes into an existing hash file without truncating it
+        rm -f "$W/h.vs" "$W/h.ct"
         run veritysetup format "$D" "$W/h.vs" --salt $SALT --uuid $UUID
         vf=$BEST; vfc=$CPU
         run "$CT" verity format "$D" "$W/h.ct" --salt $SALT --uuid $UUID --root-hash-file "$W/root.hex"

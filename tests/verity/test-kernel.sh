@@ -8,6 +8,8 @@
 #   3. "DoCo" image + cocotrust FEC file:  the kernel repairs it, "CoCo"
 #   4. --no-superblock tree, --salt-from:  "CoCo"
 #   5. a wrong root hash:                  mount fails
+#   6. optional arguments (restart_on_corruption, ignore_zero_blocks,
+#      check_at_most_once) as cocotrust orders them: accepted, "CoCo"
 # Tables come from `cocotrust verity table`. Skips (TAP SKIP) only when qemu,
 # busybox-static or dmsetup are not installed (scripts/install-deps installs them).
 set -u
@@ -50,7 +52,9 @@ T3=$(tbl "$W/doco.img" "$W/hash.img" "$ROOT" --data-device /dev/vdc --hash-devic
 T4=$(tbl "$W/data.img" "$W/hash2.img" "$ROOT2" --no-superblock --salt "$SALT2" --data-blocks 1024 \
         --data-device /dev/vda --hash-device /dev/vde)
 T5=$(tbl "$W/data.img" "$W/hash.img" "$WRONG" --data-device /dev/vda --hash-device /dev/vdb)
-for t in "$T1" "$T2" "$T3" "$T4" "$T5"; do diag "table: $t"; done
+T6=$(tbl "$W/data.img" "$W/hash.img" "$ROOT" --data-device /dev/vda --hash-device /dev/vdb \
+        --restart-on-corruption --ignore-zero-blocks --check-at-most-once)
+for t in "$T1" "$T2" "$T3" "$T4" "$T5" "$T6"; do diag "table: $t"; done
 [ -n "$T1" ] && [ -n "$T3" ] && [ -n "$T4" ]; ok $? "cocotrust verity table lines"
 
 IR="$W/initramfs"
@@ -91,6 +95,7 @@ try bad "$T2"
 try fec "$T3"
 try nosb "$T4"
 try wrongroot "$T5"
+try opts "$T6"
 dmesg | grep -E "verity|FEC" | head -20 | sed 's/^/KLOG /'
 echo "RESULT done"
 poweroff -f
@@ -123,4 +128,5 @@ echo "$L" | grep -q "^RESULT fec read rc=0 \[CoCo\]"; ok $? "DoCo image + cocotr
 echo "$L" | grep -q "FEC.*corrected"; ok $? "kernel log: FEC corrected"
 echo "$L" | grep -q "^RESULT nosb read rc=0 \[CoCo\]"; ok $? "--no-superblock / --salt-from tree: CoCo"
 echo "$L" | grep -Eq "^RESULT wrongroot (mount failed|read rc=1)"; ok $? "wrong root hash: mount or read fails"
+echo "$L" | grep -q "^RESULT opts read rc=0 \[CoCo\]"; ok $? "optional arguments in cryptsetup's order accepted (restart_on_corruption ignore_zero_blocks check_at_most_once)"
 done_testing
