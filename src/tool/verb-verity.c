@@ -812,7 +812,6 @@ static void table_help(void)
                program_name);
 }
 
-/* Quote for a POSIX shell: single quotes (the table has no single quote). */
 static int verb_table(int argc, char **argv)
 {
         static const struct option longopts[] = {
