@@ -5,7 +5,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -531,6 +533,114 @@ static bool is_ext_fs(int fd)
         return ct_pread_all(fd, m, 2, 1024 + 56, &e) == CT_OK && ct_get_le16(m) == 0xEF53;
 }
 
+/*
+ * libext2fs reads the (untrusted, possibly damaged) image and is not hardened
+ * against hostile ones, so it runs in a child process: a crash there costs
+ * the attribution, never the verification. The child sends n NUL-terminated
+ * strings through a pipe. Returns NULL with *why set on failure.
+ */
+static char **attribute_isolated(const char *data, uint32_t dbs, const uint64_t *blocks, size_t n, char *why,
+                                 size_t whylen)
+{
+        int pfd[2], status = 0;
+        char *buf = NULL, **out = NULL;
+        size_t len = 0, cap = 0, k = 0;
+        pid_t pid;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0) {
+                snprintf(why, whylen, "pipe: %s", strerror(errno));
+                return NULL;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+                snprintf(why, whylen, "fork: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                return NULL;
+        }
+        if (pid == 0) {
+                char **owners = NULL;
+                ct_error err;
+                FILE *f;
+                int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (devnull >= 0)
+                        dup2(devnull, STDERR_FILENO);
+                close(pfd[0]);
+                f = fdopen(pfd[1], "w");
+                if (!f)
+                        _exit(3);
+                ct_error_clear(&err);
+                if (ct_verity_ext4_attribute(data, dbs, blocks, n, &owners, &err)) {
+                        fprintf(f, "E%s", err.msg);
+                        fputc(0, f);
+                        fclose(f);
+                        _exit(1);
+                }
+                for (size_t i = 0; i < n; i++) {
+                        fprintf(f, "S%s", owners[i]);
+                        fputc(0, f);
+                }
+                fclose(f);
+                _exit(0);
+        }
+        close(pfd[1]);
+        for (;;) {
+                ssize_t r;
+                if (len == cap) {
+                        char *nb = realloc(buf, cap ? cap * 2 : 4096);
+                        if (!nb)
+                                break;
+                        buf = nb;
+                        cap = cap ? cap * 2 : 4096;
+                }
+                r = read(pfd[0], buf + len, cap - len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        break;
+                len += (size_t)r;
+        }
+        close(pfd[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (WIFSIGNALED(status)) {
+                snprintf(why, whylen, "libext2fs crashed on this image (signal %d)", WTERMSIG(status));
+                goto fail;
+        }
+        if (len && buf[0] == 'E' && memchr(buf, 0, len)) {
+                snprintf(why, whylen, "%s", buf + 1);
+                goto fail;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                snprintf(why, whylen, "the attribution process failed (status %d)", status);
+                goto fail;
+        }
+        out = calloc(n ? n : 1, sizeof(*out));
+        if (!out) {
+                snprintf(why, whylen, "out of memory");
+                goto fail;
+        }
+        for (size_t pos = 0; pos < len && k < n;) {
+                char *z = memchr(buf + pos, 0, len - pos);
+                if (!z || buf[pos] != 'S')
+                        break;
+                out[k] = strdup(buf + pos + 1);
+                if (!out[k])
+                        break;
+                k++;
+                pos = (size_t)(z - buf) + 1;
+        }
+        if (k != n) {
+                ct_verity_strv_free(out, k);
+                out = NULL;
+                snprintf(why, whylen, "incomplete answer from the attribution process");
+        }
+fail:
+        free(buf);
+        return out;
+}
+
 static const char *bad_kind_name(ct_verity_bad_kind k)
 {
         switch (k) {
@@ -634,9 +744,10 @@ static int verb_verify(int argc, char **argv)
                         for (size_t i = 0; i < rep.n_blocks; i++)
                                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
                                         dblocks[k++] = rep.blocks[i].block;
-                        ct_error_clear(&err);
-                        if (ct_verity_ext4_attribute(data, o.p.data_block_size, dblocks, n_d, &owners, &err))
-                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, err.msg);
+                        char why[CT_ERROR_MSG_MAX];
+                        owners = attribute_isolated(data, o.p.data_block_size, dblocks, n_d, why, sizeof(why));
+                        if (!owners)
+                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, why);
                 }
         }
         if (o.json) {
