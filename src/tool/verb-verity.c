@@ -5,7 +5,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -210,6 +212,18 @@ static int common_opt(int c, const char *arg, struct popts *o)
         { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
         { "help", no_argument, NULL, 'h' }
 
+/* getopt is silent (opterr = 0): one line naming the option. */
+static int bad_option(char **argv, const char *verb)
+{
+        const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+        if (optopt && optopt < 0x100 && optopt != '?')
+                return tool_usage("verity %s: bad or incomplete option '-%c'; run '%s verity %s --help'", verb,
+                                  optopt, program_name, verb);
+        return tool_usage("verity %s: bad or incomplete option '%s'; run '%s verity %s --help'", verb, opt,
+                          program_name, verb);
+}
+
 static void popts_init(struct popts *o)
 {
         memset(o, 0, sizeof(*o));
@@ -307,8 +321,10 @@ static void print_header(const char *hash_path, const ct_verity_params *p, const
         printf("Salt:            \t%s\n", sh);
         if (root)
                 printf("Root hash:      \t%s\n", ct_hex_encode(root, root_size, rh));
-        printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)hash_dev_size);
-        if (fec_path)
+        /* veritysetup 2.6 prints the sizes only when the area starts at offset 0 */
+        if (p->hash_offset == 0)
+                printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)hash_dev_size);
+        if (fec_path && p->fec_offset == 0)
                 printf("FEC device size: \t%llu [bytes]\n", (unsigned long long)fec_parity);
 }
 
@@ -357,6 +373,7 @@ static int verb_format(int argc, char **argv)
         int c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -377,7 +394,7 @@ static int verb_format(int argc, char **argv)
                         o.root_file = optarg;
                         break;
                 default:
-                        return tool_usage("run '%s verity format --help'", program_name);
+                        return bad_option(argv, "format");
                 }
         }
         if (o.help) {
@@ -388,6 +405,8 @@ static int verb_format(int argc, char **argv)
                 return tool_usage("verity format: DATA and HASH expected; run '%s verity format --help'", program_name);
         data = argv[optind];
         hash = argv[optind + 1];
+        if (access(data, R_OK) < 0)
+                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
         /* An explicit --salt/--uuid wins over --salt-from whatever the order. */
         if (salt_from) {
                 uint8_t s[32], u[16];
@@ -415,13 +434,13 @@ static int verb_format(int argc, char **argv)
                 o.p.fec_roots = 2;
         if (!o.fec_device)
                 o.p.fec_roots = 0;
-        if (o.p.data_block_size > 4096)
-                fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
-                        program_name);
 
         ct_error_clear(&err);
         if (ct_verity_format(data, hash, o.fec_device, &o.p, o.threads, &res, &err))
                 return tool_fail(&err, NULL);
+        if (o.p.data_block_size > 4096)
+                fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
+                        program_name);
         ct_hex_encode(res.root, res.root_size, rh);
         if (o.root_file && ct_write_file_atomic(o.root_file, rh, strlen(rh), &err))
                 return tool_fail(&err, o.root_file);
@@ -514,6 +533,114 @@ static bool is_ext_fs(int fd)
         return ct_pread_all(fd, m, 2, 1024 + 56, &e) == CT_OK && ct_get_le16(m) == 0xEF53;
 }
 
+/*
+ * libext2fs reads the (untrusted, possibly damaged) image and is not hardened
+ * against hostile ones, so it runs in a child process: a crash there costs
+ * the attribution, never the verification. The child sends n NUL-terminated
+ * strings through a pipe. Returns NULL with *why set on failure.
+ */
+static char **attribute_isolated(const char *data, uint32_t dbs, const uint64_t *blocks, size_t n, char *why,
+                                 size_t whylen)
+{
+        int pfd[2], status = 0;
+        char *buf = NULL, **out = NULL;
+        size_t len = 0, cap = 0, k = 0;
+        pid_t pid;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0) {
+                snprintf(why, whylen, "pipe: %s", strerror(errno));
+                return NULL;
+        }
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0) {
+                snprintf(why, whylen, "fork: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                return NULL;
+        }
+        if (pid == 0) {
+                char **owners = NULL;
+                ct_error err;
+                FILE *f;
+                int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (devnull >= 0)
+                        dup2(devnull, STDERR_FILENO);
+                close(pfd[0]);
+                f = fdopen(pfd[1], "w");
+                if (!f)
+                        _exit(3);
+                ct_error_clear(&err);
+                if (ct_verity_ext4_attribute(data, dbs, blocks, n, &owners, &err)) {
+                        fprintf(f, "E%s", err.msg);
+                        fputc(0, f);
+                        fclose(f);
+                        _exit(1);
+                }
+                for (size_t i = 0; i < n; i++) {
+                        fprintf(f, "S%s", owners[i]);
+                        fputc(0, f);
+                }
+                fclose(f);
+                _exit(0);
+        }
+        close(pfd[1]);
+        for (;;) {
+                ssize_t r;
+                if (len == cap) {
+                        char *nb = realloc(buf, cap ? cap * 2 : 4096);
+                        if (!nb)
+                                break;
+                        buf = nb;
+                        cap = cap ? cap * 2 : 4096;
+                }
+                r = read(pfd[0], buf + len, cap - len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        break;
+                len += (size_t)r;
+        }
+        close(pfd[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (WIFSIGNALED(status)) {
+                snprintf(why, whylen, "libext2fs crashed on this image (signal %d)", WTERMSIG(status));
+                goto fail;
+        }
+        if (len && buf[0] == 'E' && memchr(buf, 0, len)) {
+                snprintf(why, whylen, "%s", buf + 1);
+                goto fail;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                snprintf(why, whylen, "the attribution process failed (status %d)", status);
+                goto fail;
+        }
+        out = calloc(n ? n : 1, sizeof(*out));
+        if (!out) {
+                snprintf(why, whylen, "out of memory");
+                goto fail;
+        }
+        for (size_t pos = 0; pos < len && k < n;) {
+                char *z = memchr(buf + pos, 0, len - pos);
+                if (!z || buf[pos] != 'S')
+                        break;
+                out[k] = strdup(buf + pos + 1);
+                if (!out[k])
+                        break;
+                k++;
+                pos = (size_t)(z - buf) + 1;
+        }
+        if (k != n) {
+                ct_verity_strv_free(out, k);
+                out = NULL;
+                snprintf(why, whylen, "incomplete answer from the attribution process");
+        }
+fail:
+        free(buf);
+        return out;
+}
+
 static const char *bad_kind_name(ct_verity_bad_kind k)
 {
         switch (k) {
@@ -549,6 +676,7 @@ static int verb_verify(int argc, char **argv)
         size_t n_d = 0;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -563,7 +691,7 @@ static int verb_verify(int argc, char **argv)
                         no_ext4 = true;
                         break;
                 default:
-                        return tool_usage("run '%s verity verify --help'", program_name);
+                        return bad_option(argv, "verify");
                 }
         }
         if (o.help) {
@@ -616,9 +744,10 @@ static int verb_verify(int argc, char **argv)
                         for (size_t i = 0; i < rep.n_blocks; i++)
                                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
                                         dblocks[k++] = rep.blocks[i].block;
-                        ct_error_clear(&err);
-                        if (ct_verity_ext4_attribute(data, o.p.data_block_size, dblocks, n_d, &owners, &err))
-                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, err.msg);
+                        char why[CT_ERROR_MSG_MAX];
+                        owners = attribute_isolated(data, o.p.data_block_size, dblocks, n_d, why, sizeof(why));
+                        if (!owners)
+                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, why);
                 }
         }
         if (o.json) {
@@ -728,13 +857,14 @@ static int verb_dump(int argc, char **argv)
         int fd, c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
                 if (r > 1)
                         return r;
-                return tool_usage("run '%s verity dump --help'", program_name);
+                return bad_option(argv, "dump");
         }
         if (o.help) {
                 dump_help();
@@ -793,7 +923,6 @@ static void table_help(void)
                program_name);
 }
 
-/* Quote for a POSIX shell: single quotes (the table has no single quote). */
 static int verb_table(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -823,6 +952,7 @@ static int verb_table(int argc, char **argv)
         int fd, c, r;
 
         popts_init(&o);
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
@@ -867,7 +997,7 @@ static int verb_table(int argc, char **argv)
                                 return tool_usage("--output: table, dmsetup, dm-mod, kata or kata-legacy expected");
                         break;
                 default:
-                        return tool_usage("run '%s verity table --help'", program_name);
+                        return bad_option(argv, "table");
                 }
         }
         if (o.help) {

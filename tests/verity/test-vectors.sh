@@ -55,6 +55,18 @@ while IFS=$'\t' read -r id gen size data_sha cmd root hsize hsha fsha nblk level
         got=$(cd "$d" && "$COCOTRUST" verity table DATA "$(basename "$HASHF")" "$root" "${topts[@]}" \
                 --data-device DATA --hash-device HASH --output table 2>/dev/null)
         is "$got" "$table" "$id: table line"
+        case " $args " in *" --no-superblock "*) ;; *)
+                off=0
+                case " $args " in *" --hash-offset "*) off=$(echo "$args" | sed 's/.*--hash-offset \([0-9]*\).*/\1/') ;; esac
+                dj=$(cd "$d" && "$COCOTRUST" verity dump "$(basename "$HASHF")" --hash-offset "$off" --json)
+                is "$(echo "$dj" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["levels"], j["hash_start_block"], j["data_blocks"])')" \
+                        "$levels $hstart $nblk" "$id: dump --json: levels, hash start block, data blocks"
+                if command -v veritysetup >/dev/null; then
+                        vd=$(cd "$d" && veritysetup dump "$(basename "$HASHF")" --hash-offset "$off" 2>&1)
+                        cd_=$(cd "$d" && "$COCOTRUST" verity dump "$(basename "$HASHF")" --hash-offset "$off" 2>&1)
+                        is "$cd_" "$vd" "$id: dump text identical to veritysetup dump"
+                fi ;;
+        esac
         ( cd "$d" && "$COCOTRUST" verity verify DATA "$(basename "$HASHF")" "$root" "${topts[@]}" >/dev/null 2>&1 )
         ok $? "$id: verify accepts the tree"
 done < "$V/verity_vectors.tsv"

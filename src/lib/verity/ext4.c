@@ -9,7 +9,13 @@
  *
  * The image is the possibly corrupt one: libext2fs reads it read-only and
  * its own checks apply; what it reports is the file system as it is now.
+ * libext2fs is not hardened against hostile images (fuzzing found a heap
+ * overflow in ext2fs_rw_bitmaps of e2fsprogs 1.47.0): callers that take
+ * untrusted images should run this in a separate process, as the cocotrust
+ * tool does. Its com_err messages are silenced while we run (no printing).
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,7 +49,7 @@ struct attr_ctx {
         size_t nt;
         struct slot *slots;
         ext2_ino_t cur;
-        /* owner inode -> (parent dir, is dir) */
+        /* owner inodes (sorted, unique after owners_finish) and their parent directories */
         ext2_ino_t *owner_inos;
         ext2_ino_t *owner_parent;
         size_t n_owner_inos, cap_owner_inos;
@@ -56,31 +62,51 @@ static int target_cmp(const void *a, const void *b)
         return x->fsblk < y->fsblk ? -1 : x->fsblk > y->fsblk;
 }
 
+/* Owners are appended (duplicates and all), then sorted and made unique once. */
 static void add_owner_ino(struct attr_ctx *c, ext2_ino_t ino)
 {
-        for (size_t i = 0; i < c->n_owner_inos; i++)
-                if (c->owner_inos[i] == ino)
-                        return;
+        if (c->n_owner_inos && c->owner_inos[c->n_owner_inos - 1] == ino)
+                return;
         if (c->n_owner_inos == c->cap_owner_inos) {
                 size_t nc = c->cap_owner_inos ? c->cap_owner_inos * 2 : 16;
                 ext2_ino_t *a = realloc(c->owner_inos, nc * sizeof(*a));
-                ext2_ino_t *b;
                 if (!a) {
                         c->oom = true;
                         return;
                 }
                 c->owner_inos = a;
-                b = realloc(c->owner_parent, nc * sizeof(*b));
-                if (!b) {
-                        c->oom = true;
-                        return;
-                }
-                c->owner_parent = b;
                 c->cap_owner_inos = nc;
         }
-        c->owner_inos[c->n_owner_inos] = ino;
-        c->owner_parent[c->n_owner_inos] = 0;
-        c->n_owner_inos++;
+        c->owner_inos[c->n_owner_inos++] = ino;
+}
+
+static int ino_cmp(const void *a, const void *b)
+{
+        ext2_ino_t x = *(const ext2_ino_t *)a, y = *(const ext2_ino_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+static bool owners_finish(struct attr_ctx *c)
+{
+        size_t k = 0;
+
+        if (!c->n_owner_inos)
+                return true;
+        qsort(c->owner_inos, c->n_owner_inos, sizeof(*c->owner_inos), ino_cmp);
+        for (size_t i = 0; i < c->n_owner_inos; i++)
+                if (k == 0 || c->owner_inos[k - 1] != c->owner_inos[i])
+                        c->owner_inos[k++] = c->owner_inos[i];
+        c->n_owner_inos = k;
+        c->owner_parent = calloc(k, sizeof(*c->owner_parent));
+        return c->owner_parent != NULL;
+}
+
+/* Index of ino in the sorted owner list, or -1. */
+static ptrdiff_t owner_index(const struct attr_ctx *c, ext2_ino_t ino)
+{
+        const ext2_ino_t *f = c->owner_inos ? bsearch(&ino, c->owner_inos, c->n_owner_inos, sizeof(ino), ino_cmp)
+                                            : NULL;
+        return f ? f - c->owner_inos : -1;
 }
 
 static int block_cb(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt, blk64_t ref_blk, int ref_offset,
@@ -129,9 +155,11 @@ static int dir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *dirent, int 
         if (dirent->inode == 0 || (nl == 1 && dirent->name[0] == '.') ||
             (nl == 2 && dirent->name[0] == '.' && dirent->name[1] == '.'))
                 return 0;
-        for (size_t i = 0; i < c->n_owner_inos; i++)
-                if (c->owner_inos[i] == dirent->inode && c->owner_parent[i] == 0)
+        {
+                ptrdiff_t i = owner_index(c, dirent->inode);
+                if (i >= 0 && c->owner_parent[i] == 0)
                         c->owner_parent[i] = dir;
+        }
         return 0;
 }
 
@@ -198,9 +226,11 @@ static char *describe(ext2_filsys fs, struct attr_ctx *c, const struct slot *s)
                 }
                 if (ext2fs_read_inode(fs, ino, &inode) == 0)
                         isdir = LINUX_S_ISDIR(inode.i_mode);
-                for (size_t k = 0; k < c->n_owner_inos; k++)
-                        if (c->owner_inos[k] == ino)
+                {
+                        ptrdiff_t k = owner_index(c, ino);
+                        if (k >= 0)
                                 parent = c->owner_parent[k];
+                }
                 if (isdir)
                         ext2fs_get_pathname(fs, ino, 0, &path);
                 else if (parent)
@@ -232,6 +262,14 @@ oom:
         return NULL;
 }
 
+static void quiet_com_err(const char *whoami, long code, const char *fmt, va_list ap)
+{
+        (void)whoami;
+        (void)code;
+        (void)fmt;
+        (void)ap;
+}
+
 CT_EXPORT ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_size, const uint64_t *blocks,
                                            size_t n, char ***ret, ct_error *err)
 {
@@ -245,15 +283,20 @@ CT_EXPORT ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data
         ext2_ino_t *dirs = NULL;
         size_t ndirs = 0, capdirs = 0;
 
+        void (*old_hook)(const char *, long, const char *, va_list);
+
         memset(&c, 0, sizeof(c));
         if (n == 0) {
                 *ret = NULL;
                 return CT_OK;
         }
+        old_hook = set_com_err_hook(quiet_com_err);
         e = ext2fs_open(image_path, EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0, 0, unix_io_manager, &fs);
-        if (e)
-                return ct_error_set(err, CT_E_UNSUPPORTED, "%s: not an ext2/3/4 file system libext2fs can open (%s)",
-                                    image_path, error_message(e));
+        if (e) {
+                rc = ct_error_set(err, CT_E_UNSUPPORTED, "%s: not an ext2/3/4 file system libext2fs can open (%s)",
+                                  image_path, error_message(e));
+                goto out;
+        }
         e = ext2fs_read_bitmaps(fs);
         if (e) {
                 rc = ct_error_set(err, CT_E_UNSUPPORTED, "%s: cannot read the ext4 bitmaps (%s)", image_path,
@@ -322,6 +365,10 @@ CT_EXPORT ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data
                 }
         }
         /* names of the owners */
+        if (!owners_finish(&c)) {
+                rc = ct_error_set(err, CT_E_NOMEM, "out of memory");
+                goto out;
+        }
         if (c.n_owner_inos)
                 for (size_t i = 0; i < ndirs; i++)
                         (void)ext2fs_dir_iterate2(fs, dirs[i], 0, NULL, dir_cb, &c);
@@ -351,5 +398,9 @@ out:
         free(c.slots);
         free(c.owner_inos);
         free(c.owner_parent);
+        if (old_hook)
+                set_com_err_hook(old_hook);
+        else
+                reset_com_err_hook();
         return rc;
 }
