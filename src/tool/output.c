@@ -159,3 +159,44 @@ json_object *tool_pcrset_json(const ct_pcr_set *s)
         json_object_object_add(o, "pcrs", pcrs);
         return o;
 }
+
+void tool_pcr_mask_text(char *out, size_t cap, uint32_t mask)
+{
+        size_t o = 0;
+
+        out[0] = 0;
+        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
+                if (mask & (1u << i)) {
+                        int n = snprintf(out + o, cap - o, "%s%u", o ? " " : "", i);
+                        if (n < 0 || (size_t)n >= cap - o)
+                                return;
+                        o += (size_t)n;
+                }
+        if (!o)
+                snprintf(out, cap, "-");
+}
+
+json_object *tool_pcr_mask_json(uint32_t mask)
+{
+        json_object *a = json_object_new_array();
+
+        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
+                if (mask & (1u << i))
+                        json_object_array_add(a, json_object_new_int((int)i));
+        return a;
+}
+
+bool tool_add_bank(ct_hash_alg *banks, size_t *n, const char *name, const char *option)
+{
+        ct_hash_alg a = ct_hash_from_name(name);
+
+        if (a != CT_HASH_SHA1 && a != CT_HASH_SHA256 && a != CT_HASH_SHA384 && a != CT_HASH_SHA512) {
+                tool_usage("%s: '%s' is not one of sha1, sha256, sha384, sha512", option, name);
+                return false;
+        }
+        for (size_t i = 0; i < *n; i++)
+                if (banks[i] == a)
+                        return true;
+        banks[(*n)++] = a;
+        return true;
+}

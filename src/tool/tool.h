@@ -89,6 +89,19 @@ bool tool_parse_u64(const char *s, unsigned long long *ret);
  */
 json_object *tool_pcrset_json(const ct_pcr_set *s);
 
+/* "0 1 2 7" for the PCRs set in mask, "-" when none (truncated to cap). */
+void tool_pcr_mask_text(char *out, size_t cap, uint32_t mask);
+
+/* JSON array of the PCR indexes set in mask. */
+json_object *tool_pcr_mask_json(uint32_t mask);
+
+/*
+ * Add the digest named by `name` to banks[0..*n) unless present (sha1,
+ * sha256, sha384, sha512). Returns false, after a usage message naming
+ * `option`, for any other name. banks has room for CT_HASH__MAX entries.
+ */
+bool tool_add_bank(ct_hash_alg *banks, size_t *n, const char *name, const char *option);
+
 /* Levenshtein distance, for "did you mean". */
 size_t tool_edit_distance(const char *a, const char *b);
 

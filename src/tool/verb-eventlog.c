@@ -766,31 +766,7 @@ static ct_code pcr_events_cb(const ct_tcg_event *ev, const ct_tcg_info *info, vo
         return CT_OK;
 }
 
-static void pcr_list(char *out, size_t cap, uint32_t mask)
-{
-        size_t o = 0;
 
-        out[0] = 0;
-        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
-                if (mask & (1u << i)) {
-                        int n = snprintf(out + o, cap - o, "%s%u", o ? " " : "", i);
-                        if (n < 0 || (size_t)n >= cap - o)
-                                return;
-                        o += (size_t)n;
-                }
-        if (!o)
-                snprintf(out, cap, "-");
-}
-
-static json_object *mask_json(uint32_t mask)
-{
-        json_object *a = json_object_new_array();
-
-        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
-                if (mask & (1u << i))
-                        json_object_array_add(a, json_object_new_int((int)i));
-        return a;
-}
 
 /*
  * For a mismatching PCR: when the log's cut-off last record is for this PCR
@@ -945,21 +921,21 @@ static int verb_check(int argc, char **argv)
                 total_mismatch += (unsigned)__builtin_popcount(bad);
                 if (json) {
                         json_object *jb = json_object_new_object();
-                        json_object_object_add(jb, "explained", mask_json(ok));
-                        json_object_object_add(jb, "mismatch", mask_json(bad));
-                        json_object_object_add(jb, "not_in_log", mask_json(notlog));
-                        json_object_object_add(jb, "not_in_pcrs", mask_json(missing));
+                        json_object_object_add(jb, "explained", tool_pcr_mask_json(ok));
+                        json_object_object_add(jb, "mismatch", tool_pcr_mask_json(bad));
+                        json_object_object_add(jb, "not_in_log", tool_pcr_mask_json(notlog));
+                        json_object_object_add(jb, "not_in_pcrs", tool_pcr_mask_json(missing));
                         json_object_object_add(jbanks, ct_hash_name((ct_hash_alg)a), jb);
                 } else {
                         printf("%s:\n", ct_hash_name((ct_hash_alg)a));
-                        pcr_list(list, sizeof(list), ok);
+                        tool_pcr_mask_text(list, sizeof(list), ok);
                         printf("  explained:   %s\n", list);
-                        pcr_list(list, sizeof(list), bad);
+                        tool_pcr_mask_text(list, sizeof(list), bad);
                         printf("  mismatch:    %s\n", list);
-                        pcr_list(list, sizeof(list), notlog);
+                        tool_pcr_mask_text(list, sizeof(list), notlog);
                         printf("  not in log:  %s\n", list);
                         if (missing) {
-                                pcr_list(list, sizeof(list), missing);
+                                tool_pcr_mask_text(list, sizeof(list), missing);
                                 printf("  not in PCRS: %s\n", list);
                         }
                 }

@@ -37,31 +37,7 @@ static int compare_help(void)
         return EXIT_OK;
 }
 
-static void list(char *out, size_t cap, uint32_t mask)
-{
-        size_t o = 0;
 
-        out[0] = 0;
-        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
-                if (mask & (1u << i)) {
-                        int n = snprintf(out + o, cap - o, "%s%u", o ? " " : "", i);
-                        if (n < 0 || (size_t)n >= cap - o)
-                                return;
-                        o += (size_t)n;
-                }
-        if (!o)
-                snprintf(out, cap, "-");
-}
-
-static json_object *mask_json(uint32_t mask)
-{
-        json_object *a = json_object_new_array();
-
-        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
-                if (mask & (1u << i))
-                        json_object_array_add(a, json_object_new_int((int)i));
-        return a;
-}
 
 static int parse_bank_list(const char *arg, uint32_t *mask)
 {
@@ -193,11 +169,11 @@ int tool_pcr_compare(int argc, char **argv)
                         }
                         if (json) {
                                 json_object *jb = json_object_new_object(), *rv = json_object_new_object();
-                                json_object_object_add(jb, "common", mask_json(cb->common));
-                                json_object_object_add(jb, "unused_in_both", mask_json(cb->unused));
-                                json_object_object_add(jb, "different", mask_json(cb->different));
-                                json_object_object_add(jb, "only_in_ref", mask_json(cb->only_in_ref));
-                                json_object_object_add(jb, "only_in_other", mask_json(cb->only_in_other));
+                                json_object_object_add(jb, "common", tool_pcr_mask_json(cb->common));
+                                json_object_object_add(jb, "unused_in_both", tool_pcr_mask_json(cb->unused));
+                                json_object_object_add(jb, "different", tool_pcr_mask_json(cb->different));
+                                json_object_object_add(jb, "only_in_ref", tool_pcr_mask_json(cb->only_in_ref));
+                                json_object_object_add(jb, "only_in_other", tool_pcr_mask_json(cb->only_in_other));
                                 for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
                                         char key[4];
                                         if (!(cb->common & (1u << i)))
@@ -209,18 +185,18 @@ int tool_pcr_compare(int argc, char **argv)
                                 json_object_object_add(jbanks, ct_hash_name(cb->alg), jb);
                         } else {
                                 printf("%s:\n", ct_hash_name(cb->alg));
-                                list(l, sizeof(l), cb->common);
+                                tool_pcr_mask_text(l, sizeof(l), cb->common);
                                 printf("  common:        %s\n", l);
-                                list(l, sizeof(l), cb->different);
+                                tool_pcr_mask_text(l, sizeof(l), cb->different);
                                 printf("  different:     %s\n", l);
-                                list(l, sizeof(l), cb->unused);
+                                tool_pcr_mask_text(l, sizeof(l), cb->unused);
                                 printf("  unused:        %s\n", l);
                                 if (cb->only_in_ref) {
-                                        list(l, sizeof(l), cb->only_in_ref);
+                                        tool_pcr_mask_text(l, sizeof(l), cb->only_in_ref);
                                         printf("  only in REF:   %s\n", l);
                                 }
                                 if (cb->only_in_other) {
-                                        list(l, sizeof(l), cb->only_in_other);
+                                        tool_pcr_mask_text(l, sizeof(l), cb->only_in_other);
                                         printf("  only in OTHER: %s\n", l);
                                 }
                         }

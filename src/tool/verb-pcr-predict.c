@@ -176,18 +176,10 @@ int tool_pcr_predict(int argc, char **argv)
                                 return tool_usage("--stub-version: '%s' is not 252, 254 or 257", optarg);
                         stub_opt = (unsigned)v;
                         break;
-                case OPT_BANK: {
-                        ct_hash_alg a = ct_hash_from_name(optarg);
-                        bool dup = false;
-
-                        if (a != CT_HASH_SHA1 && a != CT_HASH_SHA256 && a != CT_HASH_SHA384 && a != CT_HASH_SHA512)
-                                return tool_usage("--bank: '%s' is not one of sha1, sha256, sha384, sha512", optarg);
-                        for (size_t i = 0; i < n_banks; i++)
-                                dup |= banks[i] == a;
-                        if (!dup)
-                                banks[n_banks++] = a;
+                case OPT_BANK:
+                        if (!tool_add_bank(banks, &n_banks, optarg, "--bank"))
+                                return EXIT_BAD_INPUT;
                         break;
-                }
                 case OPT_EXPLAIN:
                         explain = true;
                         break;

@@ -180,18 +180,10 @@ static int verb_hash(int argc, char **argv)
 
         while ((c = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'a': {
-                        ct_hash_alg a = ct_hash_from_name(optarg);
-                        bool dup = false;
-
-                        if (a != CT_HASH_SHA1 && a != CT_HASH_SHA256 && a != CT_HASH_SHA384 && a != CT_HASH_SHA512)
-                                return tool_usage("--alg: '%s' is not one of sha1, sha256, sha384, sha512", optarg);
-                        for (size_t i = 0; i < n_algs; i++)
-                                dup |= algs[i] == a;
-                        if (!dup)
-                                algs[n_algs++] = a;
+                case 'a':
+                        if (!tool_add_bank(algs, &n_algs, optarg, "--alg"))
+                                return EXIT_BAD_INPUT;
                         break;
-                }
                 case OPT_EXPLAIN:
                         explain = true;
                         break;
