@@ -5,7 +5,8 @@
 set -u
 CT=${1:-build/cocotrust}
 V=tests/vectors/tpm
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 run() { printf '$ %s\n' "$*"; "$@"; echo "(exit $?)"; }
 
 say "1. A real OVMF+swtpm boot of a UKI: the events of its log (first lines)"
