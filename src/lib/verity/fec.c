@@ -91,22 +91,8 @@ struct fec_job {
         ct_verity_fec_geometry g;
         struct rs_code rs;
         atomic_uint_fast64_t next;
-        atomic_int failed;
-        pthread_mutex_t lock;
-        ct_code rc;
-        ct_error err;
+        struct verity_workers workers;
 };
-
-static void fec_fail(struct fec_job *j, const ct_error *e)
-{
-        pthread_mutex_lock(&j->lock);
-        if (j->rc == CT_OK) {
-                j->rc = e->code;
-                j->err = *e;
-        }
-        pthread_mutex_unlock(&j->lock);
-        atomic_store(&j->failed, 1);
-}
 
 /* Message block m into buf (zeros past the end). */
 static ct_code fec_block(struct fec_job *j, uint64_t m, uint8_t *buf, ct_error *e)
@@ -141,17 +127,17 @@ static void *fec_worker(void *arg)
         ct_error_clear(&e);
         if (!par || !blk) {
                 ct_error_set(&e, CT_E_NOMEM, "out of memory");
-                fec_fail(j, &e);
+                verity_workers_fail(&j->workers, &e);
                 goto out;
         }
         for (;;) {
                 uint64_t n = atomic_fetch_add(&j->next, 1);
-                if (n >= j->g.rounds || atomic_load(&j->failed))
+                if (n >= j->g.rounds || verity_workers_failed(&j->workers))
                         break;
                 memset(par, 0, (size_t)bs * roots);
                 for (unsigned i = 0; i < k; i++) {
                         if (fec_block(j, n + (uint64_t)i * j->g.rounds, blk, &e)) {
-                                fec_fail(j, &e);
+                                verity_workers_fail(&j->workers, &e);
                                 goto out;
                         }
                         for (uint32_t b = 0; b < bs; b++)
@@ -159,7 +145,7 @@ static void *fec_worker(void *arg)
                 }
                 if (ct_pwrite_all(j->out_fd, par, (size_t)bs * roots, j->p->fec_offset + n * bs * roots, &e)) {
                         ct_error_prefix(&e, "FEC");
-                        fec_fail(j, &e);
+                        verity_workers_fail(&j->workers, &e);
                         goto out;
                 }
         }
@@ -173,9 +159,8 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
                          uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
                          ct_error *err)
 {
-        pthread_t tid[CT_VERITY_MAX_THREADS];
         struct fec_job *j;
-        unsigned nt, started = 0;
+        unsigned nt;
         ct_code rc;
 
         if (p->data_block_size != p->hash_block_size)
@@ -195,25 +180,10 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
         j->hash_len = hash_len;
         rs_init(&j->rs, p->fec_roots);
         atomic_init(&j->next, 0);
-        atomic_init(&j->failed, 0);
-        pthread_mutex_init(&j->lock, NULL);
         nt = (unsigned)CT_MIN((uint64_t)verity_threads(threads), j->g.rounds);
-        for (unsigned i = 1; i < nt; i++) {
-                if (pthread_create(&tid[i], NULL, fec_worker, j) != 0)
-                        break;
-                started++;
-        }
-        fec_worker(j);
-        for (unsigned i = 1; i <= started; i++)
-                pthread_join(tid[i], NULL);
-        pthread_mutex_destroy(&j->lock);
-        rc = j->rc;
-        if (rc) {
-                if (err)
-                        *err = j->err;
-        } else {
+        rc = verity_workers_run(&j->workers, nt, fec_worker, j, err);
+        if (rc == CT_OK)
                 *ret = j->g;
-        }
         free(j);
         return rc;
 }

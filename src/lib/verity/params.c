@@ -405,3 +405,43 @@ CT_EXPORT void ct_verity_strv_free(char **v, size_t n)
                 free(v[i]);
         free(v);
 }
+
+void verity_workers_fail(struct verity_workers *w, const ct_error *e)
+{
+        pthread_mutex_lock(&w->lock);
+        if (w->rc == CT_OK) {
+                w->rc = e->code;
+                w->err = *e;
+        }
+        pthread_mutex_unlock(&w->lock);
+        atomic_store(&w->failed, 1);
+}
+
+bool verity_workers_failed(struct verity_workers *w)
+{
+        return atomic_load(&w->failed) != 0;
+}
+
+ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err)
+{
+        pthread_t tid[CT_VERITY_MAX_THREADS];
+        unsigned started = 0;
+
+        w->rc = CT_OK;
+        ct_error_clear(&w->err);
+        atomic_init(&w->failed, 0);
+        pthread_mutex_init(&w->lock, NULL);
+        n = CT_MIN(CT_MAX(n, 1u), (unsigned)CT_VERITY_MAX_THREADS);
+        for (unsigned i = 1; i < n; i++) {
+                if (pthread_create(&tid[started], NULL, fn, arg) != 0)
+                        break;
+                started++;
+        }
+        fn(arg);
+        for (unsigned i = 0; i < started; i++)
+                pthread_join(tid[i], NULL);
+        pthread_mutex_destroy(&w->lock);
+        if (w->rc && err)
+                *err = w->err;
+        return w->rc;
+}

@@ -109,22 +109,8 @@ struct leaf_job {
         uint64_t n_chunks;
         uint64_t data_bytes;
         atomic_uint_fast64_t next;
-        atomic_int failed;
-        pthread_mutex_t lock;
-        ct_code rc;
-        ct_error err;
+        struct verity_workers workers;
 };
-
-static void leaf_fail(struct leaf_job *j, const ct_error *e)
-{
-        pthread_mutex_lock(&j->lock);
-        if (j->rc == CT_OK) {
-                j->rc = e->code;
-                j->err = *e;
-        }
-        pthread_mutex_unlock(&j->lock);
-        atomic_store(&j->failed, 1);
-}
 
 static void *leaf_worker(void *arg)
 {
@@ -139,13 +125,13 @@ static void *leaf_worker(void *arg)
 
         ct_error_clear(&e);
         if (verity_hasher_init(&h, j->md, j->p, &e)) {
-                leaf_fail(j, &e);
+                verity_workers_fail(&j->workers, &e);
                 return NULL;
         }
         buf = malloc(j->chunk_bytes);
         if (!buf) {
                 ct_error_set(&e, CT_E_NOMEM, "out of memory");
-                leaf_fail(j, &e);
+                verity_workers_fail(&j->workers, &e);
                 verity_hasher_free(&h);
                 return NULL;
         }
@@ -153,14 +139,14 @@ static void *leaf_worker(void *arg)
                 uint64_t c = atomic_fetch_add(&j->next, 1), off, len, first;
                 const uint8_t *src;
 
-                if (c >= j->n_chunks || atomic_load(&j->failed))
+                if (c >= j->n_chunks || verity_workers_failed(&j->workers))
                         break;
                 off = c * j->chunk_bytes;
                 len = CT_MIN(j->chunk_bytes, j->data_bytes - off);
                 first = off / dbs;
                 if (ct_pread_all(j->fd, buf, (size_t)len, off, &e)) {
                         ct_error_prefix(&e, "data");
-                        leaf_fail(j, &e);
+                        verity_workers_fail(&j->workers, &e);
                         break;
                 }
                 src = buf;
@@ -169,7 +155,7 @@ static void *leaf_worker(void *arg)
                         uint8_t *dst = j->out + (b >> bits) * hbs + (b & mask) * stride;
                         if (!verity_hasher_block(&h, src + k * dbs, dbs, dst)) {
                                 ct_error_set(&e, CT_E_CRYPTO, "OpenSSL digest failed");
-                                leaf_fail(j, &e);
+                                verity_workers_fail(&j->workers, &e);
                                 break;
                         }
                 }
@@ -187,8 +173,7 @@ static ct_code hash_leaves(int fd, const ct_verity_params *p, const ct_verity_ge
                            unsigned threads, uint8_t *out, ct_error *err)
 {
         struct leaf_job j;
-        pthread_t tid[CT_VERITY_MAX_THREADS];
-        unsigned nt, started = 0;
+        unsigned nt;
         uint64_t chunk = CHUNK_MAX;
 
         memset(&j, 0, sizeof(j));
@@ -208,23 +193,7 @@ static ct_code hash_leaves(int fd, const ct_verity_params *p, const ct_verity_ge
         (void)posix_fadvise(fd, 0, (off_t)j.data_bytes, POSIX_FADV_SEQUENTIAL);
         nt = (unsigned)CT_MIN((uint64_t)nt, j.n_chunks);
         atomic_init(&j.next, 0);
-        atomic_init(&j.failed, 0);
-        pthread_mutex_init(&j.lock, NULL);
-        for (unsigned i = 1; i < nt; i++) {
-                if (pthread_create(&tid[i], NULL, leaf_worker, &j) != 0)
-                        break;
-                started++;
-        }
-        leaf_worker(&j);
-        for (unsigned i = 1; i <= started; i++)
-                pthread_join(tid[i], NULL);
-        pthread_mutex_destroy(&j.lock);
-        if (j.rc) {
-                if (err)
-                        *err = j.err;
-                return j.rc;
-        }
-        return CT_OK;
+        return verity_workers_run(&j.workers, nt, leaf_worker, &j, err);
 }
 
 /* ---- tree ----------------------------------------------------------------- */

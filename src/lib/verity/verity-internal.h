@@ -3,6 +3,9 @@
 #ifndef COCOTRUST_VERITY_INTERNAL_H
 #define COCOTRUST_VERITY_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
@@ -41,5 +44,28 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
                          ct_error *err);
 
 unsigned verity_threads(unsigned requested);
+
+/*
+ * A group of worker threads running the same function over shared work. The
+ * first error any worker reports is kept; the others see verity_workers_failed()
+ * and stop at their next unit of work.
+ */
+struct verity_workers {
+        pthread_mutex_t lock;
+        atomic_int failed;
+        ct_code rc;
+        ct_error err;
+};
+
+/* Record e unless an earlier error is kept (thread-safe). */
+void verity_workers_fail(struct verity_workers *w, const ct_error *e);
+bool verity_workers_failed(struct verity_workers *w);
+
+/*
+ * Run fn(arg) on n threads, the calling thread being one of them, and wait
+ * for all. Fewer threads run if pthread_create fails. Returns the first error
+ * recorded (copied to *err) or CT_OK.
+ */
+ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err);
 
 #endif
