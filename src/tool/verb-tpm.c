@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include <cocotrust/capture.h>
+#include <cocotrust/check.h>
 #include <cocotrust/fileio.h>
 #include <cocotrust/pcr.h>
 #include <cocotrust/tcglog.h>
 
+#include "check-render.h"
 #include "tool.h"
 
 #define DEFAULT_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -191,78 +193,52 @@ static void print_failure_output(const char *text)
         }
 }
 
-/* Replay the captured log and compare with the captured PCRs. Returns the exit status. */
+/* Replay the captured log and check it against the captured PCRs (ct_tpm_check_log). Returns the exit status. */
 static int check_capture(const char *dir, const ct_capture_console *c, bool json)
 {
-        ct_tpm_replay *r = calloc(1, sizeof(*r));
+        ct_tpm_check *chk = NULL;
         ct_error err;
-        unsigned ok = 0, bad = 0;
-        json_object *o = NULL, *jb = NULL;
+        bool ok;
         int rc;
 
-        if (!r)
-                return tool_errorf(EXIT_INTERNAL, "out of memory");
-        if (ct_tpm_replay_log(c->log, c->log_len, 0, r, &err) != CT_OK) {
+        if (ct_tpm_check_log(c->log, c->log_len, &c->pcrs, 0, 0, &chk, &err) != CT_OK) {
                 char p[4096];
                 snprintf(p, sizeof(p), "%s/eventlog.bin", dir);
-                rc = tool_fail(&err, p);
-                free(r);
-                return rc;
+                return tool_fail(&err, p);
         }
-        if (r->info.truncated)
+        if (chk->replay.info.truncated)
                 fprintf(stderr, "%s: %s/eventlog.bin: warning: the log ends inside its last record at offset 0x%llx\n",
-                        program_name, dir, (unsigned long long)r->info.truncated_offset);
+                        program_name, dir, (unsigned long long)chk->replay.info.truncated_offset);
+        ok = ct_tpm_check_ok(chk) && chk->n_not_in_pcrs == 0 && chk->n_explained > 0;
         if (json) {
-                o = tool_json_new();
-                jb = json_object_new_object();
+                json_object *o = tool_json_new();
                 tool_json_add_str(o, "output", dir);
                 tool_json_add_int(o, "eventlog_size", (int64_t)c->log_len);
-                tool_json_add_int(o, "events", r->n_events);
-        }
-        for (unsigned b = 0; b < r->pcrs.n_banks; b++) {
-                const ct_pcr_bank *lb = &r->pcrs.banks[b];
-                const ct_pcr_bank *tb = ct_pcr_set_bank_const(&c->pcrs, lb->alg);
-                size_t size = ct_hash_size(lb->alg);
-                json_object *e = NULL, *m = NULL;
-
-                if (!tb)
-                        continue;
-                if (json) {
-                        e = json_object_new_array();
-                        m = json_object_new_array();
-                } else {
-                        printf("%s:", ct_hash_name(lb->alg));
-                }
-                for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
-                        bool same;
-                        if (!(lb->present & (1u << i)))
-                                continue;
-                        same = (tb->present & (1u << i)) && memcmp(lb->values[i], tb->values[i], size) == 0;
-                        same ? ok++ : bad++;
-                        if (json)
-                                json_object_array_add(same ? e : m, json_object_new_int((int)i));
-                        else
-                                printf(" %u%s", i, same ? "" : "(MISMATCH)");
-                }
-                if (json) {
-                        json_object *x = json_object_new_object();
-                        json_object_object_add(x, "explained", e);
-                        json_object_object_add(x, "mismatch", m);
-                        json_object_object_add(jb, ct_hash_name(lb->alg), x);
-                } else {
-                        printf("\n");
-                }
-        }
-        if (json) {
-                json_object_object_add(o, "banks", jb);
-                tool_json_add_bool(o, "ok", bad == 0 && ok > 0);
+                tool_json_add_int(o, "events", chk->replay.n_events);
+                json_object_object_add(o, "banks", tool_check_banks_json(chk));
+                json_object_object_add(o, "mismatches", tool_check_mismatches_json(chk));
+                tool_json_add_bool(o, "ok", ok);
                 tool_json_print(o);
         } else {
+                for (unsigned k = 0; k < chk->n_banks; k++) {
+                        const ct_tpm_check_bank *b = &chk->banks[k];
+                        printf("%s:", ct_hash_name(b->alg));
+                        for (unsigned i = 0; i < CT_PCR_COUNT; i++)
+                                if ((b->explained | b->mismatch | b->not_in_pcrs) & (1u << i))
+                                        printf(" %u%s", i, b->explained & (1u << i) ? "" : "(MISMATCH)");
+                        printf("\n");
+                }
+                if (!ok && chk->n_mismatches) {
+                        printf("\n");
+                        tool_check_print_text(chk, "PCRS");
+                }
                 printf("%s: %s/eventlog.bin (%u events) replays to %u of the %u logged PCR values in %s/pcrs.json\n",
-                       bad == 0 && ok > 0 ? "OK" : "MISMATCH", dir, r->n_events, ok, ok + bad, dir);
+                       ok ? "OK" : "MISMATCH", dir, chk->replay.n_events, chk->n_explained,
+                       chk->n_explained + chk->n_mismatch + chk->n_not_in_pcrs, dir);
         }
-        free(r);
-        return bad == 0 && ok > 0 ? EXIT_OK : EXIT_VERIFY_FAILED;
+        rc = ok ? EXIT_OK : EXIT_VERIFY_FAILED;
+        ct_tpm_check_free(chk);
+        return rc;
 }
 
 static int run_capture(const struct opts *o)
