@@ -264,6 +264,94 @@ typedef struct ct_snp_row {
 ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *spec, ct_snp_row **ret, size_t *ret_n,
                      ct_error *err);
 
+/* ---- which configuration produced this digest? ---- */
+
+/*
+ * For the appraisal ("every mismatch is explained"): given a launch digest
+ * and the artifacts, search a parameter space and return every configuration
+ * whose digest equals it.
+ *
+ * The space is modes x VMM types x vCPU signatures x guest-feature values x
+ * vCPU counts 1..max_vcpus:
+ *  - modes follow the digest's length: 48 bytes (an SNP report's
+ *    MEASUREMENT) searches "snp" (with the artifacts' kernel hashes if
+ *    artifacts->has_kernel, from artifacts->ovmf_hash if has_ovmf_hash) and,
+ *    when artifacts->svsm is set, "snp:svsm"; 32 bytes searches "sev" and
+ *    "seves". artifacts->mode, vmm, vcpus, vcpu_sig and guest_features are
+ *    ignored.
+ *  - VMM types: QEMU, ec2, gce by default. ec2 and gce put no signature in
+ *    the VMSA, so for them one signature is tried (matches have has_sig =
+ *    false); snp:svsm is QEMU only.
+ *  - signatures: by default the five distinct CPUID signatures of the 16
+ *    vCPU types sev-snp-measure knows (EPYC*, EPYC-Rome*, EPYC-Milan*,
+ *    EPYC-Genoa*, EPYC-Turin); a match names the first type with its
+ *    signature ("EPYC-Milan": EPYC-Milan-v1/-v2 have the same one, see
+ *    ct_snp_vcpu_types()).
+ *  - guest features (snp only; seves measures 0, snp:svsm 1): by default
+ *    ct_snp_explain_default_guest_features(): 0 and every value with bit 0
+ *    (SNPActive) set and any of bits 1-9 (vTOM, ReflectVC,
+ *    RestrictedInjection, AlternateInjection, DebugSwap, PreventHostIBS,
+ *    BTBIsolation, VmplSSS, SecureTSC): 513 values.
+ *
+ * Cost: the firmware part once per mode, then per (mode, VMM, signature,
+ * guest features) two VMSA page digests and one PAGE_INFO hash per vCPU
+ * count (the digest for k+1 vCPUs extends the one for k), spread over
+ * `threads` threads. The whole default SNP space (512 counts x (5 QEMU
+ * signatures + ec2 + gce) x 513 guest-feature values = 1 838 592
+ * configurations) takes about half a second on 2 cores (bench/RESULTS-snp.md).
+ */
+#define CT_SNP_EXPLAIN_DEFAULT_MAX_VCPUS 512
+/* More matches than this are counted but not returned (a digest normally has one). */
+#define CT_MAX_SNP_EXPLAIN_MATCHES 256
+/* Upper bounds of the caller's lists. */
+#define CT_MAX_SNP_EXPLAIN_SIGS 1024
+#define CT_MAX_SNP_EXPLAIN_GUEST_FEATURES 65536
+#define CT_MAX_SNP_EXPLAIN_THREADS 64
+
+typedef struct ct_snp_explain_space {
+        int64_t max_vcpus;                /* counts 1..max_vcpus (<= CT_MAX_SNP_VCPUS); 0: 512 */
+        const ct_snp_vmm *vmms;           /* NULL: QEMU, ec2, gce */
+        size_t n_vmms;
+        const ct_snp_sig *sigs;           /* NULL: the five signatures above; has_sig must be true */
+        size_t n_sigs;
+        const uint64_t *guest_features;   /* NULL: ct_snp_explain_default_guest_features() */
+        size_t n_guest_features;
+        unsigned threads;                 /* 0: 2 */
+} ct_snp_explain_space;
+
+/* The default guest-feature values (static array, *ret_n = 513). */
+const uint64_t *ct_snp_explain_default_guest_features(size_t *ret_n);
+
+typedef struct ct_snp_explanation {
+        /*
+         * The matching configurations as table rows (ct_snp_row: mode, vmm,
+         * vcpu_type / vcpu_sig (has_sig false for ec2 / gce: any), vcpus,
+         * vmsa_rdx, effective guest_features, digest), ordered by mode, VMM,
+         * signature, guest features, vCPU count. Owned; n_matches == 0 means
+         * "no configuration in the searched space".
+         */
+        ct_snp_row *matches;
+        size_t n_matches;
+        uint64_t n_found;        /* matches found (> n_matches only beyond CT_MAX_SNP_EXPLAIN_MATCHES) */
+        uint64_t configurations; /* configurations compared: the size of the searched space */
+        uint32_t modes;          /* the modes searched, bit (1u << ct_snp_mode); a mode the firmware cannot
+                                    launch (no SEV-ES reset block, ...) is left out */
+} ct_snp_explanation;
+
+/*
+ * Search. digest: digest_len 48 (SNP) or 32 (SEV / SEV-ES) bytes. space:
+ * NULL for the defaults. On success *ret is filled (release with
+ * ct_snp_explanation_free); no match is success with n_matches == 0.
+ * Errors: CT_E_ARG (digest length, empty or oversized lists, a signature
+ * without has_sig, max_vcpus out of range), CT_E_LIMIT (more than about 2^18
+ * VMM x signature x guest-feature combinations), and every error of
+ * ct_snp_base_new for the artifacts (bad firmware, a kernel the firmware
+ * cannot measure, ...). snp:svsm is searched with VMM type QEMU only.
+ */
+ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *digest, size_t digest_len,
+                       const ct_snp_explain_space *space, ct_snp_explanation *ret, ct_error *err);
+void ct_snp_explanation_free(ct_snp_explanation *e);
+
 #ifdef __cplusplus
 }
 #endif
