@@ -352,6 +352,73 @@ ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *digest, si
                        const ct_snp_explain_space *space, ct_snp_explanation *ret, ct_error *err);
 void ct_snp_explanation_free(ct_snp_explanation *e);
 
+/* ---- ID block and ID authentication information (SNP_LAUNCH_FINISH) ---- */
+
+/*
+ * What sev-snp-measure's snp-create-id-block writes (and QEMU's sev-snp-guest
+ * id-block= / id-auth= properties take): the 96-byte ID block (launch digest,
+ * family and image IDs, version, guest SVN, policy), the 4096-byte ID
+ * authentication information (the ID block signed with the ID key, the ID
+ * key signed with the author key, both public keys; ECDSA P-384 with
+ * SHA-384, r and s little-endian in 72 bytes each), and the SHA-384 of each
+ * 1028-byte public key as an SNP report shows them (ID_KEY_DIGEST,
+ * AUTHOR_KEY_DIGEST). Layout: the SEV-SNP firmware ABI's SNP_LAUNCH_FINISH
+ * structures, as sev-snp-measure 0.0.13 lays them out.
+ */
+#define CT_SNP_ID_BLOCK_SIZE 96
+#define CT_SNP_ID_AUTH_SIZE 4096
+#define CT_SNP_ECC_PUBKEY_SIZE 1028
+#define CT_SNP_ECC_SIG_SIZE 512
+/* sev-snp-measure's defaults: version 1, policy 0x30000 (SMT allowed, ABI major/minor 0, bit 17 "must be one"). */
+#define CT_SNP_ID_BLOCK_DEFAULT_VERSION 1
+#define CT_SNP_ID_BLOCK_DEFAULT_POLICY 0x30000ull
+/* PEM key files larger than this are refused. */
+#define CT_MAX_SNP_KEY_FILE_SIZE (64u << 10)
+
+typedef struct ct_snp_id_block_params {
+        uint8_t launch_digest[CT_SNP_LD_SIZE];
+        uint8_t family_id[16];      /* default zeros */
+        uint8_t image_id[16];       /* default zeros */
+        uint32_t version;           /* default 1 */
+        uint32_t guest_svn;         /* default 0 */
+        uint64_t policy;            /* default 0x30000 */
+} ct_snp_id_block_params;
+
+typedef struct ct_snp_id_block {
+        uint8_t id_block[CT_SNP_ID_BLOCK_SIZE];
+        uint8_t id_auth[CT_SNP_ID_AUTH_SIZE];
+        uint8_t id_key_digest[CT_SNP_LD_SIZE];     /* SHA-384 of the ID public key structure */
+        uint8_t author_key_digest[CT_SNP_LD_SIZE]; /* SHA-384 of the author public key structure */
+} ct_snp_id_block;
+
+/* Fill p with sev-snp-measure's defaults and the launch digest. */
+void ct_snp_id_block_defaults(ct_snp_id_block_params *p, const uint8_t launch_digest[CT_SNP_LD_SIZE]);
+
+/* The 96-byte ID block of p (no keys involved). */
+void ct_snp_id_block_encode(const ct_snp_id_block_params *p, uint8_t ret[CT_SNP_ID_BLOCK_SIZE]);
+
+/*
+ * The 1028-byte public key structure (curve 2 = P-384, Qx, Qy little-endian)
+ * and its SHA-384, of a private or public key in PEM (PKCS#8, SEC1 "EC
+ * PRIVATE KEY" or SubjectPublicKeyInfo), e.g. to predict a report's
+ * AUTHOR_KEY_DIGEST. CT_E_MALFORMED for text that is not such a key,
+ * CT_E_UNSUPPORTED for a key that is not ECDSA P-384, CT_E_LIMIT above
+ * CT_MAX_SNP_KEY_FILE_SIZE.
+ */
+ct_code ct_snp_key_digest(const void *pem, size_t len, uint8_t ret_pubkey[CT_SNP_ECC_PUBKEY_SIZE],
+                          uint8_t ret_digest[CT_SNP_LD_SIZE], ct_error *err);
+
+/*
+ * Sign: the ID block of p with the ID key, the ID public key with the
+ * author key (both PEM private keys, P-384). ECDSA signatures are
+ * randomised, so id_auth differs from run to run (as with sev-snp-measure);
+ * the ID block and the key digests do not. Errors as ct_snp_key_digest
+ * (the message says which key), CT_E_CRYPTO.
+ */
+ct_code ct_snp_id_block_sign(const ct_snp_id_block_params *p, const void *id_key_pem, size_t id_key_len,
+                             const void *author_key_pem, size_t author_key_len, ct_snp_id_block *ret,
+                             ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,5 +26,6 @@ int snp_read_blob(const char *path, ct_blob *b);
 void snp_json_add_hex_u64(json_object *o, const char *key, uint64_t v);
 
 int snp_verb_explain(int argc, char **argv);
+int snp_verb_id_block(int argc, char **argv);
 
 #endif

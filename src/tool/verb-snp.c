@@ -790,6 +790,8 @@ static const struct tool_verb verbs[] = {
           "launch digest (sev, seves, snp, snp:ovmf-hash, snp:svsm), sev-snp-measure 0.0.13 compatible; tables" },
         { "explain", "DIGEST --ovmf FILE [--kernel FILE ...] [OPTIONS]", snp_verb_explain,
           "which configuration (vCPUs, CPU type, VMM, guest features, mode) produces a launch digest" },
+        { "id-block", "--measurement DIGEST --idkey PEM --authorkey PEM [OPTIONS]", snp_verb_id_block,
+          "ID block + ID auth info + key digests (sev-snp-measure snp-create-id-block)" },
 };
 
 const struct tool_area tool_area_snp = { "snp", "SEV / SEV-ES / SEV-SNP launch digests (sev-snp-measure compatible)",
