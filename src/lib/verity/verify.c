@@ -142,7 +142,7 @@ CT_EXPORT ct_code ct_verity_verify_fd(int data_fd, int hash_fd, const ct_verity_
                 rc = ct_error_set(err, CT_E_NOMEM, "out of memory");
                 goto out;
         }
-        rc = verity_hash_leaves(data_fd, p, &g, md, threads, calc, err);
+        rc = verity_hash_leaves(data_fd, p, &g, md, threads, 0, calc, err);
         if (rc)
                 goto out;
         rc = verity_hasher_init(&h, md, p, err);

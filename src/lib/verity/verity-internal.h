@@ -15,6 +15,7 @@
 #define COCOTRUST_VERITY_INTERNAL_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -80,14 +81,44 @@ bool verity_workers_failed(struct verity_workers *w);
  */
 ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err);
 
+/*
+ * SIGBUS guard for reading a file through a mapping: a file that shrinks
+ * while mapped makes the next access past its new end raise SIGBUS. While at
+ * least one guard is installed, a process-wide SIGBUS handler is in place;
+ * a fault inside the range a thread has armed jumps back to that thread's
+ * sigsetjmp point; any other SIGBUS goes to the handler that was installed
+ * before (or kills the process as SIG_DFL would). Usage per thread:
+ *
+ *      verity_bus_arm(&g, base, len);
+ *      if (sigsetjmp(g.jb, 1)) { verity_bus_disarm(); ... the file shrank ... }
+ *      ... read base[0 .. len) ...
+ *      verity_bus_disarm();
+ */
+struct verity_bus_guard {
+        sigjmp_buf jb;
+        const uint8_t *lo, *hi;
+        const uint8_t *volatile fault; /* set by the handler before it jumps */
+        sigset_t saved_mask;
+};
+
+/* Install the process handler (reference counted). CT_E_IO if sigaction fails. */
+ct_code verity_bus_install(ct_error *err);
+void verity_bus_uninstall(void);
+/* Arm g for [base, base + len) in this thread (and unblock SIGBUS here); disarm restores the mask. */
+void verity_bus_arm(struct verity_bus_guard *g, const void *base, size_t len);
+void verity_bus_disarm(void);
+
 /* ---- tree.c ---- */
 
 /*
  * Hash data blocks [0, N) of fd into out (ceil(N / hash_per_block) hash
  * blocks, zero-initialised by the caller), on `threads` threads (0 = CPUs).
  */
+enum {
+        VERITY_LEAVES_PREAD = 1u << 0, /* never map the data (what block devices always get) */
+};
 ct_code verity_hash_leaves(int fd, const ct_verity_params *p, const ct_verity_geometry *g, const EVP_MD *md,
-                           unsigned threads, uint8_t *out, ct_error *err);
+                           unsigned threads, unsigned flags, uint8_t *out, ct_error *err);
 
 /* Allocate the zeroed in-memory tree (at least one hash block, at most CT_VERITY_MAX_TREE_BYTES). */
 ct_code verity_tree_alloc(const ct_verity_params *p, const ct_verity_geometry *g, uint8_t **ret, uint64_t *ret_len,
