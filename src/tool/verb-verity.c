@@ -43,7 +43,12 @@ enum {
         OPT_CHECK_ONCE,
         OPT_SIG_KEY_DESC,
         OPT_OUTPUT,
+        OPT_HELP,
+        OPT_DEBUG,
 };
+
+/* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
+#define SHORT_OPTS "h:s:v"
 
 /* What the common options set, before they are applied to ct_verity_params. */
 struct popts {
@@ -54,7 +59,13 @@ struct popts {
         unsigned threads;
         bool json;
         bool help;
+        bool debug;
 };
+
+/* -v / --verbose (and --debug): "Command successful." at the end, as veritysetup prints it. */
+static bool verbose;
+/* --json: nothing but JSON on stdout */
+static bool json_out;
 
 static bool parse_u32(const char *s, uint32_t *ret)
 {
@@ -158,9 +169,21 @@ static int common_opt(int c, const char *arg, struct popts *o)
                 return 0;
         case OPT_JSON:
                 o->json = true;
+                json_out = true;
                 return 0;
         case 'h':
+                return common_opt(OPT_HASH, arg, o);
+        case 's':
+                return common_opt(OPT_SALT, arg, o);
+        case OPT_HELP:
                 o->help = true;
+                return 0;
+        case 'v':
+                verbose = true;
+                return 0;
+        case OPT_DEBUG:
+                verbose = true;
+                o->debug = true;
                 return 0;
         default:
                 return 1;
@@ -178,7 +201,12 @@ static int common_opt(int c, const char *arg, struct popts *o)
         { "fec-offset", required_argument, NULL, OPT_FEC_OFFSET },                                           \
         { "fec-roots", required_argument, NULL, OPT_FEC_ROOTS },                                             \
         { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
-        { "help", no_argument, NULL, 'h' }
+        VERB_LONG_OPTS
+
+/* What every verb accepts. */
+#define VERB_LONG_OPTS                                                                                       \
+        { "help", no_argument, NULL, OPT_HELP }, { "verbose", no_argument, NULL, 'v' },                      \
+        { "debug", no_argument, NULL, OPT_DEBUG }
 
 /* getopt is silent (opterr = 0): one line naming the option. */
 static int bad_option(char **argv, const char *verb)
@@ -245,12 +273,12 @@ static void format_help(void)
                "(byte-identical output for the same salt and UUID). HASH may be DATA itself:\n"
                "then the tree goes at --hash-offset, which must lie after the data.\n\n"
                "Options (veritysetup's names and defaults):\n"
-               "  --hash ALG              sha256 (default), sha1, sha512, ... any OpenSSL digest\n"
+               "  -h, --hash ALG          sha256 (default), sha1, sha512, ... any OpenSSL digest\n"
                "  --data-block-size N     bytes, power of two 512..524288 (default 4096)\n"
                "  --hash-block-size N     bytes, power of two 512..524288 (default 4096)\n"
                "  --data-blocks N         use only the first N data blocks (default: all whole blocks)\n"
                "  --hash-offset BYTES     superblock (or tree, with --no-superblock) position in HASH\n"
-               "  --salt HEX|-            salt (default: 32 random bytes; '-' = none)\n"
+               "  -s, --salt HEX|-        salt (default: 32 random bytes; '-' = none)\n"
                "  --salt-from TEXT        reproducible salt and UUID derived from TEXT (see docs)\n"
                "  --uuid UUID             superblock UUID (default: random)\n"
                "  --format 0|1            hash type: 1 normal (default), 0 Chrome OS\n"
@@ -260,9 +288,13 @@ static void format_help(void)
                "  --fec-offset BYTES      parity position in the FEC file (default 0)\n"
                "  --fec-roots N           parity bytes per codeword, 2..24 (default 2)\n"
                "  --threads N             hashing threads (default: online CPUs)\n"
-               "  --json                  print every parameter, the root hash and the table as JSON\n\n"
+               "  --json                  print every parameter, the root hash and the table as JSON\n"
+               "  -v, --verbose           print 'Command successful.' at the end, as veritysetup -v\n"
+               "  --debug                 also print the parameters and the tree layout on stderr\n"
+               "  --help                  this text (-h is --hash, as in veritysetup)\n\n"
+               "Options may also come before the verb: %s verity -h sha1 format DATA HASH.\n\n"
                "Exit status: 0 ok, 2 bad input or usage, 3 I/O or internal error.\n",
-               program_name);
+               program_name, program_name);
 }
 
 static void print_header(const char *hash_path, const ct_verity_params *p, const ct_verity_geometry *g,
@@ -324,6 +356,29 @@ static json_object *params_json(const ct_verity_params *p, const ct_verity_geome
         return o;
 }
 
+/* --debug: the parameters and the tree layout, on stderr, as veritysetup's debug lines show them. */
+static void debug_geometry(const char *verb, const ct_verity_params *p, const ct_verity_geometry *g)
+{
+        fprintf(stderr, "# %s verity %s: hash type %u, %s, data block size %u, hash block size %u, %llu data blocks, "
+                        "salt %zu bytes, hash offset %llu%s\n",
+                program_name, verb, p->hash_type, p->hash_name, p->data_block_size, p->hash_block_size,
+                (unsigned long long)p->data_blocks, p->salt_size, (unsigned long long)p->hash_offset,
+                p->no_superblock ? ", no superblock" : "");
+        fprintf(stderr, "# Using %u hash levels, %u digests of %zu bytes per hash block.\n", g->levels,
+                g->hash_per_block, g->digest_size);
+        for (unsigned i = g->levels; i-- > 0;)
+                fprintf(stderr, "# Level %u: hash blocks %llu-%llu (%llu blocks)\n", i,
+                        (unsigned long long)g->level_start[i],
+                        (unsigned long long)(g->level_start[i] + g->level_blocks[i] - 1),
+                        (unsigned long long)g->level_blocks[i]);
+        fprintf(stderr, "# Data device size required: %llu bytes.\n",
+                (unsigned long long)(p->data_blocks * p->data_block_size));
+        fprintf(stderr, "# Hash device size required: %llu bytes.\n", (unsigned long long)g->hash_device_size);
+        if (p->fec_roots)
+                fprintf(stderr, "# FEC: %u roots, parity at offset %llu.\n", p->fec_roots,
+                        (unsigned long long)p->fec_offset);
+}
+
 static int verb_format(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -342,7 +397,7 @@ static int verb_format(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -399,6 +454,8 @@ static int verb_format(int argc, char **argv)
         ct_error_clear(&err);
         if (ct_verity_format(data, hash, o.fec_device, &o.p, o.threads, &res, &err))
                 return tool_fail(&err, NULL);
+        if (o.debug)
+                debug_geometry("format", &o.p, &res.geo);
         if (o.p.data_block_size > 4096)
                 fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
                         program_name);
@@ -434,8 +491,12 @@ static int verb_format(int argc, char **argv)
 
 /* ---- parameters of an existing tree (verify, table) ------------------------ */
 
-/* Fill o->p from HASH's superblock unless --no-superblock. */
-static int load_params(struct popts *o, const char *hash_path, int hash_fd)
+/*
+ * Fill o->p from HASH's superblock unless --no-superblock; then, as
+ * veritysetup does, --data-blocks defaults to the size of DATA (data_path,
+ * NULL for dump) in whole data blocks.
+ */
+static int load_params(struct popts *o, const char *hash_path, int hash_fd, const char *data_path)
 {
         ct_error err;
 
@@ -443,8 +504,16 @@ static int load_params(struct popts *o, const char *hash_path, int hash_fd)
         if (o->p.no_superblock) {
                 if (!o->salt_set)
                         return tool_usage("--no-superblock needs --salt (HEX or '-') and the other parameters");
+                if (!o->p.data_blocks && data_path) {
+                        int fd = open(data_path, O_RDONLY | O_CLOEXEC);
+                        off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1; /* files and block devices */
+                        if (end > 0 && o->p.data_block_size)
+                                o->p.data_blocks = (uint64_t)end / o->p.data_block_size;
+                        if (fd >= 0)
+                                close(fd);
+                }
                 if (!o->p.data_blocks)
-                        return tool_usage("--no-superblock needs --data-blocks");
+                        return tool_usage("--no-superblock needs --data-blocks (or a DATA of at least one block)");
                 return 0;
         }
         if (o->params_given)
@@ -475,12 +544,14 @@ static void verify_help(void)
                "block belongs to (or 'metadata' / 'free space').\n\n"
                "Parameters come from the superblock at --hash-offset of HASH, or with\n"
                "--no-superblock from --hash, --data-block-size, --hash-block-size,\n"
-               "--data-blocks, --salt, --format, --hash-offset (as for 'verity format').\n\n"
+               "--data-blocks (default: the size of DATA), --salt, --format, --hash-offset\n"
+               "(as for 'verity format'; -h is --hash, -s is --salt).\n\n"
                "Options:\n"
                "  --root-hash-file FILE   read ROOT_HASH from FILE (then omit it)\n"
                "  --no-ext4               do not attribute blocks to ext4 files\n"
                "  --threads N             hashing threads (default: online CPUs)\n"
-               "  --json                  machine-readable report\n\n"
+               "  --json                  machine-readable report\n"
+               "  -v, --verbose, --debug  as for 'verity format'\n\n"
                "Exit status: 0 intact, 1 corruption found (or root hash mismatch), 2 bad input\n"
                "(bad superblock, wrong parameters), 3 I/O or internal error.\n",
                program_name);
@@ -522,7 +593,7 @@ static int verb_verify(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -561,7 +632,7 @@ static int verb_verify(int argc, char **argv)
                 close(data_fd);
                 return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
         }
-        status = load_params(&o, hash, hash_fd);
+        status = load_params(&o, hash, hash_fd, data);
         if (status)
                 goto out;
         ds = ct_verity_digest_size(o.p.hash_name);
@@ -578,6 +649,8 @@ static int verb_verify(int argc, char **argv)
                 status = tool_fail(&err, NULL);
                 goto out;
         }
+        if (o.debug)
+                debug_geometry("verify", &o.p, &rep.geo);
         /* ext4 attribution of the listed data blocks */
         for (size_t i = 0; i < rep.n_blocks; i++)
                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
@@ -693,7 +766,8 @@ static int verb_dump(int argc, char **argv)
         static const struct option longopts[] = {
                 { "hash-offset", required_argument, NULL, OPT_HASH_OFFSET },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
+                { "hash", required_argument, NULL, OPT_HASH },
+                VERB_LONG_OPTS,
                 { 0 },
         };
         struct popts o;
@@ -703,7 +777,7 @@ static int verb_dump(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -722,7 +796,7 @@ static int verb_dump(int argc, char **argv)
         fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", argv[optind], strerror(errno));
-        r = load_params(&o, argv[optind], fd);
+        r = load_params(&o, argv[optind], fd, NULL);
         close(fd);
         if (r)
                 return r;
@@ -798,7 +872,7 @@ static int verb_table(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -861,12 +935,12 @@ static int verb_table(int argc, char **argv)
         if (!to.hash_dev)
                 to.hash_dev = hash;
         if (o.p.no_superblock) {
-                r = load_params(&o, hash, -1);
+                r = load_params(&o, hash, -1, data);
         } else {
                 fd = open(hash, O_RDONLY | O_CLOEXEC);
                 if (fd < 0)
                         return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
-                r = load_params(&o, hash, fd);
+                r = load_params(&o, hash, fd, data);
                 close(fd);
         }
         if (r)
@@ -931,14 +1005,93 @@ static int verb_table(int argc, char **argv)
         return EXIT_OK;
 }
 
+/* Each verb, then veritysetup's -v line. */
+static int with_status(int (*fn)(int, char **), int argc, char **argv)
+{
+        int r;
+
+        verbose = json_out = false;
+        r = fn(argc, argv);
+        if (verbose && !json_out && r == EXIT_OK)
+                printf("Command successful.\n");
+        return r;
+}
+
+static int run_format(int argc, char **argv)
+{
+        return with_status(verb_format, argc, argv);
+}
+
+static int run_verify(int argc, char **argv)
+{
+        return with_status(verb_verify, argc, argv);
+}
+
+static int run_dump(int argc, char **argv)
+{
+        return with_status(verb_dump, argc, argv);
+}
+
+static int run_table(int argc, char **argv)
+{
+        return with_status(verb_table, argc, argv);
+}
+
 static const struct tool_verb verbs[] = {
-        { "format", "DATA HASH [OPTIONS]", verb_format, "build the hash tree (veritysetup format)" },
-        { "verify", "DATA HASH ROOT_HASH [OPTIONS]", verb_verify,
+        { "format", "DATA HASH [OPTIONS]", run_format, "build the hash tree (veritysetup format)" },
+        { "verify", "DATA HASH ROOT_HASH [OPTIONS]", run_verify,
           "check data and tree, list every corrupt block (and ext4 file)" },
-        { "dump", "HASH [OPTIONS]", verb_dump, "print the superblock (veritysetup dump)" },
-        { "table", "DATA HASH ROOT_HASH [OPTIONS]", verb_table,
+        { "dump", "HASH [OPTIONS]", run_dump, "print the superblock (veritysetup dump)" },
+        { "table", "DATA HASH ROOT_HASH [OPTIONS]", run_table,
           "kernel table, dmsetup command, dm-mod.create=, Kata parameters" },
 };
+
+/* Does the option word `w` (an exact long name, or -h / -s) take the next word as its value? */
+static bool takes_value(const char *w)
+{
+        static const struct option all[] = {
+                COMMON_LONG_OPTS,
+                { "salt-from", required_argument, NULL, 0 },
+                { "uuid", required_argument, NULL, 0 },
+                { "root-hash-file", required_argument, NULL, 0 },
+                { "data-device", required_argument, NULL, 0 },
+                { "hash-device", required_argument, NULL, 0 },
+                { "name", required_argument, NULL, 0 },
+                { "root-hash-signature-key-desc", required_argument, NULL, 0 },
+                { "output", required_argument, NULL, 0 },
+        };
+
+        if (!strcmp(w, "-h") || !strcmp(w, "-s"))
+                return true;
+        if (strncmp(w, "--", 2) || strchr(w, '='))
+                return false;
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+                if (!strcmp(w + 2, all[i].name))
+                        return all[i].has_arg == required_argument;
+        return false;
+}
+
+/*
+ * veritysetup takes its options before the action too ("veritysetup -h sha1
+ * format DATA HASH"): move the verb in front of the options that precede it.
+ */
+void tool_verity_reorder(int argc, char **argv)
+{
+        int i = 1;
+
+        while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0)
+                i += takes_value(argv[i]) ? 2 : 1;
+        if (i == 1 || i >= argc)
+                return;
+        for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+                if (strcmp(argv[i], verbs[v].name) == 0) {
+                        char *verb = argv[i];
+                        memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+                        argv[1] = verb;
+                        return;
+                }
+        }
+}
 
 const struct tool_area tool_area_verity = { "verity", "dm-verity hash trees (veritysetup compatible)", verbs,
                                             sizeof(verbs) / sizeof(verbs[0]) };
