@@ -184,6 +184,16 @@ typedef struct ct_verity_fec_geometry {
 ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint64_t hash_blocks_covered,
                                        ct_verity_fec_geometry *ret, ct_error *err);
 
+/*
+ * The hash-device blocks FEC covers after the data, as veritysetup 2.6.1's
+ * VERITY_FEC_blocks(): from the first tree block to the FEC offset when the
+ * parity is in the hash device itself (fec_in_hash), else to the end of the
+ * hash device (hash_device_size bytes, whatever it holds past the tree).
+ * p must be complete. CT_E_ARG when that end lies before the tree's start.
+ */
+ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
+                                  uint64_t *ret, ct_error *err);
+
 /* Options of the kernel table (cryptsetup order). */
 enum {
         CT_VERITY_IGNORE_CORRUPTION = 1u << 0,

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -960,7 +961,21 @@ static int verb_table(int argc, char **argv)
                         o.p.fec_roots = 2;
                 if (o.p.data_block_size != o.p.hash_block_size)
                         return tool_usage("FEC needs equal data and hash block sizes");
-                if (ct_verity_fec_geometry_compute(&o.p, g.tree_blocks, &fg, &err))
+                struct stat hs, fs;
+                uint64_t covered;
+                bool fec_in_hash = strcmp(o.fec_device, hash) == 0 ||
+                                   (stat(o.fec_device, &fs) == 0 && stat(hash, &hs) == 0 && fs.st_dev == hs.st_dev &&
+                                    fs.st_ino == hs.st_ino);
+                int hfd = open(hash, O_RDONLY | O_CLOEXEC);
+                off_t hend = hfd >= 0 ? lseek(hfd, 0, SEEK_END) : -1; /* files and block devices */
+                if (hfd >= 0)
+                        close(hfd);
+                if (!fec_in_hash && hend < 0)
+                        return tool_errorf(EXIT_BAD_INPUT, "%s: cannot size: %s (FEC covers the whole hash device)",
+                                           hash, strerror(errno));
+                /* what veritysetup's VERITY_FEC_blocks() covers: up to the FEC area, or the whole hash device */
+                if (ct_verity_fec_hash_blocks(&o.p, hend > 0 ? (uint64_t)hend : 0, fec_in_hash, &covered, &err) ||
+                    ct_verity_fec_geometry_compute(&o.p, covered, &fg, &err))
                         return tool_fail(&err, NULL);
                 to.fec_dev = o.fec_device;
                 to.fec_blocks = fg.blocks;

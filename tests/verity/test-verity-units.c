@@ -355,6 +355,32 @@ static void test_table_forms(void **state)
         assert_int_equal(((unsigned char *)&f)[0], 0x5a); /* untouched on failure */
 }
 
+/* params.c: the FEC coverage of tests/verity/test-fec-cover.sh (veritysetup 2.6.1's VERITY_FEC_blocks) */
+static void test_fec_hash_blocks(void **state)
+{
+        ct_verity_params p;
+        uint64_t n = 0;
+        ct_error e;
+
+        (void)state;
+        v02_params(&p);
+        p.data_blocks = 16;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 1638400, false, &n, &e), CT_OK);
+        assert_int_equal(n, 399); /* 400 blocks minus the superblock block */
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 8192, false, &n, &e), CT_OK);
+        assert_int_equal(n, 1);   /* a fresh hash file: the tree */
+        p.fec_offset = 524288;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 1638400, true, &n, &e), CT_OK);
+        assert_int_equal(n, 127);
+        p.hash_offset = 1 << 20;  /* tree starts at block 257, after the FEC offset */
+        n = 7;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 0, true, &n, &e), CT_E_ARG);
+        assert_int_equal(n, 7);
+        p.hash_offset = 0;
+        p.hash_block_size = 1024;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 8192, false, &n, &e), CT_E_ARG);
+}
+
 /* ---- params.c: UUID text and randomness -------------------------------------------- */
 
 static void test_uuid_random(void **state)
@@ -443,7 +469,7 @@ int main(void)
                 cmocka_unit_test(test_hasher),      cmocka_unit_test(test_workers),
                 cmocka_unit_test(test_bus_guard),   cmocka_unit_test(test_leaves_map_and_pread),
                 cmocka_unit_test(test_format_verify_v02), cmocka_unit_test(test_table_forms),
-                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_ext4_isolated),
+                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_fec_hash_blocks), cmocka_unit_test(test_ext4_isolated),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

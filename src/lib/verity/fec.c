@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cocotrust/fileio.h>
 #include <cocotrust/verity.h>
@@ -88,6 +89,8 @@ struct fec_job {
         const ct_verity_params *p;
         const uint8_t *hash;
         uint64_t hash_len;
+        int hash_fd;
+        uint64_t hash_base;
         ct_verity_fec_geometry g;
         struct rs_code rs;
         atomic_uint_fast64_t next;
@@ -111,8 +114,21 @@ static ct_code fec_block(struct fec_job *j, uint64_t m, uint8_t *buf, ct_error *
         }
         m -= j->p->data_blocks;
         memset(buf, 0, bs);
-        if (m * bs < j->hash_len)
+        if (m * bs < j->hash_len) {
                 memcpy(buf, j->hash + m * bs, (size_t)CT_MIN((uint64_t)bs, j->hash_len - m * bs));
+                return CT_OK;
+        }
+        /* past the tree: what the hash device holds there (zeros past its end) */
+        for (size_t got = 0; got < bs;) {
+                ssize_t n = pread(j->hash_fd, buf + got, bs - got, (off_t)(j->hash_base + m * bs + got));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return ct_error_set_errno(e, errno, "hash: read");
+                if (n == 0)
+                        break;
+                got += (size_t)n;
+        }
         return CT_OK;
 }
 
@@ -155,9 +171,9 @@ out:
         return NULL;
 }
 
-ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len,
-                         uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
-                         ct_error *err)
+ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len, int hash_fd,
+                         uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
+                         ct_verity_fec_geometry *ret, ct_error *err)
 {
         struct fec_job *j;
         unsigned nt;
@@ -178,6 +194,8 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
         j->p = p;
         j->hash = hash;
         j->hash_len = hash_len;
+        j->hash_fd = hash_fd;
+        j->hash_base = hash_base;
         rs_init(&j->rs, p->fec_roots);
         atomic_init(&j->next, 0);
         nt = (unsigned)CT_MIN((uint64_t)verity_threads(threads), j->g.rounds);

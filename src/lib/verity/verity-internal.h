@@ -48,12 +48,14 @@ ct_code verity_fd_size(int fd, const char *what, uint64_t *ret, ct_error *err);
 /*
  * Reed-Solomon parity (RS(255, 255-roots), GF(2^8)/0x11d, fcr 0, prim 1,
  * interleaved as veritysetup does) over: data blocks [0, N) of data_fd, then
- * hash_blocks blocks taken from hash (in memory; blocks past hash_len bytes
- * read as zero). Written to out_fd at p->fec_offset.
+ * hash_blocks blocks of the hash device from its first tree block: the first
+ * hash_len bytes from hash (the tree in memory), the rest read from hash_fd
+ * at hash_base + offset (past its end: zeros). Written to out_fd at
+ * p->fec_offset.
  */
-ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len,
-                         uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
-                         ct_error *err);
+ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len, int hash_fd,
+                         uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
+                         ct_verity_fec_geometry *ret, ct_error *err);
 
 /* Thread count: requested, or the online CPUs, at most CT_VERITY_MAX_THREADS. */
 unsigned verity_threads(unsigned requested);
