@@ -550,6 +550,9 @@ static void verify_help(void)
                "Options:\n"
                "  --root-hash-file FILE   read ROOT_HASH from FILE (then omit it)\n"
                "  --no-ext4               do not attribute blocks to ext4 files\n"
+               "  --fec-device FILE       on corruption, decode this FEC parity (--fec-roots N, default 2,\n"
+               "                          --fec-offset BYTES), repair in memory and verify again:\n"
+               "                          exit 0 when the repaired data verifies (nothing is written)\n"
                "  --threads N             hashing threads (default: online CPUs)\n"
                "  --json                  machine-readable report\n"
                "  -v, --verbose, --debug  as for 'verity format'\n\n"
@@ -569,6 +572,31 @@ static const char *bad_kind_name(ct_verity_bad_kind k)
                 return "spare";
         }
         return "unknown";
+}
+
+/* Open --fec-device and count the hash-device blocks it covers, as veritysetup. 0 or an exit status. */
+static int fec_open(struct popts *o, const char *hash, int hash_fd, int *ret_fd, uint64_t *ret_covered)
+{
+        struct stat hs, fs;
+        ct_error err;
+        off_t end;
+        bool in_hash;
+        int fd;
+
+        ct_error_clear(&err);
+        if (!o->fec_roots_set)
+                o->p.fec_roots = 2;
+        in_hash = strcmp(o->fec_device, hash) == 0 ||
+                  (stat(o->fec_device, &fs) == 0 && fstat(hash_fd, &hs) == 0 && fs.st_dev == hs.st_dev &&
+                   fs.st_ino == hs.st_ino);
+        end = lseek(hash_fd, 0, SEEK_END);
+        if (ct_verity_fec_hash_blocks(&o->p, end > 0 ? (uint64_t)end : 0, in_hash, ret_covered, &err))
+                return tool_fail(&err, o->fec_device);
+        fd = open(o->fec_device, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", o->fec_device, strerror(errno));
+        *ret_fd = fd;
+        return 0;
 }
 
 static int verb_verify(int argc, char **argv)
@@ -591,7 +619,10 @@ static int verb_verify(int argc, char **argv)
         char **owners = NULL;
         uint64_t *dblocks = NULL;
         size_t n_d = 0;
+        ct_verity_fec_check_result fres;
+        bool fec_ran = false;
 
+        memset(&fres, 0, sizeof(fres));
         popts_init(&o);
         opterr = 0;
         while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
@@ -618,8 +649,6 @@ static int verb_verify(int argc, char **argv)
         if (argc - optind != (o.root_file ? 2 : 3))
                 return tool_usage("verity verify: DATA HASH ROOT_HASH expected; run '%s verity verify --help'",
                                   program_name);
-        if (o.fec_device)
-                fprintf(stderr, "%s: note: --fec-device is ignored by verify (no repair is attempted)\n", program_name);
         data = argv[optind];
         hash = argv[optind + 1];
         if (!o.root_file)
@@ -645,13 +674,33 @@ static int verb_verify(int argc, char **argv)
         if (status)
                 goto out;
         ct_error_clear(&err);
-        rc = ct_verity_verify_fd(data_fd, hash_fd, &o.p, root, ds, o.threads, &rep, &err);
+        if (o.fec_device) {
+                /* as veritysetup: when verification fails, the FEC parity is decoded and the repair checked */
+                int fec_fd = -1;
+                uint64_t covered = 0;
+                status = fec_open(&o, hash, hash_fd, &fec_fd, &covered);
+                if (status)
+                        goto out;
+                rc = ct_verity_verify_fec_fd(data_fd, hash_fd, fec_fd, &o.p, root, ds, covered, o.threads, &rep, &fres,
+                                             &err);
+                close(fec_fd);
+                fec_ran = (rc == CT_OK || rc == CT_E_MISMATCH) && rep.n_bad_data + rep.n_bad_hash > 0;
+        } else {
+                rc = ct_verity_verify_fd(data_fd, hash_fd, &o.p, root, ds, o.threads, &rep, &err);
+        }
         if (rc != CT_OK && rc != CT_E_MISMATCH) {
-                status = tool_fail(&err, NULL);
+                status = tool_fail(&err, o.fec_device && err.code != CT_E_IO ? o.fec_device : NULL);
                 goto out;
         }
         if (o.debug)
                 debug_geometry("verify", &o.p, &rep.geo);
+        if (fec_ran) {
+                if (fres.uncorrectable)
+                        fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+                else if (fres.corrected)
+                        fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
+                                (unsigned long long)fres.corrected);
+        }
         /* ext4 attribution of the listed data blocks */
         for (size_t i = 0; i < rep.n_blocks; i++)
                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
@@ -677,7 +726,8 @@ static int verb_verify(int argc, char **argv)
                 tool_json_add_str(j, "data_device", data);
                 tool_json_add_str(j, "hash_device", hash);
                 tool_json_add_str(j, "root_hash", ct_hex_encode(root, ds, rh));
-                tool_json_add_bool(j, "ok", rc == CT_OK);
+                tool_json_add_bool(j, "ok", rc == CT_OK && !fec_ran);
+                tool_json_add_bool(j, "ok_after_fec_repair", rc == CT_OK);
                 tool_json_add_bool(j, "root_hash_matches", rep.root_matches);
                 tool_json_add_bool(j, "hash_truncated", rep.hash_truncated);
                 tool_json_add_int(j, "corrupt_data_blocks", (int64_t)rep.n_bad_data);
@@ -701,6 +751,16 @@ static int verb_verify(int argc, char **argv)
                         json_object_array_add(arr, e);
                 }
                 json_object_object_add(j, "corrupt", arr);
+                if (fec_ran) {
+                        json_object *fj = json_object_new_object();
+                        tool_json_add_str(fj, "device", o.fec_device);
+                        tool_json_add_int(fj, "blocks", (int64_t)fres.geometry.blocks);
+                        tool_json_add_int(fj, "corrected_bytes", (int64_t)fres.corrected);
+                        tool_json_add_int(fj, "uncorrectable_codewords", (int64_t)fres.uncorrectable);
+                        tool_json_add_int(fj, "blocks_repaired", (int64_t)fres.blocks_repaired);
+                        tool_json_add_bool(fj, "verified_after_repair", fres.verified_after_repair);
+                        json_object_object_add(j, "fec", fj);
+                }
                 tool_json_print(j);
         } else {
                 size_t k = 0;
@@ -729,9 +789,20 @@ static int verb_verify(int argc, char **argv)
                         printf("(list truncated after %zu entries)\n", rep.n_blocks);
                 if (rep.hash_truncated)
                         printf("note: %s ends before the hash tree does\n", hash);
-                if (rc == CT_OK)
+                if (rc == CT_OK && fec_ran)
+                        printf("%s: %llu corrupt data blocks, %llu corrupt hash blocks, all repaired in memory from %s: "
+                               "%llu data blocks and %llu hash blocks verified after repair\n",
+                               data, (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
+                               o.fec_device, (unsigned long long)o.p.data_blocks,
+                               (unsigned long long)rep.geo.tree_blocks);
+                else if (rc == CT_OK)
                         printf("%s: %llu data blocks and %llu hash blocks verified\n", data,
                                (unsigned long long)o.p.data_blocks, (unsigned long long)rep.geo.tree_blocks);
+                else if (fec_ran)
+                        printf("%s: verification failed: %llu corrupt data blocks, %llu corrupt hash blocks, %s\n", data,
+                               (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
+                               fres.uncorrectable ? "not repairable with the FEC device"
+                                                  : "still corrupt after repair from the FEC device");
                 else
                         printf("%s: verification failed: %llu corrupt data blocks, %llu corrupt hash blocks%s\n", data,
                                (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,

@@ -381,6 +381,68 @@ static void test_fec_hash_blocks(void **state)
         assert_int_equal(ct_verity_fec_hash_blocks(&p, 8192, false, &n, &e), CT_E_ARG);
 }
 
+/*
+ * fec.c decoding, on veritysetup's v32 (240 data blocks + 3 tree blocks, 24
+ * roots, 2 rounds): k errors in one codeword (message blocks 0, 2, 4, ... at
+ * byte 7 are round 0) are all corrected up to 12 = roots / 2, not at 13; and
+ * ct_verity_verify_fec_fd verifies the repaired data against the root.
+ */
+static void test_fec_decode_v32(void **state)
+{
+        char dir[] = "/tmp/ct-verity-fec-XXXXXX", data[64];
+        uint8_t root[32];
+        size_t rl;
+        ct_verity_params p;
+        ct_verity_fec_check_result fr;
+        ct_verity_report rep;
+        ct_error e;
+        int dfd, hfd, ffd;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(data, sizeof(data), "%s/d", dir);
+        assert_int_equal(ct_hex_decode("6fc0bf29cc192cb3dcd76a3dc8d37b312598b7497ef591c6ca61f1a943c575bc", root,
+                                       sizeof(root), &rl, NULL), CT_OK);
+        hfd = open(VEC "/outputs/v32.hash", O_RDONLY);
+        ffd = open(VEC "/outputs/v32.fec", O_RDONLY);
+        assert_true(hfd >= 0 && ffd >= 0);
+        ct_verity_params_init(&p);
+        assert_int_equal(ct_verity_read_superblock(hfd, &p, &e), CT_OK);
+        p.fec_roots = 24;
+        for (unsigned k = 0; k <= 13; k += k == 1 ? 11 : 1) { /* 0, 1, 12, 13 */
+                copy_file(VEC "/inputs/v32.data", data);
+                dfd = open(data, O_RDWR);
+                assert_true(dfd >= 0);
+                for (unsigned i = 0; i < k; i++) {
+                        uint8_t x = (uint8_t)(0x5a + i);
+                        assert_int_equal(pwrite(dfd, &x, 1, (off_t)(2 * i) * 4096 + 7), 1);
+                }
+                assert_int_equal(ct_verity_fec_check(dfd, hfd, ffd, &p, 3, 2, &fr, &e), CT_OK);
+                assert_int_equal(fr.geometry.blocks, 243);
+                assert_int_equal(fr.geometry.rounds, 2);
+                if (k <= 12) {
+                        assert_int_equal(fr.uncorrectable, 0);
+                        assert_int_equal(fr.corrected, k);
+                } else {
+                        assert_int_equal(fr.uncorrectable, 1);
+                        assert_int_equal(fr.first_bad_round, 0);
+                }
+                if (k == 12 || k == 13) {
+                        ct_code want = k == 12 ? CT_OK : CT_E_MISMATCH;
+                        assert_int_equal(ct_verity_verify_fec_fd(dfd, hfd, ffd, &p, root, 32, 3, 2, &rep, &fr, &e), want);
+                        assert_int_equal(rep.n_bad_data, 12 + (k == 13)); /* each changed block */
+                        assert_int_equal(fr.verified_after_repair, k == 12);
+                        assert_int_equal(fr.blocks_repaired, rep.n_bad_data);
+                        ct_verity_report_free(&rep);
+                }
+                close(dfd);
+        }
+        close(hfd);
+        close(ffd);
+        unlink(data);
+        rmdir(dir);
+}
+
 /* ---- params.c: UUID text and randomness -------------------------------------------- */
 
 static void test_uuid_random(void **state)
@@ -469,7 +531,8 @@ int main(void)
                 cmocka_unit_test(test_hasher),      cmocka_unit_test(test_workers),
                 cmocka_unit_test(test_bus_guard),   cmocka_unit_test(test_leaves_map_and_pread),
                 cmocka_unit_test(test_format_verify_v02), cmocka_unit_test(test_table_forms),
-                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_fec_hash_blocks), cmocka_unit_test(test_ext4_isolated),
+                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_fec_hash_blocks),
+                cmocka_unit_test(test_fec_decode_v32), cmocka_unit_test(test_ext4_isolated),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

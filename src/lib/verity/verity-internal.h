@@ -57,6 +57,15 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
                          uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
                          ct_verity_fec_geometry *ret, ct_error *err);
 
+/*
+ * Decode every FEC codeword (see ct_verity_fec_check) and, for the n_want
+ * message blocks want[] (data block j = j, tree block t = N + t), write their
+ * corrected bytes to out[i * block size].
+ */
+ct_code verity_fec_decode(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, uint64_t hash_blocks,
+                          unsigned threads, const uint64_t *want, size_t n_want, uint8_t *out,
+                          ct_verity_fec_check_result *ret, ct_error *err);
+
 /* Thread count: requested, or the online CPUs, at most CT_VERITY_MAX_THREADS. */
 unsigned verity_threads(unsigned requested);
 
