@@ -61,6 +61,8 @@ static int run_area(const struct tool_area *area, int argc, char **argv)
         const char *hint;
         char label[64];
 
+        if (area == &tool_area_verity)
+                tool_verity_reorder(argc, argv); /* veritysetup: options before the action */
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
             strcmp(argv[1], "help") == 0) {
                 tool_area_help(area, argc < 2 ? stderr : stdout);

@@ -49,6 +49,9 @@ extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
 int tool_reference(int argc, char **argv);
 
+/* Areas whose anchor takes options before the action: move the verb in front of them (main.c calls it). */
+void tool_verity_reorder(int argc, char **argv);
+
 /* "cocotrust" */
 extern const char *program_name;
 
