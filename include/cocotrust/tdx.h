@@ -150,6 +150,178 @@ typedef struct ct_tdx_hob {
  */
 ct_code ct_tdx_td_hob(const ct_tdvf_metadata *md, uint64_t memory, ct_tdx_hob *ret, ct_error *err);
 
+/* ======================================================================
+ * TDX DCAP quotes v4 / v5 (layout: shared/specs/coco-ecosystem.md §3.2)
+ *
+ *   header 48 B: u16 version, u16 att_key_type, u32 tee_type (0x81),
+ *                u16 qe_svn, u16 pce_svn, 16 B QE vendor id, 20 B user data
+ *   v5 only:     u16 body type (2 = TDX 1.0, 3 = TDX 1.5), u32 body size
+ *   TD report body 584 B (type 3: 648 B)
+ *   u32 signature data length, signature data:
+ *     64 B ECDSA signature, 64 B attestation key,
+ *     certification data { u16 type, u32 size, data }; type 6 =
+ *       { 384 B QE report, 64 B QE report signature, u16 QE auth size + data,
+ *         certification data { u16 type (5 = PCK chain PEM), u32 size, data } }
+ * Bytes after the signature data (buffers padded by the guest) are counted
+ * in trailing_bytes, not an error. Signature and collateral (DCAP)
+ * verification is not done here.
+ * ====================================================================== */
+
+#define CT_MAX_TDX_QUOTE_SIZE (1u << 20)
+#define CT_MAX_TDX_CERT_CHAIN 8       /* certificates in a PCK chain */
+#define CT_TDX_TEE_TYPE 0x81u
+#define CT_TDX_BODY_SIZE_10 584u
+#define CT_TDX_BODY_SIZE_15 648u
+
+/* TD attributes bits. */
+#define CT_TDX_ATTR_DEBUG (1ull << 0)
+#define CT_TDX_ATTR_SEPT_VE_DISABLE (1ull << 28)
+#define CT_TDX_ATTR_PKS (1ull << 30)
+#define CT_TDX_ATTR_KL (1ull << 31)
+#define CT_TDX_ATTR_PERFMON (1ull << 63)
+
+/* The TD report body (TDX 1.0 fields + the two TDX 1.5 ones). */
+typedef struct ct_tdx_report_body {
+        uint8_t tee_tcb_svn[16];
+        uint8_t mr_seam[48];
+        uint8_t mrsigner_seam[48];
+        uint8_t seam_attributes[8];
+        uint8_t td_attributes[8];
+        uint8_t xfam[8];
+        uint8_t mr_td[48];
+        uint8_t mr_config_id[48];
+        uint8_t mr_owner[48];
+        uint8_t mr_owner_config[48];
+        uint8_t rtmr[4][48];
+        uint8_t report_data[64];
+        uint8_t tee_tcb_svn2[16];     /* TDX 1.5 only */
+        uint8_t mr_servicetd[48];     /* TDX 1.5 only */
+} ct_tdx_report_body;
+
+typedef struct ct_tdx_quote {
+        uint8_t header_raw[48];
+        uint16_t version;             /* 4 or 5 */
+        uint16_t att_key_type;        /* 2 = ECDSA-256-with-P-256, 3 = ECDSA-384-with-P-384 */
+        uint32_t tee_type;            /* 0x81 */
+        uint16_t qe_svn;
+        uint16_t pce_svn;
+        uint8_t qe_vendor_id[16];
+        uint8_t user_data[20];
+        uint16_t body_type;           /* v5: from the descriptor; v4: 2 (TDX 1.0 layout) */
+        uint32_t body_size;           /* 584 or 648 */
+        uint64_t body_offset;         /* 0x30 (v4) or 0x36 (v5) */
+        bool tdx15;                   /* body carries tee_tcb_svn2 / mr_servicetd */
+        ct_tdx_report_body body;
+        uint64_t td_attributes;       /* decoded little-endian */
+        uint64_t xfam;
+        uint32_t sig_data_len;
+        uint64_t sig_data_offset;
+        uint8_t signature[64];
+        uint8_t attestation_key[64];
+        uint16_t cert_type;           /* outer certification data type (6 expected) */
+        uint32_t cert_size;
+        uint64_t cert_offset;         /* file offset of the outer data */
+        bool has_qe_report;           /* cert_type 6 */
+        uint8_t qe_report[384];
+        uint8_t qe_report_signature[64];
+        uint16_t qe_auth_size;
+        uint64_t qe_auth_offset;
+        uint16_t pck_cert_type;       /* inner certification data type (5 = PEM chain) */
+        uint32_t pck_cert_size;
+        uint64_t pck_cert_offset;     /* file offset of the PEM text */
+        uint64_t trailing_bytes;      /* after the signature data */
+} ct_tdx_quote;
+
+/*
+ * Parse a quote in buf[0..len) (CT_MAX_TDX_QUOTE_SIZE). Errors with the
+ * offset of the field: CT_E_TRUNCATED for any length that reaches past its
+ * enclosing structure, CT_E_MALFORMED for a body size that does not match its
+ * type or certification data whose parts do not add up, CT_E_UNSUPPORTED
+ * for versions other than 4 / 5, a TEE type other than 0x81 (SGX quotes) and
+ * v5 body types other than 2 / 3 (1 = SGX enclave report).
+ */
+ct_code ct_tdx_quote_parse(const uint8_t *buf, size_t len, ct_tdx_quote *ret, ct_error *err);
+
+/* One field of the quote, named as Trustee's TDX claims name it. */
+typedef struct ct_tdx_field {
+        const char *claim;            /* "quote.body.mr_td", "quote.header.vendor_id", ... */
+        const char *name;             /* short name: "mr_td", "rtmr_0", ... */
+        const uint8_t *value;         /* into the ct_tdx_quote */
+        size_t len;
+        uint64_t offset;              /* file offset in the quote */
+} ct_tdx_field;
+
+#define CT_TDX_MAX_FIELDS 32
+
+/*
+ * The header and body fields of q in Trustee's order and naming (header:
+ * version, att_key_type, tee_type, reserved, vendor_id, user_data; body:
+ * tcb_svn, mr_seam, mrsigner_seam, seam_attributes, td_attributes, xfam,
+ * mr_td, mr_config_id, mr_owner, mr_owner_config, rtmr_0..3, report_data
+ * [, tee_tcb_svn2, mr_servicetd]). Values point into *q, which must
+ * outlive the array. Returns the count (<= CT_TDX_MAX_FIELDS).
+ */
+size_t ct_tdx_quote_fields(const ct_tdx_quote *q, ct_tdx_field *out);
+
+/* Names of the TD attribute bits set in `attr` (Trustee's names: debug, septve_disable, protection_keys, key_locker, perfmon). */
+typedef struct ct_tdx_td_attributes {
+        bool debug;
+        bool septve_disable;
+        bool protection_keys;
+        bool key_locker;
+        bool perfmon;
+        uint64_t reserved_bits;       /* any other bit set */
+} ct_tdx_td_attributes;
+void ct_tdx_decode_td_attributes(uint64_t attr, ct_tdx_td_attributes *ret);
+
+/* Name of XFAM bit `bit` ("x87", "sse", "avx", "mpx_bndregs", ...) or NULL. */
+const char *ct_tdx_xfam_bit_name(unsigned bit);
+
+/* One certificate of the PCK chain. */
+typedef struct ct_tdx_cert {
+        char subject[256];
+        char issuer[256];
+        char not_before[32];          /* "YYYY-MM-DDTHH:MM:SSZ" */
+        char not_after[32];
+} ct_tdx_cert;
+
+typedef struct ct_tdx_pck_chain {
+        size_t n_certs;
+        ct_tdx_cert certs[CT_MAX_TDX_CERT_CHAIN];
+        bool has_fmspc;
+        uint8_t fmspc[6];
+        bool has_platform_instance_id; /* only PCK certificates from the Platform CA carry it */
+        uint8_t platform_instance_id[16]; /* DER order; Trustee's claim prints it byte-reversed */
+        int sgx_type;                  /* 0 Standard, 1 Scalable, 2 Scalable with integrity; -1 absent */
+} ct_tdx_pck_chain;
+
+/*
+ * Decode the PEM certificate chain of a parsed quote (inner certification
+ * data type 5) with OpenSSL: subjects, issuers, validity, and from the PCK
+ * certificate's SGX extension (1.2.840.113741.1.13.1) FMSPC, SGX type and
+ * PlatformInstanceID. Nothing is verified. CT_E_UNSUPPORTED when the quote
+ * carries no PEM chain, CT_E_MALFORMED (offset) for PEM that does not parse.
+ */
+ct_code ct_tdx_quote_pck_chain(const uint8_t *buf, size_t len, const ct_tdx_quote *q, ct_tdx_pck_chain *ret,
+                               ct_error *err);
+
+/* Expected values for ct_tdx_quote_check; a NULL / false member is not checked. */
+typedef struct ct_tdx_expect {
+        const uint8_t *mr_td;         /* 48 bytes */
+        const uint8_t *rtmr[4];       /* 48 bytes each */
+        const uint8_t *report_data;   /* report_data_len bytes, compared with the start of REPORTDATA */
+        size_t report_data_len;       /* <= 64; the rest of REPORTDATA must be zero */
+        const uint8_t *mr_config_id;  /* 48 bytes */
+        const uint8_t *xfam;          /* 8 bytes */
+} ct_tdx_expect;
+
+/*
+ * Compare q with the expectations. *ret_mismatch gets a bit per differing
+ * field (1u << index into ct_tdx_quote_fields' order). CT_OK when all
+ * match, CT_E_MISMATCH otherwise (message lists every differing field).
+ */
+ct_code ct_tdx_quote_check(const ct_tdx_quote *q, const ct_tdx_expect *e, uint32_t *ret_mismatch, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif
