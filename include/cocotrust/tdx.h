@@ -322,6 +322,178 @@ typedef struct ct_tdx_expect {
  */
 ct_code ct_tdx_quote_check(const ct_tdx_quote *q, const ct_tdx_expect *e, uint32_t *ret_mismatch, ct_error *err);
 
+/* ======================================================================
+ * RTMR 0-2 of OVMF direct boot: variants and the event model
+ * (shared/specs/tdx-measurement.md §3-§6; docs/tdx.md names the evidence
+ * for every variant)
+ * ====================================================================== */
+
+typedef enum ct_tdx_kernel_header {
+        CT_TDX_KERNEL_UNPATCHED = 0,  /* QEMU >= 10.2 (or etc/boot/kernel): the file as it is */
+        CT_TDX_KERNEL_PATCHED = 1,    /* QEMU < 10.2: x86_load_linux setup-header edits */
+} ct_tdx_kernel_header;
+
+typedef enum ct_tdx_initrd_marker {
+        CT_TDX_INITRD_PREFIX = 0,     /* edk2 >= 202508: "initrd=initrd <cmdline>" */
+        CT_TDX_INITRD_SUFFIX = 1,     /* edk2 <= 202505: "<cmdline> initrd=initrd" */
+        CT_TDX_INITRD_NONE = 2,       /* no marker */
+} ct_tdx_initrd_marker;
+
+typedef enum ct_tdx_stub {
+        CT_TDX_STUB_CMDLINE_INITRD = 0, /* Linux >= 6.9 EFI stub: LoadOptions and initrd events */
+        CT_TDX_STUB_CMDLINE = 1,        /* LoadOptions only */
+        CT_TDX_STUB_NONE = 2,           /* older kernels: RTMR 2 stays empty */
+} ct_tdx_stub;
+
+typedef enum ct_tdx_boot_entries {
+        CT_TDX_BOOT_UIAPP = 0,          /* BootOrder 0000, Boot0000 = UiApp (edk2 <= 202502) */
+        CT_TDX_BOOT_MENUAPP_UIAPP = 1,  /* edk2 >= 202505: Boot0000 BootManagerMenuApp, Boot0001 UiApp */
+} ct_tdx_boot_entries;
+
+/* Every behaviour that changes a register, one member each. */
+typedef struct ct_tdx_variant {
+        ct_tdx_mrtd_order mrtd_order;
+        unsigned separator_rtmr;        /* ReadyToBoot separator: 0 (edk2 <= 202408) or 1 (>= 202411) */
+        ct_tdx_kernel_header kernel_header;
+        ct_tdx_initrd_marker initrd_marker;
+        ct_tdx_stub stub;
+        bool fwcfg_events;              /* edk2 >= 202505: "QEMU FW CFG" items in RTMR 0 */
+        bool smbios_event;              /* edk2 >= 202505: EV_EFI_HANDOFF_TABLES (SMBIOS) in RTMR 0 */
+        ct_tdx_boot_entries boot_entries;
+        bool pic;                       /* QEMU 8.x pic=on (changes the MADT): the ACPI dump must match */
+        bool firmware_measures_rtmr;    /* OVMF >= edk2-stable202302 extends RTMRs at all */
+        char edk2[96];                  /* the edk2 release whose behaviour this is, and the string given */
+        char qemu[96];                  /* the QEMU release ("10.2"), and the string given */
+} ct_tdx_variant;
+
+/* The newest upstream behaviour (edk2-stable202511, QEMU 10.2). */
+void ct_tdx_variant_default(ct_tdx_variant *ret);
+
+/*
+ * Set the members `edk2` / `qemu` decide (either may be NULL = keep). Each
+ * accepts a release ("edk2-stable202411", "202411", "2024.11", "10.2",
+ * "10.2.0") or a distribution package version ("2024.02-3+tdx1.0",
+ * "2022.11-6+deb12u2", "1:8.2.2+ds-0ubuntu1"). CT_E_UNSUPPORTED for a
+ * version not in the known lists (the message lists them all).
+ */
+ct_code ct_tdx_variant_apply(ct_tdx_variant *v, const char *edk2, const char *qemu, ct_error *err);
+
+/* The known edk2 releases / QEMU releases, NULL-terminated. */
+const char *const *ct_tdx_known_edk2(void);
+const char *const *ct_tdx_known_qemu(void);
+
+/* A prepared firmware image: metadata, and MRTD / CFV digests computed once and cached. */
+typedef struct ct_tdx_firmware ct_tdx_firmware;
+
+/* Borrows fw[0..len) (must outlive the handle). Errors as ct_tdvf_parse. */
+ct_code ct_tdx_firmware_new(const uint8_t *fw, size_t len, ct_tdx_firmware **ret, ct_error *err);
+void ct_tdx_firmware_free(ct_tdx_firmware *f);
+const ct_tdvf_metadata *ct_tdx_firmware_metadata(const ct_tdx_firmware *f);
+/* Bytes fed to SHA-384 so far by this handle (MRTD, CFV, TD HOBs), for benchmarks. */
+uint64_t ct_tdx_firmware_bytes_hashed(const ct_tdx_firmware *f);
+
+/* A prepared kernel (bzImage, PE): Authenticode digests cached per header patch. */
+typedef struct ct_tdx_kernel ct_tdx_kernel;
+
+/* Borrows k[0..len). CT_E_MALFORMED when it is not a PE image. */
+ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel **ret, ct_error *err);
+void ct_tdx_kernel_free(ct_tdx_kernel *k);
+/* Number of Authenticode computations done so far (each distinct header patch costs one). */
+unsigned ct_tdx_kernel_hash_count(const ct_tdx_kernel *k);
+
+/*
+ * Apply QEMU's x86_load_linux setup-header edits (QEMU < 10.2) to the first
+ * `hdr_len` bytes of a kernel (hdr must hold at least 0x240 bytes): loader
+ * type, loadflags, heap_end_ptr, cmd_line_ptr, and with an initrd its address
+ * (below min(memory, lowmem) - 0x28000 and the kernel's initrd_addr_max) and
+ * size. CT_E_UNSUPPORTED for boot protocols below 2.02.
+ */
+ct_code ct_tdx_qemu_patch_kernel_header(uint8_t *hdr, size_t hdr_len, uint64_t memory, bool has_initrd,
+                                        uint64_t initrd_size, ct_error *err);
+
+/* An input a user gives as a file: a name and bytes (borrowed). */
+typedef struct ct_tdx_blob {
+        const char *name;               /* fw_cfg item name, or a variable name ("BootOrder", "Boot0001") */
+        const uint8_t *data;
+        size_t len;
+} ct_tdx_blob;
+
+/* A digest given instead of computed, by event id (see ct_tdx_event.id). */
+typedef struct ct_tdx_override {
+        const char *id;
+        ct_digest digest;
+} ct_tdx_override;
+
+#define CT_TDX_MAX_BLOBS 32
+#define CT_TDX_MAX_EVENTS 64
+
+/* One parameter set. */
+typedef struct ct_tdx_params {
+        uint64_t memory;                /* bytes */
+        unsigned vcpus;                 /* informational (the ACPI dump carries it) */
+        ct_tdx_kernel *kernel;          /* NULL: firmware only (RTMR 1 and 2 not predicted) */
+        bool has_initrd;
+        ct_digest initrd_sha384;
+        uint64_t initrd_size;
+        const char *cmdline;            /* -append (NULL = none given: empty) */
+        bool has_acpi;                  /* QEMU fw_cfg blobs as dumped */
+        const uint8_t *acpi_loader;     /* etc/table-loader */
+        size_t acpi_loader_len;
+        const uint8_t *acpi_rsdp;       /* etc/acpi/rsdp */
+        size_t acpi_rsdp_len;
+        const uint8_t *acpi_tables;     /* etc/acpi/tables */
+        size_t acpi_tables_len;
+        size_t n_fwcfg;                 /* edk2 >= 202505 fw_cfg items, in the order QEMU lists them */
+        ct_tdx_blob fwcfg[CT_TDX_MAX_BLOBS];
+        size_t n_boot_vars;             /* BootOrder + Boot#### data; replaces the default entries */
+        ct_tdx_blob boot_vars[CT_TDX_MAX_BLOBS];
+        bool has_smbios;
+        ct_digest smbios;               /* digest of the SMBIOS handoff event (edk2 >= 202505) */
+        size_t n_overrides;
+        ct_tdx_override overrides[CT_TDX_MAX_BLOBS];
+} ct_tdx_params;
+
+/* One extend. */
+typedef struct ct_tdx_event {
+        unsigned rtmr;                  /* 0-2 */
+        uint32_t type;                  /* EV_* (tcglog.h) */
+        char id[24];                    /* stable id: "td-hob", "cfv", "secureboot", ..., "kernel", "load-options" */
+        char what[200];                 /* what was hashed */
+        const char *rule;               /* the rule that produced the digest (static text) */
+        bool known;                     /* false: an input is missing (what says which) */
+        bool given;                     /* digest from an override, not computed */
+        ct_digest digest;
+} ct_tdx_event;
+
+typedef struct ct_tdx_measurement {
+        ct_tdx_variant variant;
+        ct_digest mrtd;
+        ct_digest rtmr[3];
+        bool rtmr_known[3];
+        char rtmr_missing[3][200];      /* for an unknown register: what is missing */
+        bool has_kernel;
+        ct_digest tdvfkernel;           /* Trustee rv "tdvfkernel": the kernel's EV_EFI_BOOT_SERVICES_APPLICATION */
+        ct_digest tdvfkernelparams;     /* Trustee rv "tdvfkernelparams": the LOADED_IMAGE::LoadOptions event */
+        bool has_kernelparams;
+        ct_digest td_hob;
+        size_t td_hob_len;
+        size_t n_events;
+        ct_tdx_event events[CT_TDX_MAX_EVENTS];
+} ct_tdx_measurement;
+
+/*
+ * MRTD and RTMR 0-2 of QEMU direct boot with `fw` for one parameter set and
+ * variant. Work that does not change between calls is cached in fw / the
+ * kernel (MRTD per order, CFV, Authenticode per header patch), so a table
+ * costs one TD HOB hash and a few extends per row. A register whose inputs
+ * are missing (ACPI blobs for RTMR 0, fw_cfg items / SMBIOS / boot entries of
+ * edk2 >= 202505, a kernel for RTMR 1/2) is reported unknown with the reason,
+ * not guessed. Errors: CT_E_ARG (memory), CT_E_UNSUPPORTED (kernel boot
+ * protocol), CT_E_NOMEM.
+ */
+ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, const ct_tdx_params *p, ct_tdx_measurement *ret,
+                       ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

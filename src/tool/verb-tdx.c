@@ -426,7 +426,11 @@ static int verb_quote(int argc, char **argv)
         return 0;
 }
 
+int tdx_verb_measure(int argc, char **argv);
+
 static const struct tool_verb verbs[] = {
+        { "measure", "--firmware OVMF.fd [--kernel K --initrd I --append C] [OPTIONS]", tdx_verb_measure,
+          "MRTD and RTMR 0-2 of QEMU direct boot, every variant as a switch, tables" },
         { "metadata", "[--json] FIRMWARE", verb_metadata, "TDVF metadata sections and MRTD of a firmware image" },
         { "quote", "[OPTIONS] QUOTE", verb_quote, "parse a TDX quote v4/v5 (Trustee claim names), check expectations" },
 };
