@@ -24,6 +24,7 @@
 
 #include <cocotrust/error.h>
 #include <cocotrust/hash.h>
+#include <cocotrust/tcglog.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -493,6 +494,122 @@ typedef struct ct_tdx_measurement {
  */
 ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, const ct_tdx_params *p, ct_tdx_measurement *ret,
                        ct_error *err);
+
+/* ======================================================================
+ * CC event logs (CCEL): the ACPI CCEL table and the TCG-format log whose
+ * "PCR index" is an MR index (0 = MRTD, never extended; 1-4 = RTMR 0-3).
+ * The record layer is tcglog.h's; this adds the CC rules: which records are
+ * extended (never EV_NO_ACTION, whatever their MR index), MR index -> RTMR,
+ * SHA-384 only, AAEL records (EV_EVENT_TAG id 0x4141454c, RTMR 3) and the
+ * comparison with a quote's RTMRs.
+ * ====================================================================== */
+
+#define CT_CCEL_TABLE_SIZE 56u
+#define CT_CCEL_AAEL_TAG 0x4141454cu  /* "LEAA" on disk */
+
+typedef struct ct_ccel_table {
+        uint32_t length;
+        uint8_t revision;
+        bool checksum_ok;             /* the ACPI byte checksum over `length` bytes is 0 */
+        char oem_id[7];
+        char oem_table_id[9];
+        uint8_t cc_type;              /* 2 = TDX (1 = SEV) */
+        uint8_t cc_subtype;
+        uint64_t laml;                /* log area minimum length */
+        uint64_t lasa;                /* log area start address (guest physical) */
+} ct_ccel_table;
+
+/*
+ * Parse an ACPI CCEL table (as /sys/firmware/acpi/tables/CCEL holds it).
+ * Errors (offset): CT_E_TRUNCATED below 56 bytes or shorter than its Length,
+ * CT_E_MALFORMED for a signature other than "CCEL" or a Length below 56,
+ * CT_E_LIMIT for a LAML above CT_TCG_MAX_LOG_SIZE. A bad checksum is
+ * reported in checksum_ok, not an error.
+ */
+ct_code ct_ccel_table_parse(const uint8_t *buf, size_t len, ct_ccel_table *ret, ct_error *err);
+
+/* True when buf looks like an ACPI CCEL table (signature "CCEL"). */
+bool ct_ccel_is_table(const uint8_t *buf, size_t len);
+
+/*
+ * True when buf is a CC event log: a crypto-agile TCG log whose Spec ID
+ * event lists SHA-384 only and whose records all carry MR indexes 0-4.
+ */
+bool ct_ccel_is_cc_log(const uint8_t *buf, size_t len);
+
+/* RTMR of an MR index: 1-4 -> 0-3; -1 for 0 (MRTD) and anything else. */
+int ct_ccel_rtmr_of(uint32_t mr_index);
+
+/* True when the record's SHA-384 digest equals SHA-384 of its event data (Trustee's digest_matches_event). */
+bool ct_ccel_digest_matches_event(const ct_tcg_event *ev);
+
+/* An AAEL record's text "domain operation content" split at its first two spaces (pointers into the log). */
+typedef struct ct_ccel_aael {
+        const char *text;
+        size_t text_len;
+        const char *domain, *operation, *content;
+        size_t domain_len, operation_len, content_len;
+} ct_ccel_aael;
+
+/* Decode an EV_EVENT_TAG AAEL record. CT_E_UNSUPPORTED when ev is not one; CT_E_MALFORMED (offset) when cut. */
+ct_code ct_ccel_decode_aael(const ct_tcg_event *ev, ct_ccel_aael *ret, ct_error *err);
+
+typedef struct ct_ccel_replay {
+        ct_digest rtmr[4];
+        uint32_t n_extends[4];
+        uint32_t n_events;            /* records after the Spec ID record */
+        uint32_t n_not_extended;      /* EV_NO_ACTION and MR index 0 */
+        uint32_t n_aael;
+        uint32_t n_digest_mismatch_data; /* records whose digest is not SHA-384(data) (normal for most types) */
+        ct_tcg_info info;
+} ct_ccel_replay;
+
+/*
+ * Replay a CC event log into RTMR 0-3 (ct_tcg_walk flags). Errors as
+ * ct_tcg_walk, and CT_E_MALFORMED (offset) for an extended record without a
+ * SHA-384 digest or with an MR index above 4.
+ */
+ct_code ct_ccel_replay_log(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_replay *ret, ct_error *err);
+
+/* Result for one RTMR of ct_ccel_check. */
+typedef struct ct_ccel_rtmr_check {
+        bool match;
+        ct_digest replayed;
+        ct_digest expected;
+        uint32_t n_events;            /* extends of this RTMR in the log */
+        int prefix_events;            /* expected == replay of the first prefix_events extends (-1: none) */
+        bool has_first;               /* a first differing event was identified */
+        uint32_t first_num;           /* its record number, offset, type */
+        uint64_t first_offset;
+        uint32_t first_type;
+        int first_index;              /* its position among this RTMR's extends (0-based) */
+        const char *why;              /* static text: how it was identified */
+} ct_ccel_rtmr_check;
+
+typedef struct ct_ccel_check {
+        bool ok;
+        ct_ccel_rtmr_check rtmr[4];
+        ct_ccel_replay replay;
+} ct_ccel_check;
+
+/* Reference event digests per RTMR (e.g. from ct_tdx_measure), to name the first event that differs. */
+typedef struct ct_ccel_reference {
+        size_t n[4];
+        const ct_digest *digests[4];
+} ct_ccel_reference;
+
+/*
+ * Replay the log and compare RTMR 0-3 with expected[4][48] (a quote's).
+ * For a mismatching RTMR the first differing event is named: with `ref`
+ * (may be NULL), the first extend whose digest differs from the reference;
+ * else, when the expected value is the replay of a prefix, the first extend
+ * after it (the log goes on past the quote); else the first extend whose
+ * digest does not match its data among types where it must (EV_SEPARATOR,
+ * EV_EFI_ACTION, AAEL). CT_OK when all four match, CT_E_MISMATCH otherwise
+ * (*ret written in both cases); other errors as ct_ccel_replay_log.
+ */
+ct_code ct_ccel_check_rtmrs(const uint8_t *buf, size_t len, unsigned flags, const uint8_t expected[4][48],
+                            const ct_ccel_reference *ref, ct_ccel_check *ret, ct_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
+#include "ccel-tool.h"
 #include "tool.h"
 
 #define CT_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -303,6 +304,9 @@ static int verb_replay(int argc, char **argv)
         ct_tpm_replay *r;
         ct_error err;
         int c, rc;
+
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("replay", argc, argv);
 
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
@@ -647,6 +651,9 @@ static int verb_show(int argc, char **argv)
         ct_error err;
         int c, rc;
 
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("show", argc, argv);
+
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'y':
@@ -828,6 +835,9 @@ static int verb_check(int argc, char **argv)
         ct_error err;
         json_object *jo = NULL, *jbanks = NULL, *jmis = NULL;
         int c, rc;
+
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("check", argc, argv);
 
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
