@@ -29,7 +29,7 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 #define CT_CHECK_NAME_MAX 40
-#define CT_CHECK_REASON_MAX 200
+#define CT_CHECK_REASON_MAX 320
 #define CT_MAX_CHECKS 64
 
 typedef enum ct_check_status {

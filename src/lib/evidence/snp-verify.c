@@ -603,7 +603,8 @@ static void check_crl(ct_snp_verifier *v, ct_checks *k, X509 *ask, X509 *ark, X5
                 ct_checks_add(k, "crl_current", CT_CHECK_WARN, "the CRL's next update (%s) has passed", when);
         }
         {
-                X509 *const subjects[2] = { vc, issuer == ark ? ask : NULL };
+                /* A CRL lists certificates of its issuer: the ASK's CRL the VCEK, the ARK's the ASK. */
+                X509 *const subjects[2] = { issuer == ask ? vc : NULL, issuer == ark ? ask : NULL };
                 const char *names[2] = { "VCEK/VLEK", "ASK/ASVK" };
 
                 for (int i = 0; i < 2; i++) {
@@ -1060,7 +1061,7 @@ CT_EXPORT ct_code ct_snp_verify(ct_snp_verifier *v, const ct_snp_report *r, cons
                         else if (e->hwid_len < n || CRYPTO_memcmp(e->hwid, r->chip_id, n) != 0) {
                                 hex_of(e->hwid, e->hwid_len, w);
                                 ct_checks_add(k, "vcek_hwid", CT_CHECK_FAIL,
-                                              "chip_id %s != VCEK hwID %s: the VCEK is for another chip", g, w);
+                                              "the VCEK is for another chip: chip_id %s != VCEK hwID %s", g, w);
                         } else
                                 ct_checks_add(k, "vcek_hwid", CT_CHECK_PASS, "VCEK hwID == chip_id%s",
                                               n == 8 ? "[0..8] (Turin)" : "");
