@@ -291,6 +291,154 @@ ct_code ct_snp_verify_batch(ct_snp_verifier *v, const uint8_t *const *inputs, co
                             const ct_snp_verify_opts *opts, unsigned threads, ct_snp_verify_result *results,
                             ct_code *codes, ct_error *errs, ct_error *err);
 
+
+/* ------------------------------------------------------------------ */
+/* TPM 2.0 quotes                                                       */
+/* ------------------------------------------------------------------ */
+
+#define CT_TPM_GENERATED_VALUE 0xff544347u  /* TPMS_ATTEST.magic */
+#define CT_TPM_ST_ATTEST_QUOTE 0x8018u
+#define CT_TPM_MAX_NAME 68                   /* TPMU_NAME: hash alg + 64-byte digest */
+#define CT_TPM_MAX_BANKS 16                  /* TPML_PCR_SELECTION entries */
+#define CT_TPM_MAX_SELECT 4                  /* PCR_SELECT_MAX: 32 PCRs */
+#define CT_TPM_MAX_SIG 512                   /* RSA-4096 */
+#define CT_TPM_MAX_ATTEST 2048               /* a quote is ~150 bytes */
+#define CT_TPM_MAX_KEY_FILE (64u * 1024u)
+
+/* TPM_ALG_* used here. */
+enum {
+        CT_TPM_ALG_RSA = 0x0001, CT_TPM_ALG_SHA1 = 0x0004, CT_TPM_ALG_SHA256 = 0x000b,
+        CT_TPM_ALG_SHA384 = 0x000c, CT_TPM_ALG_SHA512 = 0x000d, CT_TPM_ALG_NULL = 0x0010,
+        CT_TPM_ALG_RSASSA = 0x0014, CT_TPM_ALG_RSAPSS = 0x0016, CT_TPM_ALG_ECDSA = 0x0018,
+        CT_TPM_ALG_ECC = 0x0023,
+};
+
+typedef struct ct_tpm_pcr_selection {
+        uint16_t hash;                       /* TPM_ALG_* */
+        uint8_t size;                        /* sizeofSelect */
+        uint8_t select[CT_TPM_MAX_SELECT];
+} ct_tpm_pcr_selection;
+
+/* TPMS_ATTEST (big-endian on the wire). The quote part is filled for type TPM_ST_ATTEST_QUOTE. */
+typedef struct ct_tpm_attest {
+        uint32_t magic;
+        uint16_t type;
+        uint16_t signer_len;
+        uint8_t signer[CT_TPM_MAX_NAME];     /* qualifiedSigner (TPM2B_NAME) */
+        uint16_t extra_len;
+        uint8_t extra[64];                   /* extraData (the nonce / qualifying data) */
+        uint64_t clock;
+        uint32_t reset_count, restart_count;
+        uint8_t safe;
+        uint64_t firmware_version;
+        bool is_quote;
+        uint32_t n_sel;
+        ct_tpm_pcr_selection sel[CT_TPM_MAX_BANKS];
+        uint16_t pcr_digest_len;
+        uint8_t pcr_digest[64];
+} ct_tpm_attest;
+
+/*
+ * Parse a marshalled TPMS_ATTEST (tpm2_quote -m). Any magic and type are
+ * accepted here (the verifier checks them); the attested union is decoded
+ * for quotes only. Errors name the field and offset.
+ */
+ct_code ct_tpm_attest_parse(const void *buf, size_t len, ct_tpm_attest *ret, ct_error *err);
+
+/* TPMT_SIGNATURE (tpm2_quote -s): RSASSA / RSAPSS (sig) or ECDSA (r, s). */
+typedef struct ct_tpm_signature {
+        uint16_t alg;                        /* TPM_ALG_RSASSA, _RSAPSS, _ECDSA */
+        uint16_t hash;                       /* TPM_ALG_SHA* */
+        size_t sig_len;
+        uint8_t sig[CT_TPM_MAX_SIG];
+        size_t r_len, s_len;
+        uint8_t r[66], s[66];
+} ct_tpm_signature;
+
+ct_code ct_tpm_signature_parse(const void *buf, size_t len, ct_tpm_signature *ret, ct_error *err);
+
+/* A public key (an AK). Opaque; wraps an OpenSSL EVP_PKEY. */
+typedef struct ct_tpm_key ct_tpm_key;
+
+/*
+ * Load an AK public key: PEM (PUBLIC KEY / RSA PUBLIC KEY), DER
+ * SubjectPublicKeyInfo, or TPM2B_PUBLIC / TPMT_PUBLIC (tpm2_createak -u),
+ * RSA or ECC (NIST P-256/384/521). Free with ct_tpm_key_free (NULL-safe).
+ */
+ct_code ct_tpm_key_parse(const void *buf, size_t len, ct_tpm_key **ret, ct_error *err);
+/* An RSA key from big-endian modulus and exponent (e.g. a JWK). */
+ct_code ct_tpm_key_from_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len, ct_tpm_key **ret,
+                            ct_error *err);
+void ct_tpm_key_free(ct_tpm_key *k);
+/* PEM SubjectPublicKeyInfo of the key into out (cap bytes, NUL-terminated). */
+ct_code ct_tpm_key_pem(const ct_tpm_key *k, char *out, size_t cap, ct_error *err);
+/* "rsa-2048", "ecc-nist-p256", ... */
+void ct_tpm_key_describe(const ct_tpm_key *k, char *out, size_t cap);
+
+/*
+ * The PCR values the verifier is given: a PCR set (include/cocotrust/pcr.h).
+ * Parse the `tpm2_quote -o` serialized file (tpm2-tools 5.x host layout:
+ * TPML_PCR_SELECTION then TPML_DIGEST list) into a set; text formats are
+ * read with ct_pcr_set_parse_text.
+ */
+struct ct_pcr_set;
+ct_code ct_tpm_pcrs_parse_serialized(const void *buf, size_t len, struct ct_pcr_set *ret, ct_error *err);
+
+typedef struct ct_tpm_quote_opts {
+        bool has_nonce;
+        size_t nonce_len;
+        uint8_t nonce[64];                   /* must equal extraData */
+        bool trustee_nonce;                  /* also accept Trustee's rule: the nonce resized to 32 bytes */
+        const struct ct_pcr_set *pcrs;       /* NULL: selection and digest not checked against values */
+        bool rsassa_only;                    /* Trustee accepts only RSASSA ("Unsupported signature type") */
+} ct_tpm_quote_opts;
+
+typedef struct ct_tpm_quote_result {
+        ct_checks checks;
+        bool ok;
+        ct_tpm_attest attest;
+        ct_tpm_signature sig;
+} ct_tpm_quote_result;
+
+/*
+ * Verify a quote as tpm2_checkquote 5.8 does: TPMS_ATTEST magic AND type
+ * (TPM_ST_ATTEST_QUOTE), the signature (RSASSA, RSAPSS, ECDSA with the
+ * signature's hash) with the AK, extraData == nonce, the PCR selection equal
+ * to the PCRs given, and pcrDigest == hash (the signature's hash algorithm)
+ * of the selected PCR values in selection order. Every check is recorded.
+ * CT_E_TRUNCATED / CT_E_MALFORMED when msg or sig does not parse (nothing
+ * verified), CT_OK otherwise.
+ */
+ct_code ct_tpm_quote_verify(const void *msg, size_t msg_len, const void *sig, size_t sig_len, const ct_tpm_key *ak,
+                            const ct_tpm_quote_opts *opts, ct_tpm_quote_result *ret, ct_error *err);
+
+/* ---- Trustee's `tpm` TEE evidence (coco-ecosystem.md §1.3a) ---- */
+
+#define CT_MAX_TPM_EVIDENCE_JSON (1u << 20)
+
+typedef struct ct_tpm_evidence_opts {
+        bool has_report_data;
+        size_t report_data_len;
+        uint8_t report_data[64];             /* expected nonce; compared exactly, or resized to 32 bytes */
+        bool has_init_data_digest;
+        uint8_t init_data_digest[32];        /* PCR8 must be SHA-256(32 zero bytes || digest) */
+} ct_tpm_evidence_opts;
+
+typedef struct ct_tpm_evidence_result {
+        ct_tpm_quote_result quote;           /* its checks hold every check, init-data included */
+        uint8_t pcrs[24][32];                /* the evidence's SHA-256 PCRs (claims pcr00..pcr23) */
+        char ak_desc[32];
+} ct_tpm_evidence_result;
+
+/*
+ * Verify Trustee TPM evidence JSON {ak_public, tpm_quote{message, signature,
+ * pcrs[24]}}: the quote (RSASSA only, as Trustee), the PCR digest over the 24
+ * SHA-256 PCRs, the nonce and the init-data binding in PCR 8. Malformed JSON
+ * or fields: CT_E_MALFORMED naming the field.
+ */
+ct_code ct_tpm_evidence_verify(const void *json, size_t len, const ct_tpm_evidence_opts *opts,
+                               ct_tpm_evidence_result *ret, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif
