@@ -391,6 +391,7 @@ typedef struct ct_tpm_quote_opts {
         bool trustee_nonce;                  /* also accept Trustee's rule: the nonce resized to 32 bytes */
         const struct ct_pcr_set *pcrs;       /* NULL: selection and digest not checked against values */
         bool rsassa_only;                    /* Trustee accepts only RSASSA ("Unsupported signature type") */
+        bool raw_rsassa_sha256;              /* sig may be a bare RSASSA-SHA256 signature (Azure vTPM) */
 } ct_tpm_quote_opts;
 
 typedef struct ct_tpm_quote_result {
@@ -438,6 +439,100 @@ typedef struct ct_tpm_evidence_result {
  */
 ct_code ct_tpm_evidence_verify(const void *json, size_t len, const ct_tpm_evidence_opts *opts,
                                ct_tpm_evidence_result *ret, ct_error *err);
+
+
+/* ------------------------------------------------------------------ */
+/* Azure HCL report (vTPM NV 0x01400001; coco-ecosystem.md §4)         */
+/* ------------------------------------------------------------------ */
+
+#define CT_HCL_SIGNATURE 0x414c4348u       /* "HCLA" little-endian */
+#define CT_HCL_HW_OFFSET 0x20u
+#define CT_HCL_IGVM_OFFSET 0x4c0u
+#define CT_HCL_VAR_OFFSET 0x4d4u
+#define CT_MAX_HCL_REPORT (64u * 1024u)
+#define CT_MAX_HCL_VAR_DATA (32u * 1024u)
+enum { CT_HCL_REPORT_SNP = 2, CT_HCL_REPORT_TDX = 4 };
+enum { CT_HCL_HASH_SHA256 = 1, CT_HCL_HASH_SHA384 = 2, CT_HCL_HASH_SHA512 = 3 };
+
+/* The fields of a TDREPORT (1024 bytes) that a verifier compares. */
+typedef struct ct_tdreport {
+        uint8_t report_type[4];
+        uint8_t cpu_svn[16];
+        uint8_t report_data[64];
+        uint8_t attributes[8], xfam[8];
+        uint8_t mrtd[48], mrconfigid[48], mrowner[48], mrownerconfig[48];
+        uint8_t rtmr[4][48];
+} ct_tdreport;
+
+/*
+ * A parsed HCL report. Owns copies of what it refers to; release with
+ * ct_hcl_report_free (NULL-safe). The runtime claims JSON is var_data.
+ */
+typedef struct ct_hcl_report {
+        uint32_t signature, version, report_size, request_type, status;
+        uint32_t data_size, igvm_version, report_type, hash_type, var_size;
+        bool is_snp;
+        ct_snp_report snp;                   /* report_type 2 */
+        ct_tdreport td;                      /* report_type 4 */
+        uint8_t *var_data;                   /* runtime claims (var_size bytes) */
+        bool claims_parse;                   /* var_data is a JSON object */
+        char claims_error[128];
+        ct_tpm_key *ak;                      /* HCLAkPub JWK, or NULL */
+        char user_data[160];                 /* runtime claims "user-data" (as written), "" if absent */
+} ct_hcl_report;
+
+/*
+ * Parse an HCL report (the NV index bytes; trailing bytes after
+ * report_size are ignored). CT_E_TRUNCATED / CT_E_MALFORMED with the offset
+ * for a short or inconsistent report; the runtime claims JSON not parsing is
+ * recorded (claims_parse false), not an error.
+ */
+ct_code ct_hcl_report_parse(const void *buf, size_t len, ct_hcl_report **ret, ct_error *err);
+void ct_hcl_report_free(ct_hcl_report *h);
+
+/*
+ * Trustee's az-snp-vtpm / az-tdx-vtpm evidence JSON (formats v0-v2):
+ * the HCL report (v0 "report" byte array, v1+ base64url "hcl_report"), the
+ * VCEK (PEM or base64 DER, SNP), and the TPM quote (hex or byte arrays:
+ * message = TPMS_ATTEST, signature = raw RSASSA-SHA256, 24 SHA-256 PCRs).
+ */
+typedef struct ct_az_evidence {
+        int version;
+        uint8_t *hcl; size_t hcl_len;
+        uint8_t *vcek; size_t vcek_len;      /* NULL when absent */
+        uint8_t *quote; size_t quote_len;
+        uint8_t *sig; size_t sig_len;
+        size_t n_pcrs;
+        uint8_t pcrs[24][32];
+} ct_az_evidence;
+ct_code ct_az_evidence_parse(const void *json, size_t len, ct_az_evidence *ret, ct_error *err);
+void ct_az_evidence_clear(ct_az_evidence *e);
+
+typedef struct ct_hcl_verify_opts {
+        bool has_user_data;
+        size_t user_data_len;
+        uint8_t user_data[64];               /* expected runtime claims "user-data" */
+        bool snp_verify;                     /* chain into ct_snp_verify (SNP) */
+        ct_snp_verifier *snp_verifier;
+        const ct_snp_verify_opts *snp_opts;
+        const uint8_t *quote; size_t quote_len;   /* a vTPM quote checked with HCLAkPub */
+        const uint8_t *sig; size_t sig_len;
+        const ct_tpm_quote_opts *quote_opts;
+} ct_hcl_verify_opts;
+
+typedef struct ct_hcl_verify_result {
+        ct_checks checks;                    /* HCL checks, then "snp.*" and "quote.*" */
+        bool ok;
+} ct_hcl_verify_result;
+
+/*
+ * Verify: the "HCLA" signature, report type, hash type, hash(runtime claims)
+ * == REPORTDATA[0..n] (n = 32/48/64 for SHA-256/384/512), the runtime claims
+ * JSON and HCLAkPub, VMPL 0 (SNP, as Trustee), the expected user-data; then
+ * the embedded SNP report (opts->snp_verify) and a quote with the AK.
+ */
+ct_code ct_hcl_verify(const ct_hcl_report *h, const ct_hcl_verify_opts *opts, ct_hcl_verify_result *ret,
+                      ct_error *err);
 
 #ifdef __cplusplus
 }

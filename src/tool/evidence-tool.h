@@ -3,6 +3,8 @@
 #ifndef COCOTRUST_EVIDENCE_TOOL_H
 #define COCOTRUST_EVIDENCE_TOOL_H
 
+#include <getopt.h>
+
 #include <json-c/json.h>
 
 #include <cocotrust/evidence.h>
@@ -33,6 +35,25 @@ void tool_snp_result_json(json_object *o, const ct_snp_verify_result *res);
 /* JSON array of checks; and the text listing with a summary line. */
 json_object *tool_checks_json(const ct_checks *c);
 void tool_print_checks(const ct_checks *c);
+
+/* The options `snp report verify` and `hcl report verify --snp-verify` share (codes 300+). */
+enum {
+        SNP_OPT_CERTS = 300, SNP_OPT_VCEK, SNP_OPT_VLEK, SNP_OPT_CA, SNP_OPT_CRL, SNP_OPT_PRODUCT, SNP_OPT_AT,
+        SNP_OPT_MEAS, SNP_OPT_HOST, SNP_OPT_RDATA, SNP_OPT_IDKEY, SNP_OPT_AUTHKEY, SNP_OPT_VMPL, SNP_OPT_NODEBUG,
+        SNP_OPT_NOMIGRATE, SNP_OPT_MINTCB, SNP_OPT_MINLTCB, SNP_OPT_MINMIT,
+};
+extern const struct option tool_snp_verify_options[];   /* NULL-terminated */
+extern const size_t tool_snp_n_verify_options;
+struct tool_snp_cli {
+        ct_snp_verify_opts o;
+        uint8_t (*meas)[48];
+        bool have_certs;
+        ct_snp_verifier *v;
+};
+int tool_snp_cli_init(struct tool_snp_cli *cli);
+void tool_snp_cli_free(struct tool_snp_cli *cli);
+/* Handle one of the shared options: an exit status, or -1 when c is not one of them. */
+int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg);
 
 /* Dispatch `AREA VERB SUB ...` to a sub-verb table (help, did-you-mean). */
 int tool_subverb(int argc, char **argv, const char *label, const struct tool_verb *sub, size_t n);

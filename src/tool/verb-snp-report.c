@@ -225,7 +225,6 @@ static void help_verify(void)
 
 struct verify_cli {
         ct_snp_verify_opts o;
-        uint8_t (*meas)[48];
         bool json;
         const char *batch;
         unsigned threads;
@@ -570,131 +569,159 @@ out:
         return rc;
 }
 
+const struct option tool_snp_verify_options[] = {
+        { "certs", required_argument, NULL, SNP_OPT_CERTS },
+        { "vcek", required_argument, NULL, SNP_OPT_VCEK },
+        { "vlek", required_argument, NULL, SNP_OPT_VLEK },
+        { "ca", required_argument, NULL, SNP_OPT_CA },
+        { "crl", required_argument, NULL, SNP_OPT_CRL },
+        { "product", required_argument, NULL, SNP_OPT_PRODUCT },
+        { "at", required_argument, NULL, SNP_OPT_AT },
+        { "measurement", required_argument, NULL, SNP_OPT_MEAS },
+        { "host-data", required_argument, NULL, SNP_OPT_HOST },
+        { "report-data", required_argument, NULL, SNP_OPT_RDATA },
+        { "id-key-digest", required_argument, NULL, SNP_OPT_IDKEY },
+        { "author-key-digest", required_argument, NULL, SNP_OPT_AUTHKEY },
+        { "vmpl", required_argument, NULL, SNP_OPT_VMPL },
+        { "policy-no-debug", no_argument, NULL, SNP_OPT_NODEBUG },
+        { "policy-no-migrate", no_argument, NULL, SNP_OPT_NOMIGRATE },
+        { "min-tcb", required_argument, NULL, SNP_OPT_MINTCB },
+        { "min-launch-tcb", required_argument, NULL, SNP_OPT_MINLTCB },
+        { "min-mit-vector", required_argument, NULL, SNP_OPT_MINMIT },
+        { NULL, 0, NULL, 0 },
+};
+const size_t tool_snp_n_verify_options = sizeof(tool_snp_verify_options) / sizeof(tool_snp_verify_options[0]) - 1;
+
+int tool_snp_cli_init(struct tool_snp_cli *cli)
+{
+        ct_error err;
+
+        memset(cli, 0, sizeof(*cli));
+        cli->meas = calloc(CT_SNP_MAX_MEASUREMENTS, sizeof(*cli->meas));
+        if (!cli->meas || ct_snp_verifier_new(&cli->v, &err) != CT_OK) {
+                free(cli->meas);
+                return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+        }
+        cli->o.measurements = (const uint8_t(*)[48])cli->meas;
+        return EXIT_OK;
+}
+
+void tool_snp_cli_free(struct tool_snp_cli *cli)
+{
+        ct_snp_verifier_free(cli->v);
+        free(cli->meas);
+}
+
+int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *optarg)
+{
+        ct_error err;
+        unsigned long long u = 0;
+        int rc = EXIT_OK;
+
+        switch (c) {
+        case SNP_OPT_CERTS:
+                if (ct_snp_verifier_add_dir(cli->v, optarg, &err) != CT_OK)
+                        rc = tool_fail(&err, NULL);
+                cli->have_certs = true;
+                break;
+        case SNP_OPT_VCEK: case SNP_OPT_VLEK: case SNP_OPT_CA:
+                if (ct_snp_verifier_add_cert_file(cli->v, optarg, &err) != CT_OK)
+                        rc = tool_fail(&err, NULL);
+                cli->have_certs = cli->have_certs || c != SNP_OPT_CA;
+                break;
+        case SNP_OPT_CRL:
+                if (ct_snp_verifier_set_crl_file(cli->v, optarg, &err) != CT_OK)
+                        rc = tool_fail(&err, NULL);
+                break;
+        case SNP_OPT_PRODUCT:
+                cli->o.product = ct_snp_product_from_name(optarg);
+                if (!cli->o.product)
+                        rc = tool_usage("snp report verify: --product: '%s' is not milan, genoa or turin", optarg);
+                break;
+        case SNP_OPT_AT:
+                cli->o.has_at = true;
+                if (!parse_time(optarg, &cli->o.at))
+                        rc = tool_usage("snp report verify: --at: '%s' is not YYYY-MM-DD[THH:MM:SS[Z]] or @EPOCH",
+                                        optarg);
+                break;
+        case SNP_OPT_MEAS:
+                if (cli->o.n_measurements >= CT_SNP_MAX_MEASUREMENTS)
+                        rc = tool_usage("snp report verify: more than %u --measurement", CT_SNP_MAX_MEASUREMENTS);
+                else if (!parse_hex_opt("--measurement", optarg, cli->meas[cli->o.n_measurements++], 48, false))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_HOST:
+                cli->o.has_host_data = true;
+                if (!parse_hex_opt("--host-data", optarg, cli->o.host_data, 32, true))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_RDATA:
+                cli->o.has_report_data = true;
+                if (!parse_hex_opt("--report-data", optarg, cli->o.report_data, 64, true))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_IDKEY:
+                cli->o.has_id_key_digest = true;
+                if (!parse_hex_opt("--id-key-digest", optarg, cli->o.id_key_digest, 48, false))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_AUTHKEY:
+                cli->o.has_author_key_digest = true;
+                if (!parse_hex_opt("--author-key-digest", optarg, cli->o.author_key_digest, 48, false))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_VMPL:
+                cli->o.has_vmpl = true;
+                if (!tool_parse_u64(optarg, &u) || u > 3)
+                        rc = tool_usage("snp report verify: --vmpl: expected 0-3, got '%s'", optarg);
+                cli->o.vmpl = (uint32_t)u;
+                break;
+        case SNP_OPT_NODEBUG: cli->o.policy_no_debug = true; break;
+        case SNP_OPT_NOMIGRATE: cli->o.policy_no_migrate = true; break;
+        case SNP_OPT_MINTCB:
+                if (!parse_min_tcb("--min-tcb", optarg, &cli->o.min_tcb))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_MINLTCB:
+                if (!parse_min_tcb("--min-launch-tcb", optarg, &cli->o.min_launch_tcb))
+                        rc = EXIT_BAD_INPUT;
+                break;
+        case SNP_OPT_MINMIT:
+                cli->o.has_min_mit_vector = true;
+                if (!tool_parse_u64(optarg, &u))
+                        rc = tool_usage("snp report verify: --min-mit-vector: bad number '%s' (use 0x.. for hex)",
+                                        optarg);
+                cli->o.min_mit_vector = u;
+                break;
+        default:
+                return -1;
+        }
+        return rc;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
-        enum {
-                OPT_JSON = 256, OPT_CERTS, OPT_VCEK, OPT_VLEK, OPT_CA, OPT_CRL, OPT_PRODUCT, OPT_AT, OPT_MEAS,
-                OPT_HOST, OPT_RDATA, OPT_IDKEY, OPT_AUTHKEY, OPT_VMPL, OPT_NODEBUG, OPT_NOMIGRATE, OPT_MINTCB,
-                OPT_MINLTCB, OPT_MINMIT, OPT_BATCH, OPT_THREADS,
-        };
-        static const struct option opts[] = {
+        enum { OPT_JSON = 256, OPT_BATCH, OPT_THREADS };
+        static const struct option own[] = {
                 { "json", no_argument, NULL, OPT_JSON },
-                { "certs", required_argument, NULL, OPT_CERTS },
-                { "vcek", required_argument, NULL, OPT_VCEK },
-                { "vlek", required_argument, NULL, OPT_VLEK },
-                { "ca", required_argument, NULL, OPT_CA },
-                { "crl", required_argument, NULL, OPT_CRL },
-                { "product", required_argument, NULL, OPT_PRODUCT },
-                { "at", required_argument, NULL, OPT_AT },
-                { "measurement", required_argument, NULL, OPT_MEAS },
-                { "host-data", required_argument, NULL, OPT_HOST },
-                { "report-data", required_argument, NULL, OPT_RDATA },
-                { "id-key-digest", required_argument, NULL, OPT_IDKEY },
-                { "author-key-digest", required_argument, NULL, OPT_AUTHKEY },
-                { "vmpl", required_argument, NULL, OPT_VMPL },
-                { "policy-no-debug", no_argument, NULL, OPT_NODEBUG },
-                { "policy-no-migrate", no_argument, NULL, OPT_NOMIGRATE },
-                { "min-tcb", required_argument, NULL, OPT_MINTCB },
-                { "min-launch-tcb", required_argument, NULL, OPT_MINLTCB },
-                { "min-mit-vector", required_argument, NULL, OPT_MINMIT },
                 { "batch", required_argument, NULL, OPT_BATCH },
                 { "threads", required_argument, NULL, OPT_THREADS },
                 { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
         };
+        struct option opts[sizeof(own) / sizeof(own[0]) + 32];
         struct verify_cli cli = { 0 };
-        ct_snp_verifier *v = NULL;
-        ct_error err;
-        bool have_certs = false;
+        struct tool_snp_cli snp;
         unsigned long long u;
-        int c, rc = EXIT_OK;
+        int c, rc;
 
-        cli.meas = calloc(CT_SNP_MAX_MEASUREMENTS, sizeof(*cli.meas));
-        if (!cli.meas || ct_snp_verifier_new(&v, &err) != CT_OK) {
-                free(cli.meas);
-                return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
-        }
-        cli.o.measurements = (const uint8_t(*)[48])cli.meas;
+        memcpy(opts, own, sizeof(own));
+        memcpy(opts + sizeof(own) / sizeof(own[0]), tool_snp_verify_options,
+               (tool_snp_n_verify_options + 1) * sizeof(struct option));
+        if ((rc = tool_snp_cli_init(&snp)) != EXIT_OK)
+                return rc;
         while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_JSON: cli.json = true; break;
-                case OPT_CERTS:
-                        if (ct_snp_verifier_add_dir(v, optarg, &err) != CT_OK)
-                                rc = tool_fail(&err, NULL);
-                        have_certs = true;
-                        break;
-                case OPT_VCEK: case OPT_VLEK: case OPT_CA:
-                        if (ct_snp_verifier_add_cert_file(v, optarg, &err) != CT_OK)
-                                rc = tool_fail(&err, NULL);
-                        have_certs = have_certs || c != OPT_CA;
-                        break;
-                case OPT_CRL:
-                        if (ct_snp_verifier_set_crl_file(v, optarg, &err) != CT_OK)
-                                rc = tool_fail(&err, NULL);
-                        break;
-                case OPT_PRODUCT:
-                        cli.o.product = ct_snp_product_from_name(optarg);
-                        if (!cli.o.product)
-                                rc = tool_usage("snp report verify: --product: '%s' is not milan, genoa or turin",
-                                                optarg);
-                        break;
-                case OPT_AT:
-                        cli.o.has_at = true;
-                        if (!parse_time(optarg, &cli.o.at))
-                                rc = tool_usage("snp report verify: --at: '%s' is not YYYY-MM-DD[THH:MM:SS[Z]] "
-                                                "or @EPOCH", optarg);
-                        break;
-                case OPT_MEAS:
-                        if (cli.o.n_measurements >= CT_SNP_MAX_MEASUREMENTS)
-                                rc = tool_usage("snp report verify: more than %u --measurement",
-                                                CT_SNP_MAX_MEASUREMENTS);
-                        else if (!parse_hex_opt("--measurement", optarg, cli.meas[cli.o.n_measurements++], 48,
-                                                false))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_HOST:
-                        cli.o.has_host_data = true;
-                        if (!parse_hex_opt("--host-data", optarg, cli.o.host_data, 32, true))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_RDATA:
-                        cli.o.has_report_data = true;
-                        if (!parse_hex_opt("--report-data", optarg, cli.o.report_data, 64, true))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_IDKEY:
-                        cli.o.has_id_key_digest = true;
-                        if (!parse_hex_opt("--id-key-digest", optarg, cli.o.id_key_digest, 48, false))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_AUTHKEY:
-                        cli.o.has_author_key_digest = true;
-                        if (!parse_hex_opt("--author-key-digest", optarg, cli.o.author_key_digest, 48, false))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_VMPL:
-                        cli.o.has_vmpl = true;
-                        if (!tool_parse_u64(optarg, &u) || u > 3)
-                                rc = tool_usage("snp report verify: --vmpl: expected 0-3, got '%s'", optarg);
-                        cli.o.vmpl = (uint32_t)u;
-                        break;
-                case OPT_NODEBUG: cli.o.policy_no_debug = true; break;
-                case OPT_NOMIGRATE: cli.o.policy_no_migrate = true; break;
-                case OPT_MINTCB:
-                        if (!parse_min_tcb("--min-tcb", optarg, &cli.o.min_tcb))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_MINLTCB:
-                        if (!parse_min_tcb("--min-launch-tcb", optarg, &cli.o.min_launch_tcb))
-                                rc = EXIT_BAD_INPUT;
-                        break;
-                case OPT_MINMIT:
-                        cli.o.has_min_mit_vector = true;
-                        if (!tool_parse_u64(optarg, &u) && !(strncmp(optarg, "0x", 2) != 0 &&
-                                                             (u = strtoull(optarg, NULL, 16), true)))
-                                rc = tool_usage("snp report verify: --min-mit-vector: bad number '%s'", optarg);
-                        cli.o.min_mit_vector = u;
-                        break;
                 case OPT_BATCH: cli.batch = optarg; break;
                 case OPT_THREADS:
                         if (!tool_parse_u64(optarg, &u) || u == 0 || u > 64)
@@ -702,17 +729,22 @@ static int cmd_verify(int argc, char **argv)
                         cli.threads = (unsigned)u;
                         break;
                 case 'h': help_verify(); goto out;
-                default: rc = EXIT_BAD_INPUT; break;
+                default:
+                        rc = tool_snp_cli_option(&snp, c, optarg);
+                        if (rc < 0)
+                                rc = EXIT_BAD_INPUT;
+                        break;
                 }
         }
         if (rc != EXIT_OK)
                 goto out;
-        if (!have_certs) {
+        cli.o = snp.o;
+        if (!snp.have_certs) {
                 rc = tool_usage("snp report verify: give --certs DIR, --vcek FILE or --vlek FILE (see --help)");
                 goto out;
         }
         if (cli.batch) {
-                rc = optind == argc ? verify_batch(v, &cli)
+                rc = optind == argc ? verify_batch(snp.v, &cli)
                                     : tool_usage("snp report verify: --batch takes no REPORT argument");
                 goto out;
         }
@@ -721,10 +753,9 @@ static int cmd_verify(int argc, char **argv)
                                 program_name);
                 goto out;
         }
-        rc = verify_one(v, &cli, argv[optind]);
+        rc = verify_one(snp.v, &cli, argv[optind]);
 out:
-        ct_snp_verifier_free(v);
-        free(cli.meas);
+        tool_snp_cli_free(&snp);
         return rc;
 }
 

@@ -673,6 +673,17 @@ CT_EXPORT ct_code ct_tpm_quote_verify(const void *msg, size_t msg_len, const voi
         c = ct_tpm_attest_parse(msg, msg_len, &res->attest, err);
         if (c == CT_OK) {
                 c = ct_tpm_signature_parse(sig, sig_len, &res->sig, err);
+                if (c != CT_OK && opts->raw_rsassa_sha256 && EVP_PKEY_get_base_id(ak->pkey) == EVP_PKEY_RSA &&
+                    sig_len == (size_t)EVP_PKEY_get_size(ak->pkey) && sig_len <= CT_TPM_MAX_SIG) {
+                        /* A bare signature (no TPMT_SIGNATURE header), as Azure's vTPM evidence carries it. */
+                        memset(&res->sig, 0, sizeof(res->sig));
+                        res->sig.alg = CT_TPM_ALG_RSASSA;
+                        res->sig.hash = CT_TPM_ALG_SHA256;
+                        res->sig.sig_len = sig_len;
+                        memcpy(res->sig.sig, sig, sig_len);
+                        ct_error_clear(err);
+                        c = CT_OK;
+                }
                 if (c == CT_E_UNSUPPORTED && opts->rsassa_only) {
                         ct_error_set(err, CT_E_UNSUPPORTED, "Unsupported signature type 0x%04x (Trustee accepts "
                                      "only RSASSA)", ct_get_be16(sig));
