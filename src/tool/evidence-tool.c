@@ -238,6 +238,32 @@ static json_object *failed_json(const ct_checks *c)
         return a;
 }
 
+void tool_snp_result_json_brief(json_object *o, const ct_snp_verify_result *res)
+{
+        json_object *a = json_object_new_array();
+
+        tool_json_add_bool(o, "ok", res->ok);
+        tool_json_add_str(o, "product", res->product ? ct_snp_product_name(res->product) : NULL);
+        tool_json_add_str(o, "signing_key", res->vlek ? "vlek" : "vcek");
+        tool_json_add_hex(o, "vcek_sha256", res->vcek_fingerprint, 32);
+        tool_json_add_bool(o, "chain_cached", res->chain_cached);
+        json_object_object_add(o, "failed", failed_json(&res->checks));
+        for (size_t i = 0; i < res->checks.n; i++) {
+                const ct_check *c = &res->checks.items[i];
+                json_object *e;
+
+                if (c->status != CT_CHECK_FAIL && c->status != CT_CHECK_WARN)
+                        continue;
+                e = json_object_new_object();
+                tool_json_add_str(e, "name", c->name);
+                tool_json_add_str(e, "status", ct_check_status_name(c->status));
+                tool_json_add_str(e, "reason", c->reason);
+                json_object_array_add(a, e);
+        }
+        json_object_object_add(o, "problems", a);
+        tool_json_add_int(o, "checks", (int64_t)res->checks.n);
+}
+
 void tool_snp_result_json(json_object *o, const ct_snp_verify_result *res)
 {
         tool_json_add_bool(o, "ok", res->ok);

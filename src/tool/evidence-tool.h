@@ -31,6 +31,8 @@ json_object *tool_snp_report_json(json_object *o, const ct_snp_report *r);
 
 /* "ok", "product", "signing_key", "vcek_sha256", "checks", "failed" into o. */
 void tool_snp_result_json(json_object *o, const ct_snp_verify_result *res);
+/* The batch form: the same without the passing checks ("problems" = failed and warning checks, "checks" = count). */
+void tool_snp_result_json_brief(json_object *o, const ct_snp_verify_result *res);
 
 /* JSON array of checks; and the text listing with a summary line. */
 json_object *tool_checks_json(const ct_checks *c);

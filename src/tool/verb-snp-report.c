@@ -550,7 +550,7 @@ static int verify_batch(ct_snp_verifier *v, struct verify_cli *cli)
                                 tool_json_add_str(o, "error", in.data[base + i] ? errs[i].msg : "not base64");
                                 n_bad++;
                         } else {
-                                tool_snp_result_json(o, &res[i]);
+                                tool_snp_result_json_brief(o, &res[i]);
                                 if (!res[i].ok)
                                         n_failed++;
                         }

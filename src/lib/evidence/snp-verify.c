@@ -6,6 +6,7 @@
  * All cryptography and ASN.1 is OpenSSL's.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -770,48 +771,71 @@ static struct vcek *find_vcek(ct_snp_verifier *v, const ct_snp_report *r, ct_snp
         return e;
 }
 
-static bool report_signature(const ct_snp_report *r, EVP_PKEY *key, ct_error *err, bool *crypto_failed)
-{
-        uint8_t rb[72], sb[72];
-        ECDSA_SIG *sig = ECDSA_SIG_new();
-        BIGNUM *br, *bs;
-        unsigned char *der = NULL;
-        int derlen, ok = 0;
-        EVP_MD_CTX *md = NULL;
+/*
+ * A worker's signature context: the EVP_PKEY_CTX of the last VCEK (initialised for verify once) and a
+ * fetched SHA-384, so a batch does not fetch algorithms and build contexts for every report.
+ */
+struct sigctx {
+        const struct vcek *e;
+        EVP_PKEY_CTX *pctx;
+        EVP_MD *md;
+        EVP_MD_CTX *mdctx;
+};
 
-        *crypto_failed = false;
-        if (!sig)
-                goto fail;
+static void sigctx_free(struct sigctx *sc)
+{
+        EVP_PKEY_CTX_free(sc->pctx);
+        EVP_MD_free(sc->md);
+        EVP_MD_CTX_free(sc->mdctx);
+        memset(sc, 0, sizeof(*sc));
+}
+
+/* 1 verifies, 0 does not, -1 OpenSSL failed. */
+static int report_signature(const ct_snp_report *r, const struct vcek *e, struct sigctx *sc)
+{
+        struct sigctx local = { 0 };
+        ECDSA_SIG *sig = ECDSA_SIG_new();
+        BIGNUM *br = BN_lebin2bn(r->sig_r, 72, NULL), *bs = BN_lebin2bn(r->sig_s, 72, NULL);
+        unsigned char *der = NULL, dg[EVP_MAX_MD_SIZE];
+        unsigned int dl = 0;
+        int derlen = 0, ret = -1;
+
         /* r and s are little-endian in 72 bytes; P-384 uses the first 48. */
-        memcpy(rb, r->sig_r, 72);
-        memcpy(sb, r->sig_s, 72);
-        br = BN_lebin2bn(rb, 72, NULL);
-        bs = BN_lebin2bn(sb, 72, NULL);
-        if (!br || !bs || !ECDSA_SIG_set0(sig, br, bs)) {
+        if (!sig || !br || !bs || !ECDSA_SIG_set0(sig, br, bs)) {
                 BN_free(br);
                 BN_free(bs);
-                goto fail;
+                goto out;
         }
         derlen = i2d_ECDSA_SIG(sig, &der);
         if (derlen <= 0)
-                goto fail;
-        md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1)
-                goto fail;
-        ok = EVP_DigestVerify(md, der, (size_t)derlen, r->raw, CT_SNP_SIGNED_SIZE) == 1;
-        EVP_MD_CTX_free(md);
+                goto out;
+        if (!sc)
+                sc = &local;
+        if (!sc->md && !(sc->md = EVP_MD_fetch(NULL, "SHA384", NULL)))
+                goto out;
+        if (!sc->mdctx && !(sc->mdctx = EVP_MD_CTX_new()))
+                goto out;
+        if (sc->e != e || !sc->pctx) {
+                EVP_PKEY_CTX_free(sc->pctx);
+                sc->e = NULL;
+                sc->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, e->key, NULL);
+                if (!sc->pctx || EVP_PKEY_verify_init(sc->pctx) != 1 ||
+                    EVP_PKEY_CTX_set_signature_md(sc->pctx, sc->md) != 1)
+                        goto out;
+                sc->e = e;
+        }
+        if (EVP_DigestInit_ex2(sc->mdctx, sc->md, NULL) != 1 ||
+            EVP_DigestUpdate(sc->mdctx, r->raw, CT_SNP_SIGNED_SIZE) != 1 ||
+            EVP_DigestFinal_ex(sc->mdctx, dg, &dl) != 1)
+                goto out;
+        ret = EVP_PKEY_verify(sc->pctx, der, (size_t)derlen, dg, dl) == 1;
+out:
+        if (sc == &local)
+                sigctx_free(&local);
         OPENSSL_free(der);
         ECDSA_SIG_free(sig);
         ERR_clear_error();
-        return ok;
-fail:
-        *crypto_failed = true;
-        crypto_err(err, "ECDSA signature set-up");
-        EVP_MD_CTX_free(md);
-        OPENSSL_free(der);
-        ECDSA_SIG_free(sig);
-        ERR_clear_error();
-        return false;
+        return ret;
 }
 
 static void hex_of(const uint8_t *p, size_t n, char *out)
@@ -933,8 +957,17 @@ static void expectations(ct_checks *k, const ct_snp_report *r, const ct_snp_veri
         }
 }
 
+static ct_code snp_verify(ct_snp_verifier *v, const ct_snp_report *r, const ct_snp_verify_opts *opts,
+                          ct_snp_verify_result *ret, ct_error *err, struct sigctx *sc);
+
 CT_EXPORT ct_code ct_snp_verify(ct_snp_verifier *v, const ct_snp_report *r, const ct_snp_verify_opts *opts,
                                 ct_snp_verify_result *ret, ct_error *err)
+{
+        return snp_verify(v, r, opts, ret, err, NULL);
+}
+
+static ct_code snp_verify(ct_snp_verifier *v, const ct_snp_report *r, const ct_snp_verify_opts *opts,
+                          ct_snp_verify_result *ret, ct_error *err, struct sigctx *sc)
 {
         static const ct_snp_verify_opts none;
         ct_snp_verify_result *res;
@@ -943,7 +976,6 @@ CT_EXPORT ct_code ct_snp_verify(ct_snp_verifier *v, const ct_snp_report *r, cons
         struct vcek *e;
         time_t at;
         unsigned key_sel;
-        bool crypto_failed = false;
 
         if (!v || !r || !ret)
                 return ct_error_set(err, CT_E_ARG, "no verifier or report");
@@ -1009,12 +1041,14 @@ CT_EXPORT ct_code ct_snp_verify(ct_snp_verifier *v, const ct_snp_report *r, cons
                               "report SIGNING_KEY %u (%s), certificate is a %s", key_sel,
                               key_sel == 0 ? "VCEK" : key_sel == 1 ? "VLEK" : key_sel == 7 ? "none" : "reserved",
                               kname);
-                if (e->key && report_signature(r, e->key, err, &crypto_failed))
+                int sr = e->key ? report_signature(r, e, sc) : 0;
+
+                if (sr == 1)
                         ct_checks_add(k, "report_signature", CT_CHECK_PASS,
                                       "ECDSA P-384 SHA-384 over bytes 0x000..0x29f verifies with the %s", kname);
-                else if (crypto_failed) {
+                else if (sr < 0 && EVP_PKEY_get_base_id(e->key) == EVP_PKEY_EC) {
                         free(res);
-                        return CT_E_CRYPTO;
+                        return ct_error_set(err, CT_E_CRYPTO, "OpenSSL failed verifying the report signature");
                 } else
                         ct_checks_add(k, "report_signature", CT_CHECK_FAIL,
                                       "the signature at 0x2a0 does not verify with the %s's key over bytes "
@@ -1022,17 +1056,28 @@ CT_EXPORT ct_code ct_snp_verify(ct_snp_verifier *v, const ct_snp_report *r, cons
                                       kname);
 
                 /* The chain, from the cache when this VCEK was seen at this time. */
-                pthread_mutex_lock(&v->lock);
-                if (!e->chain_done || e->chain_at != at || e->chain_product != product) {
-                        chain_checks(v, e, product, at, &e->chain);
-                        e->chain_done = true;
-                        e->chain_at = at;
-                        e->chain_product = product;
-                } else {
-                        res->chain_cached = true;
+                {
+                        ct_checks *chain = malloc(sizeof(*chain));
+
+                        if (!chain) {
+                                free(res);
+                                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+                        }
+                        pthread_mutex_lock(&v->lock);
+                        if (!e->chain_done || e->chain_at != at || e->chain_product != product) {
+                                chain_checks(v, e, product, at, &e->chain);
+                                e->chain_done = true;
+                                e->chain_at = at;
+                                e->chain_product = product;
+                        } else {
+                                res->chain_cached = true;
+                        }
+                        /* A snapshot of the used part only; appended outside the lock. */
+                        memcpy(chain, &e->chain, offsetof(ct_checks, items) + e->chain.n * sizeof(ct_check));
+                        pthread_mutex_unlock(&v->lock);
+                        ct_checks_append(k, chain);
+                        free(chain);
                 }
-                ct_checks_append(k, &e->chain);
-                pthread_mutex_unlock(&v->lock);
 
                 /* TCB extensions against the reported TCB (in the product's layout). */
                 {
@@ -1093,6 +1138,7 @@ static void *batch_worker(void *arg)
 {
         struct batch *b = arg;
         ct_snp_report *r = malloc(sizeof(*r));
+        struct sigctx sc = { 0 };
 
         if (!r)
                 return NULL;
@@ -1108,10 +1154,11 @@ static void *batch_worker(void *arg)
                 ct_error_clear(&e);
                 b->codes[i] = ct_snp_report_parse(b->inputs[i], b->lens[i], b->opts ? b->opts->product : 0, r, &e);
                 if (b->codes[i] == CT_OK)
-                        b->codes[i] = ct_snp_verify(b->v, r, b->opts, &b->results[i], &e);
+                        b->codes[i] = snp_verify(b->v, r, b->opts, &b->results[i], &e, &sc);
                 if (b->errs)
                         b->errs[i] = e;
         }
+        sigctx_free(&sc);
         free(r);
         return NULL;
 }
