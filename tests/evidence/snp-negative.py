@@ -247,9 +247,9 @@ try:
     bad = [x for x in lines if not x.get('ok')]
     ok(p.returncode == 2 and len(lines) == 41 and len(okc) == 39
        and [x['index'] for x in bad] == [7, 40] and bad[0]['failed'] == ['report_signature'] and 'error' in bad[1]
-       and sum(1 for x in lines if x.get('chain_cached')) >= 37,
-       'batch DIR (41 files, 2 threads): one JSON line each, r007 fails report_signature, the short file is unreadable, chains cached',
-       f'rc={p.returncode} n={len(lines)} ok={len(okc)} bad={[(x["index"], x.get("failed"), x.get("error")) for x in bad]}\n{p.stderr}')
+       and sum(1 for x in lines if x.get('chain_cached')) == 39,
+       'batch DIR (41 files, 2 threads): one JSON line each, r007 fails report_signature, the short file is unreadable, the chain verified once (39 of 40 from the cache)',
+       f'cached={sum(1 for x in lines if x.get("chain_cached"))} rc={p.returncode} n={len(lines)} ok={len(okc)} bad={[(x["index"], x.get("failed"), x.get("error")) for x in bad]}\n{p.stderr}')
     nd = ''.join(json.dumps({'id': f'pod-{i}', 'report': base64.b64encode(r).decode()}) + '\n' for i, r in enumerate(reps[:10]))
     nd += json.dumps(base64.b64encode(reps[11]).decode()) + '\n' + base64.b64encode(reps[12]).decode() + '\n'
     p = subprocess.run([CT, 'snp', 'report', 'verify', '--batch', '-', '--certs', cd], capture_output=True, text=True, input=nd)
