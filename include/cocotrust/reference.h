@@ -148,6 +148,51 @@ typedef struct ct_reference_opts {
  */
 ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_manifest **ret, ct_error *err);
 
+/* ---- Reproducible image parts ---- */
+
+#define CT_MAX_INITRD_ENTRIES 1000000
+#define CT_MAX_INITRD_BYTES (4ull << 30)
+
+typedef struct ct_initrd_opts {
+        uint64_t mtime;             /* every entry's mtime (SOURCE_DATE_EPOCH or 0) */
+        bool gzip;                  /* gzip (zlib, level 9, no name, no timestamp, OS unix) */
+} ct_initrd_opts;
+
+/*
+ * A newc cpio archive of the tree under dir, written atomically to
+ * out_path: entries sorted by path (bytewise), directories, regular files
+ * and symbolic links (anything else is CT_E_UNSUPPORTED naming it), uid /
+ * gid 0, nlink 1 (2 for directories), inode numbers 1, 2, ... in archive
+ * order, mode bits as on disk, mtime from opts, then TRAILER!!!. The same
+ * tree gives the same bytes whatever its owners, mtimes and inode numbers.
+ * Writes the entry count to *ret_entries (may be NULL).
+ */
+ct_code ct_initrd_pack(const char *dir, const ct_initrd_opts *opts, const char *out_path, uint64_t *ret_entries,
+                       ct_error *err);
+
+/* One section of a UKI to build. */
+typedef struct ct_uki_build_section {
+        const char *name;           /* ".osrel", ".cmdline", ".initrd", ".linux", ... */
+        const uint8_t *data;        /* caller-owned */
+        size_t len;
+} ct_uki_build_section;
+
+/*
+ * A UKI from a systemd-stub PE and sections, laid out as ukify does: each
+ * new section header after the stub's, its contents at the end of the file
+ * (FileAlignment), its VirtualAddress after the previous section
+ * (SectionAlignment), characteristics initialised data | read; sections in
+ * ukify's order (.osrel .cmdline .dtb .uname .splash .pcrpkey .initrd
+ * .ucode .linux) whatever order they are given in; SizeOfImage,
+ * SizeOfInitializedData and NumberOfSections updated, TimeDateStamp set to
+ * `timestamp` (0 unless SOURCE_DATE_EPOCH), CheckSum recomputed.
+ * CT_E_MALFORMED for a stub that is not a PE, CT_E_ARG for a section named
+ * twice or one the stub already has, CT_E_LIMIT when the headers have no
+ * room for the new section headers. *ret is malloc'd (free()).
+ */
+ct_code ct_uki_build(const uint8_t *stub, size_t stub_len, const ct_uki_build_section *sections, size_t n,
+                     uint32_t timestamp, uint8_t **ret, size_t *ret_len, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

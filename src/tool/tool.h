@@ -47,6 +47,7 @@ extern const struct tool_area tool_area_uki;
 extern const struct tool_area tool_area_pcr;
 extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
+extern const struct tool_area tool_area_initrd;
 int tool_reference(int argc, char **argv);
 
 /* "cocotrust" */

@@ -283,7 +283,7 @@ static ct_code verity(ctx *c)
                         return rc;
                 hfd = open(r->hash, O_RDONLY | O_CLOEXEC);
                 if (hfd < 0)
-                        return ct_error_set_errno(c->err, errno, "%s", r->hash);
+                        return ct_error_set_open(c->err, errno, r->hash, "cannot open");
         }
         if (r->hash && !r->no_superblock) {
                 rc = ct_verity_read_superblock(hfd, &p, c->err);
@@ -313,7 +313,7 @@ static ct_code verity(ctx *c)
         }
         dfd = open(r->data, O_RDONLY | O_CLOEXEC);
         if (dfd < 0 || fstat(dfd, &st) != 0) {
-                rc = ct_error_set_errno(c->err, errno, "%s", r->data);
+                rc = ct_error_set_open(c->err, errno, r->data, "cannot open");
                 goto out;
         }
         if (p.data_blocks == 0)
