@@ -49,6 +49,7 @@ extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
 extern const struct tool_area tool_area_initrd;
 int tool_reference(int argc, char **argv);
+int tool_uki_build(int argc, char **argv);
 
 /* "cocotrust" */
 extern const char *program_name;
