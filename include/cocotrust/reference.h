@@ -148,6 +148,105 @@ typedef struct ct_reference_opts {
  */
 ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_manifest **ret, ct_error *err);
 
+/* ---- Disk images as systemd-repart / mkosi build them ---- */
+
+#define CT_MAX_IMAGE_PARTITIONS 128
+#define CT_MAX_VERITY_SIG_BYTES (1u << 20)
+
+typedef enum ct_image_part_kind {
+        CT_IMAGE_PART_OTHER = 0,
+        CT_IMAGE_PART_ESP,
+        CT_IMAGE_PART_XBOOTLDR,
+        CT_IMAGE_PART_ROOT,
+        CT_IMAGE_PART_ROOT_VERITY,
+        CT_IMAGE_PART_ROOT_VERITY_SIG,
+        CT_IMAGE_PART_USR,
+        CT_IMAGE_PART_USR_VERITY,
+        CT_IMAGE_PART_USR_VERITY_SIG,
+} ct_image_part_kind;
+
+/* "esp", "root", "root-verity", ... (Discoverable Partitions names, x86-64 types). */
+const char *ct_image_part_kind_name(ct_image_part_kind k);
+
+typedef struct ct_image_partition {
+        uint32_t number;            /* 1-based partition number */
+        ct_image_part_kind kind;
+        char type_guid[37];         /* lower case */
+        char uuid[37];              /* lower case */
+        char label[128];
+        uint64_t offset;            /* bytes */
+        uint64_t size;              /* bytes */
+} ct_image_partition;
+
+/* The verity-sig partition's JSON (systemd's format). */
+typedef struct ct_verity_sig {
+        uint8_t root_hash[CT_HASH_MAX_SIZE];
+        size_t root_hash_len;
+        bool has_fingerprint;
+        uint8_t certificate_fingerprint[32]; /* SHA-256 of the signing certificate (DER) */
+        uint8_t *signature;         /* DER PKCS#7, malloc'd */
+        size_t signature_len;
+} ct_verity_sig;
+
+/*
+ * Parse a verity-sig partition's contents: JSON {"rootHash", "certificateFingerprint",
+ * "signature"} followed by NUL padding up to len. Strict (unknown keys, bad
+ * hex / base64: CT_E_MALFORMED naming the key). Free with ct_verity_sig_clear.
+ */
+ct_code ct_verity_sig_parse(const uint8_t *buf, size_t len, ct_verity_sig *ret, ct_error *err);
+void ct_verity_sig_clear(ct_verity_sig *s);
+
+/*
+ * Check sig's PKCS#7 signature over the root hash as lower-case hex text
+ * (what systemd-repart signs and the kernel checks) with the certificate in
+ * PEM file cert_path (OpenSSL, signer certificate not chain-verified: the
+ * given certificate is the trust anchor). CT_E_MISMATCH when it does not verify.
+ */
+ct_code ct_verity_sig_verify(const ct_verity_sig *sig, const char *cert_path, ct_error *err);
+
+/* One dm-verity pair (root or usr) of an image, checked. */
+typedef struct ct_image_verity {
+        const char *name;           /* "root" or "usr" */
+        uint32_t data_part, hash_part, sig_part; /* partition numbers; sig_part 0 = none */
+        uint8_t root_hash[CT_HASH_MAX_SIZE];
+        size_t root_hash_len;
+        char hash_name[32];
+        uint32_t hash_type, data_block_size, hash_block_size;
+        uint64_t data_blocks, hash_offset;
+        size_t salt_len;
+        uint8_t salt[CT_MAX_MANIFEST_SALT];
+        char sb_uuid[37];
+        bool uuids_match;           /* data UUID = first 128 bits, hash UUID = last 128 bits of the root hash */
+        bool tree_ok;               /* the hash partition's tree matches the data */
+        uint64_t bad_data, bad_hash;
+        bool sig_present;
+        bool sig_root_matches;      /* the signature JSON names this root hash */
+        int sig_verified;           /* -1 not checked (no certificate), 0 failed, 1 verified */
+        bool sig_fingerprint_matches; /* certificateFingerprint = SHA-256 of the given certificate */
+        char error[CT_ERROR_MSG_MAX]; /* why a check could not run or failed, "" when none */
+} ct_image_verity;
+
+typedef struct ct_image_report {
+        char disk_uuid[37];
+        uint64_t sector_size;
+        ct_image_partition parts[CT_MAX_IMAGE_PARTITIONS];
+        size_t n_parts;
+        ct_image_verity verity[2];
+        size_t n_verity;
+        bool ok;                    /* every check passed */
+} ct_image_report;
+
+/*
+ * Inspect a GPT disk image (libfdisk): partitions by Discoverable
+ * Partitions type; for root and usr with a verity partition: superblock,
+ * root hash computed from the data, tree checked, UUIDs vs the root hash,
+ * verity-sig JSON and (with cert_path) its PKCS#7 signature. Checks that
+ * fail are recorded in *ret with ok = false (not errors); unreadable input
+ * is CT_E_INPUT / CT_E_MALFORMED / CT_E_IO. *ret is malloc'd (free()).
+ */
+ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threads, ct_image_report **ret,
+                         ct_error *err);
+
 /* ---- Reproducible image parts ---- */
 
 #define CT_MAX_INITRD_ENTRIES 1000000
