@@ -15,7 +15,7 @@ const char *tool_version = CT_VERSION;
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
-        &tool_area_tpm, &tool_area_tdx, &tool_area_hcl,
+        &tool_area_tpm, &tool_area_tdx, &tool_area_hcl, &tool_area_initrd, &tool_area_image,
 };
 
 /* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */
