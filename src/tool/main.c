@@ -14,7 +14,7 @@ const char *program_name = "cocotrust";
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
-        &tool_area_tpm,
+        &tool_area_tpm, &tool_area_rvps,
 };
 
 /* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */

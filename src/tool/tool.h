@@ -46,6 +46,7 @@ extern const struct tool_area tool_area_uki;
 extern const struct tool_area tool_area_pcr;
 extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
+extern const struct tool_area tool_area_rvps;
 
 /* "cocotrust" */
 extern const char *program_name;
