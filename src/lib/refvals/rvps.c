@@ -15,7 +15,7 @@
 #include <cocotrust/rvps.h>
 
 #include "../internal.h"
-#include "refvals-internal.h"
+#include "rvps-internal.h"
 
 #define JSON_DEPTH 64
 

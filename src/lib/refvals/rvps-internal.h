@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What rvps.c, policy.c and appraise.c share (not exported). */
-#ifndef COCOTRUST_REFVALS_INTERNAL_H
-#define COCOTRUST_REFVALS_INTERNAL_H
+#ifndef COCOTRUST_RVPS_INTERNAL_H
+#define COCOTRUST_RVPS_INTERNAL_H
 
 #include <json-c/json.h>
 
