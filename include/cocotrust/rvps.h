@@ -111,9 +111,16 @@ ct_code ct_rego_scan(const char *text, size_t len, ct_rv_ref **ret, size_t *ret_
 
 /* ---- the RVPS sample message ---- */
 
+/* SNP TCB components a platform reports (snphost show tcb); not in the manifest (a host property). */
+typedef struct ct_rvps_snp_tcb {
+        uint8_t bootloader, tee, snp, microcode;
+} ct_rvps_snp_tcb;
+
 /* Options of the export. */
 typedef struct ct_rvps_export_opts {
-        bool azure;           /* also snp_pcr11 / tdx_pcr11 (Azure vTPM policies) from PCR 11 */
+        bool azure;                    /* also snp_pcr11 / tdx_pcr11 (Azure vTPM policies) from PCR 11 */
+        const ct_rvps_snp_tcb *snp_tcb; /* accepted TCBs -> snp_bootloader, snp_tee_svn, snp_snp_svn, snp_microcode */
+        size_t n_snp_tcb;
 } ct_rvps_export_opts;
 
 /* One reference-value name in an export. */
@@ -126,14 +133,21 @@ typedef struct ct_rvps_entry {
 } ct_rvps_entry;
 
 typedef struct ct_rvps_export ct_rvps_export;
+struct ct_manifest;
 
 /*
- * Build the RVPS sample payload from a cocotrust manifest (JSON text, see
- * docs/appraise.md): each value under Trustee's name, in the shape and type
- * its policy expects, every accepted value of a name in one list. Bad
- * manifest fields give CT_E_MALFORMED naming the field. Free with
- * ct_rvps_export_free().
+ * Build the RVPS sample payload from a manifest (include/cocotrust/manifest.h):
+ * each value under Trustee's name, in the shape and type its policy expects,
+ * every accepted value of a name in one list: snp[].measurement (48-byte
+ * rows) -> snp_launch_measurement; tdx[] mrtd / rtmr[1] / rtmr[2] / xfam ->
+ * mr_td / rtmr_1 / rtmr_2 / xfam (lists); tdvfkernel / tdvfkernelparams
+ * (scalars: rows that disagree are CT_E_UNSUPPORTED); PCR 11 (SHA-256) of
+ * pcrs and captured_pcrs -> tpm_pcr11. Free with ct_rvps_export_free().
  */
+ct_code ct_rvps_export_from(const struct ct_manifest *m, const ct_rvps_export_opts *opts, ct_rvps_export **ret,
+                            ct_error *err);
+
+/* As ct_rvps_export_from on manifest JSON text (ct_manifest_parse: bad fields are named by JSON path). */
 ct_code ct_rvps_export_manifest(const char *json, size_t len, const ct_rvps_export_opts *opts,
                                 ct_rvps_export **ret, ct_error *err);
 void ct_rvps_export_free(ct_rvps_export *e);

@@ -14,7 +14,7 @@
 
 static int export_help(void)
 {
-        printf("Usage: %s rvps export MANIFEST.json [-o DIR] [--azure] [--json]\n\n"
+        printf("Usage: %s rvps export MANIFEST.json [-o DIR] [--snp-tcb BL,TEE,SNP,UCODE]... [--azure] [--json]\n\n"
                "Turn a cocotrust manifest (cocotrust reference) into one Trustee RVPS registration\n"
                "message {\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":base64({name: value})}\n"
                "with the names of Trustee's default policy and each value in the shape and type its\n"
@@ -33,6 +33,10 @@ static int export_help(void)
                "                    DIR/rvps-payload.json (the decoded payload) and DIR/kbs-client.sh\n"
                "                    (default: print the message on stdout)\n"
                "  --azure           also snp_pcr11 / tdx_pcr11 from PCR 11 (az-snp-vtpm, az-tdx-vtpm rules)\n"
+               "  --snp-tcb BL,TEE,SNP,UCODE\n"
+               "                    an accepted SNP TCB (bootloader, TEE, SNP, microcode SVNs as snphost show\n"
+               "                    tcb prints them): snp_bootloader, snp_tee_svn, snp_snp_svn, snp_microcode\n"
+               "                    (integer lists); repeat for several platforms\n"
                "  --json            {schema_version, message, payload, entries[], kbs_client[]}\n"
                "  -h, --help        this help\n\n"
                "Example:\n"
@@ -146,9 +150,10 @@ int tool_rvps_export(int argc, char **argv)
         static const struct option opts[] = {
                 { "output", required_argument, NULL, 'o' }, { "azure", no_argument, NULL, 'a' },
                 { "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
+                { "snp-tcb", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
         };
         ct_rvps_export_opts eo = { .azure = false };
+        ct_rvps_snp_tcb tcb[64];
         const char *dir = NULL;
         bool json = false;
         ct_rvps_export *e = NULL;
@@ -163,6 +168,22 @@ int tool_rvps_export(int argc, char **argv)
                 case 'o': dir = optarg; break;
                 case 'a': eo.azure = true; break;
                 case 'j': json = true; break;
+                case 't': {
+                        unsigned v[4];
+                        char tail;
+                        if (eo.n_snp_tcb >= 64 ||
+                            sscanf(optarg, "%u,%u,%u,%u%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4 ||
+                            v[0] > 255 || v[1] > 255 || v[2] > 255 || v[3] > 255) {
+                                json_object_put(jlines);
+                                return tool_usage("--snp-tcb '%s': expected BOOTLOADER,TEE,SNP,MICROCODE "
+                                                  "(integers 0-255, at most 64 times)", optarg);
+                        }
+                        tcb[eo.n_snp_tcb] = (ct_rvps_snp_tcb){ (uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2],
+                                                               (uint8_t)v[3] };
+                        eo.n_snp_tcb++;
+                        eo.snp_tcb = tcb;
+                        break;
+                }
                 case 'h': json_object_put(jlines); return export_help();
                 default: json_object_put(jlines); return EXIT_BAD_INPUT;
                 }

@@ -11,16 +11,17 @@ py() { python3 -c "$1" "${@:2}"; }
 
 h96() { printf "%096d" 0 | tr 0 "$1"; }
 h64() { printf "%064d" 0 | tr 0 "$1"; }
+snprow() { printf '{"mode": "snp", "vcpus": %s, "vcpu_type": "EPYC-Milan", "vmm": "QEMU", "guest_features": "0x1", "firmware": "firmware", "measurement": "%s"}' "$1" "$2"; }
 cat >"$T/m.json" <<J
-{"schema_version": 1, "name": "t",
- "snp": [{"vcpus": 1, "vcpu_type": "EPYC-Milan", "vmm": "qemu", "measurement": "$(h96 A)"},
-         {"vcpus": 2, "vcpu_type": "EPYC-Milan", "vmm": "qemu", "measurement": "$(h96 b)"}],
- "tdx": [{"mrtd": "$(h96 c)", "rtmr": ["$(h96 0)", "$(h96 1)", "$(h96 2)"], "xfam": "0x00000000000602e7",
-          "tdvfkernel": "$(h96 d)"}],
- "pcrs": {"sha256": {"11": "$(h64 e)"}}}
+{"schema_version": 1, "name": "t", "artifacts": {},
+ "snp": [$(snprow 1 "$(h96 a)"), $(snprow 2 "$(h96 b)")],
+ "tdx": [{"memory_mib": 2048, "vcpus": 1, "variant": "default", "firmware": "firmware", "mrtd": "$(h96 c)",
+          "rtmr": ["$(h96 0)", "$(h96 1)", "$(h96 2)", null], "xfam": "e702060000000000",
+          "tdvfkernel": "$(h96 d)", "tdvfkernelparams": null}],
+ "verity": [], "pcrs": {"sha256": {"11": "$(h64 e)"}}, "init_data": []}
 J
 
-"$CT" rvps export "$T/m.json" -o "$T/out" >"$T/stdout"
+"$CT" rvps export "$T/m.json" -o "$T/out" --snp-tcb 3,0,8,115 >"$T/stdout"
 is "$?" 0 "export -o DIR: exit 0"
 for f in rvps-message.json rvps-payload.json kbs-client.sh; do
         [ -s "$T/out/$f" ]; ok $? "export wrote $f"
@@ -41,13 +42,16 @@ grep -q "set-sample-reference-value snp_launch_measurement" "$T/out/kbs-client.s
 is "$?" 1 "no kbs-client line for a name with several values"
 grep -q "set-sample-reference-value --as-single-value tdvfkernel $(h96 d)" "$T/out/kbs-client.sh"
 ok $? "kbs-client line for a scalar uses --as-single-value"
+grep -q "set-sample-reference-value --as-integer snp_microcode 115" "$T/out/kbs-client.sh"
+ok $? "kbs-client line for an integer uses --as-integer"
+"$CT" rvps export "$T/m.json" --snp-tcb 3,0,8 2>/dev/null; is "$?" 2 "--snp-tcb with three numbers: exit 2"
 
-"$CT" rvps export "$T/m.json" >"$T/msg.json" 2>/dev/null
+"$CT" rvps export "$T/m.json" --snp-tcb 3,0,8,115 >"$T/msg.json" 2>/dev/null
 cmp -s "$T/msg.json" "$T/out/rvps-message.json"
 ok $? "export without -o prints the same message on stdout"
 "$CT" rvps export --json "$T/m.json" >"$T/e.json"
 is "$(py 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], len(d["entries"]), len(d["kbs_client"]))' "$T/e.json")" \
-        "1 7 6" "export --json: schema_version, 7 names, 6 kbs-client lines"
+        "1 7 6" "export --json (no --snp-tcb): schema_version, 7 names, 6 kbs-client lines"
 
 "$CT" rvps lint "$T/out/rvps-message.json" >"$T/lint.txt"
 is "$?" 0 "lint of the exported message: exit 0"
@@ -78,11 +82,11 @@ print(f["level"], f["trust_claim"], f["default"])' "$T/l.json" "$1")
 done
 
 # bad input: exit 2, one line naming the file and field; a failed export writes nothing
-echo '{"snp": [{"measurement": "abc"}]}' >"$T/bad.json"
+sed "s/$(h96 a)/abc/" "$T/m.json" >"$T/bad.json"
 "$CT" rvps export "$T/bad.json" -o "$T/out2" 2>"$T/err"
 is "$?" 2 "malformed manifest: exit 2"
 is "$(wc -l <"$T/err")" 1 "  one line"
-grep -q "bad.json: snp\[0\].measurement" "$T/err"; ok $? "  naming the file and the field"
+grep -q "bad.json.*snp\[0\].*measurement" "$T/err"; ok $? "  naming the file and the field"
 [ ! -e "$T/out2/rvps-message.json" ]; ok $? "  and writes no file"
 echo '{"version": "0.2.0", "type": "sample", "payload": "e30="}' >"$T/v.json"
 "$CT" rvps lint "$T/v.json" 2>"$T/err"

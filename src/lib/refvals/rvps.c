@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include <cocotrust/codec.h>
+#include <cocotrust/manifest.h>
 #include <cocotrust/reader.h>
 #include <cocotrust/rvps.h>
 
@@ -125,167 +126,17 @@ static ct_code add_value(struct builder *b, const char *name, bool scalar, const
         return CT_OK;
 }
 
-/* Lower-case hex of exactly `nhex` digits (0x prefix accepted) from a manifest string field. */
-ct_code ct_rv_hex_field(json_object *o, size_t nhex, const char *field, char *out, ct_error *err)
+static ct_code add_hex_bytes(struct builder *b, const char *name, bool scalar, const uint8_t *v, size_t n,
+                             const char *field, ct_error *err)
 {
-        const char *s;
-        size_t len;
-
-        if (!o || !json_object_is_type(o, json_type_string))
-                return ct_error_set(err, CT_E_MALFORMED, "%s: expected a hex string", field);
-        s = json_object_get_string(o);
-        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-                s += 2;
-        len = strlen(s);
-        if (len != nhex)
-                return ct_error_set(err, CT_E_MALFORMED, "%s: %zu hex digits, expected %zu", field, len, nhex);
-        for (size_t i = 0; i < len; i++) {
-                if (!isxdigit((unsigned char)s[i]))
-                        return ct_error_set(err, CT_E_MALFORMED, "%s: '%c' at position %zu is not a hex digit",
-                                            field, s[i], i);
-                out[i] = (char)tolower((unsigned char)s[i]);
-        }
-        out[len] = '\0';
-        return CT_OK;
-}
-
-static ct_code add_hex(struct builder *b, const char *name, json_object *o, size_t nhex, const char *field,
-                       ct_error *err)
-{
-        char hex[130];
-        ct_code rc = ct_rv_hex_field(o, nhex, field, hex, err);
-
-        if (rc != CT_OK)
-                return rc;
-        return add_value(b, name, false, field, json_object_new_string(hex), err);
-}
-
-/*
- * xfam: Trustee's claim is the 8 bytes as stored in the quote, in hex. A JSON
- * integer or a "0x..." string is the numeric value (bit 0 = x87) and is turned
- * into its 8 little-endian bytes; 16 hex digits without 0x are the stored bytes.
- */
-ct_code ct_rv_xfam_hex(json_object *o, const char *field, char out[17], ct_error *err)
-{
-        uint64_t v;
-        uint8_t le[8];
-
-        if (json_object_is_type(o, json_type_int)) {
-                v = (uint64_t)json_object_get_int64(o);
-                if (json_object_get_int64(o) < 0)
-                        return ct_error_set(err, CT_E_MALFORMED, "%s: negative xfam", field);
-        } else if (json_object_is_type(o, json_type_string)) {
-                const char *s = json_object_get_string(o);
-                if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-                        char *end;
-                        size_t len = strlen(s + 2);
-                        if (len == 0 || len > 16)
-                                return ct_error_set(err, CT_E_MALFORMED, "%s: xfam 0x value has %zu digits", field, len);
-                        for (size_t i = 2; s[i]; i++)
-                                if (!isxdigit((unsigned char)s[i]))
-                                        return ct_error_set(err, CT_E_MALFORMED, "%s: not hex", field);
-                        v = strtoull(s + 2, &end, 16);
-                } else {
-                        return ct_rv_hex_field(o, 16, field, out, err);
-                }
-        } else {
-                return ct_error_set(err, CT_E_MALFORMED, "%s: expected an integer or a hex string", field);
-        }
-        ct_put_le64(le, v);
-        ct_hex_encode(le, 8, out);
-        return CT_OK;
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-        json_object *v = NULL;
-        if (!o || !json_object_is_type(o, json_type_object))
-                return NULL;
-        return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* A list of table rows: the value itself when it is an array, else its "table" / "entries" array. */
-json_object *ct_rv_rows(json_object *o)
-{
-        json_object *t;
-        if (!o)
-                return NULL;
-        if (json_object_is_type(o, json_type_array))
-                return o;
-        if ((t = get(o, "table")) && json_object_is_type(t, json_type_array))
-                return t;
-        if ((t = get(o, "entries")) && json_object_is_type(t, json_type_array))
-                return t;
-        return NULL;
-}
-
-static ct_code export_snp(struct builder *b, json_object *snp, ct_error *err)
-{
-        json_object *rows = ct_rv_rows(snp);
-        char field[96];
-        ct_code rc;
-
-        if (!snp)
-                return CT_OK;
-        if (!rows)
-                return ct_error_set(err, CT_E_MALFORMED, "snp: expected a list of launch digests");
-        for (size_t i = 0; i < json_object_array_length(rows); i++) {
-                json_object *row = json_object_array_get_idx(rows, i), *m = get(row, "measurement");
-                snprintf(field, sizeof(field), "snp[%zu].measurement", i);
-                if (!m)
-                        m = get(row, "launch_digest");
-                rc = add_hex(b, "snp_launch_measurement", m, 96, field, err);
-                if (rc != CT_OK)
-                        return rc;
-        }
-        return CT_OK;
-}
-
-static ct_code export_int_list(struct builder *b, const char *name, json_object *v, const char *field, ct_error *err)
-{
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 || json_object_get_int64(v) > 255)
-                return ct_error_set(err, CT_E_MALFORMED, "%s: expected an integer 0-255", field);
-        return add_value(b, name, false, field, json_object_new_int64(json_object_get_int64(v)), err);
-}
-
-static ct_code export_snp_tcb(struct builder *b, json_object *tcb, ct_error *err)
-{
-        static const struct { const char *key, *name; } map[] = {
-                { "bootloader", "snp_bootloader" }, { "microcode", "snp_microcode" },
-                { "snp", "snp_snp_svn" },           { "tee", "snp_tee_svn" },
-        };
-        json_object *rows = ct_rv_rows(tcb);
-        char field[96];
-        ct_code rc;
-
-        if (!tcb)
-                return CT_OK;
-        if (!rows)
-                return ct_error_set(err, CT_E_MALFORMED, "snp_tcb: expected a list of {bootloader, tee, snp, microcode}");
-        for (size_t i = 0; i < json_object_array_length(rows); i++) {
-                json_object *row = json_object_array_get_idx(rows, i);
-                for (size_t k = 0; k < CT_ARRAY_SIZE(map); k++) {
-                        json_object *v = get(row, map[k].key);
-                        snprintf(field, sizeof(field), "snp_tcb[%zu].%s", i, map[k].key);
-                        if (!v)
-                                return ct_error_set(err, CT_E_MALFORMED, "%s: missing", field);
-                        rc = export_int_list(b, map[k].name, v, field, err);
-                        if (rc != CT_OK)
-                                return rc;
-                }
-        }
-        return CT_OK;
-}
-
-/* A scalar name: every row must agree, or the table cannot be carried (the policy compares with ==). */
-static ct_code add_scalar_hex(struct builder *b, const char *name, json_object *o, const char *field, ct_error *err)
-{
-        char hex[97];
-        ct_code rc = ct_rv_hex_field(o, 96, field, hex, err);
+        char hex[2 * CT_HASH_MAX_SIZE + 1];
         struct entry_build *e;
 
-        if (rc != CT_OK)
-                return rc;
+        if (n > CT_HASH_MAX_SIZE)
+                return ct_error_set(err, CT_E_ARG, "%s: digest too long", field);
+        ct_hex_encode(v, n, hex);
+        if (!scalar)
+                return add_value(b, name, false, field, json_object_new_string(hex), err);
         e = entry(b, name, true, field);
         if (!e || !e->values)
                 return ct_error_set(err, CT_E_NOMEM, "export table");
@@ -301,133 +152,93 @@ static ct_code add_scalar_hex(struct builder *b, const char *name, json_object *
         return CT_OK;
 }
 
-static ct_code export_tdx(struct builder *b, json_object *tdx, ct_error *err)
-{
-        json_object *rows = ct_rv_rows(tdx);
-        char field[96];
-        ct_code rc;
-
-        if (!tdx)
-                return CT_OK;
-        if (!rows)
-                return ct_error_set(err, CT_E_MALFORMED, "tdx: expected a list of measurements");
-        for (size_t i = 0; i < json_object_array_length(rows); i++) {
-                json_object *row = json_object_array_get_idx(rows, i), *v, *rtmr = get(row, "rtmr");
-                if (!(v = get(row, "mrtd")))
-                        v = get(row, "mr_td");
-                snprintf(field, sizeof(field), "tdx[%zu].mrtd", i);
-                if (v && (rc = add_hex(b, "mr_td", v, 96, field, err)) != CT_OK)
-                        return rc;
-                for (unsigned r = 1; r <= 2; r++) {
-                        char key[16], name[16];
-                        snprintf(key, sizeof(key), "rtmr_%u", r);
-                        snprintf(name, sizeof(name), "rtmr_%u", r);
-                        v = get(row, key);
-                        if (!v && rtmr && json_object_is_type(rtmr, json_type_array) &&
-                            json_object_array_length(rtmr) > r)
-                                v = json_object_array_get_idx(rtmr, r);
-                        snprintf(field, sizeof(field), "tdx[%zu].rtmr[%u]", i, r);
-                        if (v && (rc = add_hex(b, name, v, 96, field, err)) != CT_OK)
-                                return rc;
-                }
-                if ((v = get(row, "xfam"))) {
-                        char hex[17];
-                        snprintf(field, sizeof(field), "tdx[%zu].xfam", i);
-                        if ((rc = ct_rv_xfam_hex(v, field, hex, err)) != CT_OK ||
-                            (rc = add_value(b, "xfam", false, field, json_object_new_string(hex), err)) != CT_OK)
-                                return rc;
-                }
-                if ((v = get(row, "tdvfkernel"))) {
-                        snprintf(field, sizeof(field), "tdx[%zu].tdvfkernel", i);
-                        if ((rc = add_scalar_hex(b, "tdvfkernel", v, field, err)) != CT_OK)
-                                return rc;
-                }
-                if ((v = get(row, "tdvfkernelparams"))) {
-                        snprintf(field, sizeof(field), "tdx[%zu].tdvfkernelparams", i);
-                        if ((rc = add_scalar_hex(b, "tdvfkernelparams", v, field, err)) != CT_OK)
-                                return rc;
-                }
-        }
-        return CT_OK;
-}
-
-/* PCR 11 (SHA-256) of one PCR map {"sha256": {"11": hex}}. */
-static ct_code export_pcr_map(struct builder *b, json_object *map, const char *where, const ct_rvps_export_opts *opts,
-                              ct_error *err)
-{
-        json_object *bank = get(map, "sha256"), *v;
-        char field[96];
-        ct_code rc;
-
-        if (!bank)
-                return CT_OK;
-        if (!json_object_is_type(bank, json_type_object))
-                return ct_error_set(err, CT_E_MALFORMED, "%s.sha256: expected an object of PCR values", where);
-        if (!(v = get(bank, "11")))
-                return CT_OK;
-        snprintf(field, sizeof(field), "%s.sha256.11", where);
-        if ((rc = add_hex(b, "tpm_pcr11", v, 64, field, err)) != CT_OK)
-                return rc;
-        if (opts && opts->azure) {
-                if ((rc = add_hex(b, "snp_pcr11", v, 64, field, err)) != CT_OK ||
-                    (rc = add_hex(b, "tdx_pcr11", v, 64, field, err)) != CT_OK)
-                        return rc;
-        }
-        return CT_OK;
-}
-
-static ct_code export_pcrs(struct builder *b, json_object *pcrs, const char *key, const ct_rvps_export_opts *opts,
-                           ct_error *err)
-{
-        char where[64];
-        ct_code rc;
-
-        if (!pcrs)
-                return CT_OK;
-        if (json_object_is_type(pcrs, json_type_array)) {
-                for (size_t i = 0; i < json_object_array_length(pcrs); i++) {
-                        json_object *s = json_object_array_get_idx(pcrs, i), *inner = get(s, "pcrs");
-                        snprintf(where, sizeof(where), "%s[%zu]", key, i);
-                        if ((rc = export_pcr_map(b, inner ? inner : s, where, opts, err)) != CT_OK)
-                                return rc;
-                }
-                return CT_OK;
-        }
-        if (!json_object_is_type(pcrs, json_type_object))
-                return ct_error_set(err, CT_E_MALFORMED, "%s: expected an object of banks", key);
-        {
-                json_object *inner = get(pcrs, "pcrs");
-                if (inner)
-                        return export_pcrs(b, inner, key, opts, err);
-        }
-        /* {"sha256": {...}} or {"secure_boot_off": {"sha256": ...}, ...} */
-        if (get(pcrs, "sha256"))
-                return export_pcr_map(b, pcrs, key, opts, err);
-        json_object_object_foreach(pcrs, k, v) {
-                snprintf(where, sizeof(where), "%s.%s", key, k);
-                if (json_object_is_type(v, json_type_object) &&
-                    (rc = export_pcr_map(b, get(v, "pcrs") ? get(v, "pcrs") : v, where, opts, err)) != CT_OK)
-                        return rc;
-        }
-        return CT_OK;
-}
-
-static ct_code export_aks(struct builder *b, json_object *aks, ct_error *err)
+static ct_code export_snp(struct builder *b, const ct_manifest *m, ct_error *err)
 {
         char field[64];
+        ct_code rc;
 
-        if (!aks)
-                return CT_OK;
-        if (!json_object_is_type(aks, json_type_array))
-                return ct_error_set(err, CT_E_MALFORMED, "trusted_aks: expected a list of base64 SubjectPublicKeyInfo");
-        for (size_t i = 0; i < json_object_array_length(aks); i++) {
-                json_object *v = json_object_array_get_idx(aks, i);
-                ct_code rc;
-                snprintf(field, sizeof(field), "trusted_aks[%zu]", i);
-                if (!json_object_is_type(v, json_type_string))
-                        return ct_error_set(err, CT_E_MALFORMED, "%s: expected a base64 string", field);
-                if ((rc = add_value(b, "trusted_aks", false, field, json_object_new_string(json_object_get_string(v)),
-                                    err)) != CT_OK)
+        for (size_t i = 0; i < m->n_snp; i++) {
+                const ct_manifest_snp_row *row = &m->snp[i];
+                snprintf(field, sizeof(field), "snp[%zu].measurement", i);
+                if (row->measurement_len != 48)
+                        continue; /* SEV / SEV-ES digests: no SNP report carries them */
+                if ((rc = add_hex_bytes(b, "snp_launch_measurement", false, row->measurement, 48, field, err)) != CT_OK)
+                        return rc;
+        }
+        return CT_OK;
+}
+
+static ct_code export_snp_tcb(struct builder *b, const ct_rvps_export_opts *opts, ct_error *err)
+{
+        char field[64];
+        ct_code rc;
+
+        for (size_t i = 0; opts && i < opts->n_snp_tcb; i++) {
+                const ct_rvps_snp_tcb *t = &opts->snp_tcb[i];
+                static const char *const names[] = { "snp_bootloader", "snp_tee_svn", "snp_snp_svn", "snp_microcode" };
+                const uint8_t v[] = { t->bootloader, t->tee, t->snp, t->microcode };
+                snprintf(field, sizeof(field), "--snp-tcb %zu", i + 1);
+                for (size_t k = 0; k < 4; k++)
+                        if ((rc = add_value(b, names[k], false, field, json_object_new_int(v[k]), err)) != CT_OK)
+                                return rc;
+        }
+        return CT_OK;
+}
+
+static ct_code export_tdx(struct builder *b, const ct_manifest *m, ct_error *err)
+{
+        char field[64];
+        ct_code rc;
+
+        for (size_t i = 0; i < m->n_tdx; i++) {
+                const ct_manifest_tdx_row *row = &m->tdx[i];
+                snprintf(field, sizeof(field), "tdx[%zu].mrtd", i);
+                if ((rc = add_hex_bytes(b, "mr_td", false, row->mrtd, 48, field, err)) != CT_OK)
+                        return rc;
+                for (unsigned r = 1; r <= 2; r++) {
+                        char name[16];
+                        if (!row->has_rtmr[r])
+                                continue;
+                        snprintf(name, sizeof(name), "rtmr_%u", r);
+                        snprintf(field, sizeof(field), "tdx[%zu].rtmr[%u]", i, r);
+                        if ((rc = add_hex_bytes(b, name, false, row->rtmr[r], 48, field, err)) != CT_OK)
+                                return rc;
+                }
+                if (row->has_xfam) {
+                        uint8_t le[8];
+                        ct_put_le64(le, row->xfam);
+                        snprintf(field, sizeof(field), "tdx[%zu].xfam", i);
+                        if ((rc = add_hex_bytes(b, "xfam", false, le, 8, field, err)) != CT_OK)
+                                return rc;
+                }
+                snprintf(field, sizeof(field), "tdx[%zu].tdvfkernel", i);
+                if (row->has_tdvfkernel &&
+                    (rc = add_hex_bytes(b, "tdvfkernel", true, row->tdvfkernel, 48, field, err)) != CT_OK)
+                        return rc;
+                snprintf(field, sizeof(field), "tdx[%zu].tdvfkernelparams", i);
+                if (row->has_tdvfkernelparams &&
+                    (rc = add_hex_bytes(b, "tdvfkernelparams", true, row->tdvfkernelparams, 48, field, err)) != CT_OK)
+                        return rc;
+        }
+        return CT_OK;
+}
+
+/* PCR 11 (SHA-256) of the predicted and of the captured PCRs. */
+static ct_code export_pcrs(struct builder *b, const ct_manifest_pcr *p, size_t n, const char *key,
+                           const ct_rvps_export_opts *opts, ct_error *err)
+{
+        char field[64];
+        ct_code rc;
+
+        for (size_t i = 0; i < n; i++) {
+                if (p[i].bank != CT_HASH_SHA256 || p[i].index != 11)
+                        continue;
+                snprintf(field, sizeof(field), "%s.sha256.11", key);
+                if ((rc = add_hex_bytes(b, "tpm_pcr11", false, p[i].value.bytes, 32, field, err)) != CT_OK)
+                        return rc;
+                if (opts && opts->azure &&
+                    ((rc = add_hex_bytes(b, "snp_pcr11", false, p[i].value.bytes, 32, field, err)) != CT_OK ||
+                     (rc = add_hex_bytes(b, "tdx_pcr11", false, p[i].value.bytes, 32, field, err)) != CT_OK))
                         return rc;
         }
         return CT_OK;
@@ -438,30 +249,24 @@ static int cmp_entry(const void *a, const void *b)
         return strcmp(((const ct_rvps_entry *)a)->name, ((const ct_rvps_entry *)b)->name);
 }
 
-ct_code ct_rv_export_json(json_object *m, const ct_rvps_export_opts *opts, ct_rvps_export **ret, ct_error *err)
+CT_EXPORT ct_code ct_rvps_export_from(const ct_manifest *m, const ct_rvps_export_opts *opts, ct_rvps_export **ret,
+                                      ct_error *err)
 {
         struct builder b = { .n = 0 };
         ct_rvps_export *e = NULL;
         json_object *payload = NULL, *msg = NULL;
         ct_code rc;
-        json_object *ref;
 
-        if (!json_object_is_type(m, json_type_object))
-                return ct_error_set(err, CT_E_MALFORMED, "manifest: expected a JSON object");
-        ref = get(m, "reference_values");
-        if (ref && json_object_is_type(ref, json_type_object))
-                m = ref; /* values grouped under one key */
-        if ((rc = export_snp(&b, get(m, "snp"), err)) != CT_OK ||
-            (rc = export_snp_tcb(&b, get(m, "snp_tcb"), err)) != CT_OK ||
-            (rc = export_tdx(&b, get(m, "tdx"), err)) != CT_OK ||
-            (rc = export_pcrs(&b, get(m, "pcrs"), "pcrs", opts, err)) != CT_OK ||
-            (rc = export_pcrs(&b, get(m, "pcr_predictions"), "pcr_predictions", opts, err)) != CT_OK ||
-            (rc = export_pcrs(&b, get(m, "capture"), "capture", opts, err)) != CT_OK ||
-            (rc = export_aks(&b, get(m, "trusted_aks"), err)) != CT_OK)
+        if (!m || !ret)
+                return ct_error_set(err, CT_E_ARG, "ct_rvps_export_from: NULL argument");
+        if ((rc = export_snp(&b, m, err)) != CT_OK || (rc = export_snp_tcb(&b, opts, err)) != CT_OK ||
+            (rc = export_tdx(&b, m, err)) != CT_OK ||
+            (rc = export_pcrs(&b, m->pcrs, m->n_pcrs, "pcrs", opts, err)) != CT_OK ||
+            (rc = export_pcrs(&b, m->captured_pcrs, m->n_captured_pcrs, "captured_pcrs", opts, err)) != CT_OK)
                 goto out;
         if (b.n == 0) {
                 rc = ct_error_set(err, CT_E_MALFORMED,
-                                  "manifest: no reference values (snp, tdx, pcrs, snp_tcb, trusted_aks)");
+                                  "manifest: no reference value Trustee reads (snp, tdx, PCR 11 in pcrs / captured_pcrs)");
                 goto out;
         }
         e = calloc(1, sizeof(*e));
@@ -534,16 +339,16 @@ out:
 CT_EXPORT ct_code ct_rvps_export_manifest(const char *json, size_t len, const ct_rvps_export_opts *opts,
                                           ct_rvps_export **ret, ct_error *err)
 {
-        json_object *m = NULL;
+        ct_manifest *m = NULL;
         ct_code rc;
 
         if (!ret || (!json && len))
                 return ct_error_set(err, CT_E_ARG, "ct_rvps_export_manifest: NULL argument");
-        rc = ct_rv_json_parse(json, len, "manifest", &m, err);
+        rc = ct_manifest_parse((const uint8_t *)json, len, &m, err);
         if (rc != CT_OK)
                 return rc;
-        rc = ct_rv_export_json(m, opts, ret, err);
-        json_object_put(m);
+        rc = ct_rvps_export_from(m, opts, ret, err);
+        ct_manifest_free(m);
         return rc;
 }
 
@@ -570,6 +375,14 @@ CT_EXPORT const char *ct_rvps_export_payload(const ct_rvps_export *e) { return e
 CT_EXPORT const char *ct_rvps_export_message(const ct_rvps_export *e) { return e ? e->message : NULL; }
 
 /* ---- lint ---- */
+
+static json_object *get(json_object *o, const char *key)
+{
+        json_object *v = NULL;
+        if (!o || !json_object_is_type(o, json_type_object))
+                return NULL;
+        return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
 
 struct ct_lint_result {
         ct_lint_input input;
@@ -902,11 +715,10 @@ CT_EXPORT ct_code ct_rvps_lint(const char *json, size_t len, const ct_rv_ref *re
                                                                "{name: value}");
                         goto out;
                 }
-        } else if (get(doc, "schema_version") && (get(doc, "snp") || get(doc, "tdx") || get(doc, "pcrs") ||
-                                                 get(doc, "reference_values") || get(doc, "artifacts"))) {
+        } else if (get(doc, "schema_version")) {
                 ct_rvps_export *e = NULL;
                 input = CT_LINT_INPUT_MANIFEST;
-                rc = ct_rv_export_json(doc, opts, &e, err);
+                rc = ct_rvps_export_manifest(json, len, opts, &e, err);
                 if (rc != CT_OK)
                         goto out;
                 rc = ct_rv_json_parse(ct_rvps_export_payload(e), strlen(ct_rvps_export_payload(e)), "payload",
