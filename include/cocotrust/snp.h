@@ -12,8 +12,16 @@
  *    largest count (the SNP digest after k VMSA pages is the prefix of the
  *    digest after k+1).
  *
- * The library does not read files: callers pass the firmware bytes and the
- * SHA-256 of the kernel, initrd and command line (see ct_snp_cmdline_sha256).
+ * Callers pass the firmware bytes and the SHA-256 of the kernel, initrd and
+ * command line (ct_snp_boot_digests hashes the files; ct_snp_cmdline_sha256
+ * the command line).
+ *
+ * Above these, two services:
+ *  - ct_snp_table(): the rows of a table over VMM types x vCPU signatures x
+ *    vCPU counts, each row carrying what really enters its digest (the VMSA's
+ *    rdx, the effective guest features), in the order `snp measure` prints;
+ *  - ct_snp_explain(): which configuration(s) of a parameter space produce
+ *    a given launch digest (the appraisal's "why does this report differ").
  */
 #ifndef COCOTRUST_SNP_H
 #define COCOTRUST_SNP_H
@@ -145,6 +153,116 @@ ct_code ct_snp_base_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t vcpu_sig
 
 /* One configuration: ct_snp_base_new + ct_snp_base_measure for p->vcpus. */
 ct_code ct_snp_measure(const ct_snp_params *p, ct_digest *ret, ct_error *err);
+
+/* ---- inputs as sev-snp-measure reads them ---- */
+
+/*
+ * Integer text as sev-snp-measure's argparse converts it (Python int()).
+ * ct_snp_parse_i64: int(s) (decimal, optional sign, single underscores between
+ * digits, surrounding whitespace, no leading zeros except "0"), false beyond
+ * int64. ct_snp_parse_u64: int(s, 0) (also 0x / 0o / 0b prefixes) stored as a
+ * ctypes u64 stores it: negative values and magnitudes beyond 64 bits wrap
+ * modulo 2^64 (--vcpu-sig, --guest-features). false on bad text; *ret is
+ * written only on success.
+ */
+bool ct_snp_parse_i64(const char *s, int64_t *ret);
+bool ct_snp_parse_u64(const char *s, uint64_t *ret);
+
+/* At most this many vCPU counts in a list, and rows in a table. */
+#define CT_MAX_SNP_TABLE_ROWS (1u << 20)
+
+/*
+ * A --vcpus value: one count as sev-snp-measure takes it (ct_snp_parse_i64:
+ * negative counts included, which measure no VMSA), or a comma list of counts
+ * and ascending ranges of non-negative counts: "1,2,4", "1-64", "1-8,16,32".
+ * On success *ret (malloc'd, caller frees) holds *ret_n >= 1 counts in the
+ * order written. CT_E_MALFORMED (offset = where in s) for bad text,
+ * CT_E_LIMIT for a count above CT_MAX_SNP_VCPUS or more than
+ * CT_MAX_SNP_TABLE_ROWS counts, CT_E_NOMEM.
+ */
+ct_code ct_snp_vcpus_parse(const char *s, int64_t **ret, size_t *ret_n, ct_error *err);
+
+/* SHA-256 digests and sizes of the direct-boot inputs, as QEMU passes them. */
+typedef struct ct_snp_boot_digests {
+        uint8_t kernel_sha256[32];
+        uint64_t kernel_size;
+        bool has_initrd;            /* false: initrd_sha256 is SHA-256("") */
+        uint8_t initrd_sha256[32];
+        uint64_t initrd_size;
+        uint8_t cmdline_sha256[32]; /* ct_snp_cmdline_sha256(append) */
+} ct_snp_boot_digests;
+
+/*
+ * Hash the kernel file, the initrd file (NULL or "" = none) and the command
+ * line (NULL = none) through ct_hash_file (regular files mapped, devices and
+ * pipes read). Errors: CT_E_IO naming the path, CT_E_MALFORMED for a command
+ * line that is not UTF-8 (message starts with "--append: ").
+ */
+ct_code ct_snp_boot_digests_files(const char *kernel, const char *initrd, const char *append,
+                                  ct_snp_boot_digests *ret, ct_error *err);
+
+/* Copy the digests into p and set p->has_kernel. */
+void ct_snp_params_set_boot(ct_snp_params *p, const ct_snp_boot_digests *d);
+
+/* ---- tables ---- */
+
+/* One value of the vCPU-signature dimension of a table. */
+typedef struct ct_snp_sig {
+        const char *vcpu_type; /* a name of ct_snp_vcpu_types() (or any caller-owned label), or NULL */
+        bool has_sig;          /* false: none given (ec2 / gce do not need one; the VMSA uses 0) */
+        uint64_t sig;
+} ct_snp_sig;
+
+typedef struct ct_snp_table_spec {
+        const ct_snp_vmm *vmms;     /* n_vmms >= 1 */
+        size_t n_vmms;
+        const ct_snp_sig *sigs;     /* n_sigs >= 1 */
+        size_t n_sigs;
+        const int64_t *vcpus;       /* n_vcpus >= 1, any order, duplicates allowed */
+        size_t n_vcpus;
+        uint64_t guest_features;    /* as --guest-features (snp mode uses it) */
+} ct_snp_table_spec;
+
+/*
+ * One row. The requested values (vmm, vcpu_type / sig, vcpus) are always
+ * set; the *_applies flags and the effective fields say what entered the
+ * digest in the base's mode:
+ *  - vcpus_apply: the mode measures VMSA pages (seves, snp, snp:svsm), so
+ *    the count, the vCPU type and the signature count;
+ *  - vmm_applies: the VMM type changes the digest (seves, snp);
+ *  - has_vmsa_rdx / vmsa_rdx: what the VMSA's rdx holds (the signature for
+ *    QEMU and snp:svsm, 0x600 for ec2 and gce);
+ *  - has_guest_features / guest_features: the VMSA's SEV features (snp: the
+ *    requested value; seves: 0; snp:svsm: 1; sev, snp:ovmf-hash: none).
+ */
+typedef struct ct_snp_row {
+        ct_snp_mode mode;
+        ct_snp_vmm vmm;
+        const char *vcpu_type;
+        bool has_sig;
+        uint64_t vcpu_sig;
+        int64_t vcpus;
+        bool vcpus_apply;
+        bool vmm_applies;
+        bool has_vmsa_rdx;
+        uint64_t vmsa_rdx;
+        bool has_guest_features;
+        uint64_t guest_features;
+        ct_digest digest;
+} ct_snp_row;
+
+/*
+ * The table of spec over the base: rows in the order VMM (major), signature,
+ * vCPU count (as given), i.e. row (m * n_sigs + s) * n_vcpus + i. Counts are
+ * hashed in ascending order once per (VMM, signature) whatever their order in
+ * spec. In sev and snp:ovmf-hash modes, where neither counts nor types nor
+ * VMMs enter the digest, there is one row (of the first of each).
+ * *ret is malloc'd (free()); CT_E_ARG for empty dimensions, CT_E_LIMIT for
+ * more than CT_MAX_SNP_TABLE_ROWS rows or a count above CT_MAX_SNP_VCPUS,
+ * CT_E_NOMEM, CT_E_CRYPTO.
+ */
+ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *spec, ct_snp_row **ret, size_t *ret_n,
+                     ct_error *err);
 
 #ifdef __cplusplus
 }

@@ -223,8 +223,61 @@ ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_siz
                                  size_t n, char ***ret, ct_error *err);
 void ct_verity_strv_free(char **v, size_t n);
 
+/*
+ * Like ct_verity_ext4_attribute, but libext2fs (not hardened against hostile
+ * images) runs in a forked child process that sends the answers back through
+ * a pipe: a crash there costs the attribution, never the caller. The child's
+ * stderr goes to /dev/null; it calls nothing but libext2fs and _exit. The
+ * caller must not have a SIGCHLD handler that reaps every child. Errors:
+ * CT_E_UNSUPPORTED (not ext2/3/4, libext2fs refused it or crashed: the
+ * message says which), CT_E_IO (pipe/fork), CT_E_NOMEM.
+ */
+ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint32_t data_block_size,
+                                          const uint64_t *blocks, size_t n, char ***ret, ct_error *err);
+
+/* Does fd hold an ext2/3/4 file system (superblock magic 0xEF53 at byte 1080)? */
+bool ct_verity_ext4_probe_fd(int fd);
+
 /* Reproducible salt (32 bytes) and UUID from a text, see docs/verity.md. */
 void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], uint8_t uuid[16]);
+
+/* What ct_verity_params_randomize replaces. */
+enum {
+        CT_VERITY_RANDOM_SALT = 1u << 0, /* 32 random bytes, as veritysetup's default */
+        CT_VERITY_RANDOM_UUID = 1u << 1, /* a random (version 4) UUID */
+};
+
+/*
+ * Fill the salt and/or the UUID of *p from the kernel's random source
+ * (getrandom). CT_E_IO when it fails; *p is then unchanged.
+ */
+ct_code ct_verity_params_randomize(ct_verity_params *p, unsigned what, ct_error *err);
+
+/* UUID text "12345678-1234-1234-1234-123456789abc" (either case) <-> 16 bytes in printed order. */
+#define CT_VERITY_UUID_TEXT 37u
+ct_code ct_verity_uuid_parse(const char *text, uint8_t ret[16], ct_error *err);
+void ct_verity_uuid_format(const uint8_t uuid[16], char out[CT_VERITY_UUID_TEXT]);
+
+/* Ready-to-paste forms of a table (malloc'd strings; free with ct_verity_table_forms_free). */
+typedef struct ct_verity_table_forms {
+        char *table;        /* the kernel table line (ct_verity_table_line) */
+        char *dmsetup;      /* dmsetup create NAME --readonly --table 'TABLE' */
+        char *dm_mod;       /* dm-mod.create="NAME,,,ro,TABLE" root=/dev/dm-0 */
+        char *kata;         /* Kata's kernel_verity_params value */
+        char *kata_legacy;  /* rootfs_verity.scheme=dm-verity rootfs_verity.hash=ROOT */
+        uint64_t hash_start;/* tree start, hash blocks */
+        bool kata_exact;    /* format 1, sha256, tree at hash block 0: what Kata's parameters assume */
+} ct_verity_table_forms;
+
+/*
+ * Every form of the table of p / root / o for the device-mapper name `name`
+ * (NULL: "vroot"; no commas, semicolons, quotes or white space: CT_E_ARG).
+ * Errors as ct_verity_table_line. *ret is written only on success.
+ */
+ct_code ct_verity_table_forms_build(const ct_verity_params *p, const uint8_t *root, size_t root_size,
+                                    const ct_verity_table_opts *o, const char *name, ct_verity_table_forms *ret,
+                                    ct_error *err);
+void ct_verity_table_forms_free(ct_verity_table_forms *f);
 
 #ifdef __cplusplus
 }

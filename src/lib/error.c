@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@ CT_EXPORT const char *ct_code_name(ct_code code)
                 [CT_E_NOMEM] = "out of memory",
                 [CT_E_CRYPTO] = "crypto error",
                 [CT_E_ARG] = "invalid argument",
+                [CT_E_INPUT] = "unusable input",
         };
         if ((unsigned)code >= CT_E__MAX)
                 return "unknown error";
@@ -38,6 +40,7 @@ CT_EXPORT int ct_code_exit_status(ct_code code)
         case CT_E_UNSUPPORTED:
         case CT_E_LIMIT:
         case CT_E_ARG:
+        case CT_E_INPUT:
                 return 2;
         default:
                 return 3;
@@ -57,6 +60,7 @@ static void vset(ct_error *err, ct_code code, const char *fmt, va_list ap)
         err->sys_errno = 0;
         err->has_offset = false;
         err->offset = 0;
+        err->input[0] = 0;
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }
 
@@ -101,6 +105,56 @@ CT_EXPORT ct_code ct_error_set_errno(ct_error *err, int errnum, const char *fmt,
         if (errnum && n < sizeof(err->msg))
                 snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
         return CT_E_IO;
+}
+
+CT_EXPORT ct_code ct_error_set_open(ct_error *err, int errnum, const char *input, const char *fmt, ...)
+{
+        va_list ap;
+        size_t n;
+        ct_code code = CT_E_IO;
+
+        switch (errnum) {
+        case ENOENT:
+        case ENOTDIR:
+        case EACCES:
+        case EPERM:
+        case EISDIR:
+        case ELOOP:
+        case ENXIO:
+        case ENAMETOOLONG:
+                code = CT_E_INPUT;
+                break;
+        default:
+                break;
+        }
+        if (!err)
+                return code;
+        va_start(ap, fmt);
+        vset(err, code, fmt, ap);
+        va_end(ap);
+        err->sys_errno = errnum;
+        n = strlen(err->msg);
+        if (errnum && n < sizeof(err->msg))
+                snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s", n ? ": " : "", strerror(errnum));
+        ct_error_set_input(err, input);
+        return code;
+}
+
+CT_EXPORT void ct_error_set_input(ct_error *err, const char *input)
+{
+        if (!err)
+                return;
+        if (!input) {
+                err->input[0] = 0;
+                return;
+        }
+        snprintf(err->input, sizeof(err->input), "%s", input);
+}
+
+CT_EXPORT void ct_error_default_input(ct_error *err, const char *input)
+{
+        if (err && !err->input[0])
+                ct_error_set_input(err, input);
 }
 
 CT_EXPORT void ct_error_prefix(ct_error *err, const char *fmt, ...)

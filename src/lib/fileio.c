@@ -11,6 +11,19 @@
 
 #include "internal.h"
 
+static const char *file_type_name(mode_t m)
+{
+        if (S_ISDIR(m))
+                return "a directory";
+        if (S_ISCHR(m))
+                return "a character device";
+        if (S_ISFIFO(m))
+                return "a FIFO";
+        if (S_ISSOCK(m))
+                return "a socket";
+        return "not a regular file";
+}
+
 CT_EXPORT ct_code ct_blob_read(const char *path, uint64_t max, ct_blob *ret, ct_error *err)
 {
         ct_cleanup_close int fd = -1;
@@ -19,22 +32,31 @@ CT_EXPORT ct_code ct_blob_read(const char *path, uint64_t max, ct_blob *ret, ct_
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot open", path);
+                return ct_error_set_open(err, errno, path, "cannot open");
         if (fstat(fd, &st) < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot stat", path);
-        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-                return ct_error_set(err, CT_E_ARG, "%s: not a regular file", path);
+                return ct_error_set_open(err, errno, path, "cannot stat");
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+                ct_error_set(err, CT_E_INPUT, "%s, expected a regular file", file_type_name(st.st_mode));
+                ct_error_set_input(err, path);
+                return CT_E_INPUT;
+        }
         if (S_ISBLK(st.st_mode)) {
                 off_t end = lseek(fd, 0, SEEK_END);
                 if (end < 0)
-                        return ct_error_set_errno(err, errno, "%s: cannot size", path);
+                        return ct_error_set_open(err, errno, path, "cannot size");
                 st.st_size = end;
         }
-        if (max && (uint64_t)st.st_size > max)
-                return ct_error_set(err, CT_E_LIMIT, "%s: file is %lld bytes, at most %llu accepted", path,
-                                    (long long)st.st_size, (unsigned long long)max);
-        if ((uint64_t)st.st_size > SIZE_MAX)
-                return ct_error_set(err, CT_E_LIMIT, "%s: file too large", path);
+        if (max && (uint64_t)st.st_size > max) {
+                ct_error_set(err, CT_E_LIMIT, "file is %lld bytes, at most %llu accepted", (long long)st.st_size,
+                             (unsigned long long)max);
+                ct_error_set_input(err, path);
+                return CT_E_LIMIT;
+        }
+        if ((uint64_t)st.st_size > SIZE_MAX) {
+                ct_error_set(err, CT_E_LIMIT, "file too large");
+                ct_error_set_input(err, path);
+                return CT_E_LIMIT;
+        }
         ret->len = (size_t)st.st_size;
         ret->data = NULL;
         ret->mapped_ = 0;
@@ -42,7 +64,7 @@ CT_EXPORT ct_code ct_blob_read(const char *path, uint64_t max, ct_blob *ret, ct_
                 return CT_OK;
         p = mmap(NULL, ret->len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
-                return ct_error_set_errno(err, errno, "%s: cannot map", path);
+                return ct_error_set_open(err, errno, path, "cannot map");
         ret->data = p;
         ret->mapped_ = 1;
         return CT_OK;
@@ -76,7 +98,9 @@ CT_EXPORT ct_code ct_atomic_open(const char *path, ct_atomic_file *ret, ct_error
                 int e = errno;
                 free(tmp);
                 free(final);
-                return ct_error_set_errno(err, e, "%s: cannot create temporary file", path);
+                ct_error_set_errno(err, e, "cannot create a temporary file beside it");
+                ct_error_set_input(err, path);
+                return CT_E_IO;
         }
         {
                 mode_t um = umask(0);
@@ -98,7 +122,11 @@ CT_EXPORT ct_code ct_atomic_write(ct_atomic_file *f, const void *buf, size_t len
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return ct_error_set_errno(err, errno, "%s: write", f->path);
+                {
+                        ct_error_set_errno(err, errno, "write");
+                        ct_error_set_input(err, f->path);
+                        return CT_E_IO;
+                }
                 }
                 p += n;
                 len -= (size_t)n;
@@ -124,19 +152,22 @@ CT_EXPORT ct_code ct_atomic_commit(ct_atomic_file *f, ct_error *err)
         if (!f->tmp_path)
                 return ct_error_set(err, CT_E_ARG, "atomic file not open");
         if (fsync(f->fd) < 0) {
-                ct_error_set_errno(err, errno, "%s: fsync", f->path);
+                ct_error_set_errno(err, errno, "fsync");
+                ct_error_set_input(err, f->path);
                 ct_atomic_abort(f);
                 return CT_E_IO;
         }
         if (close(f->fd) < 0) {
                 f->fd = -1;
-                ct_error_set_errno(err, errno, "%s: close", f->path);
+                ct_error_set_errno(err, errno, "close");
+                ct_error_set_input(err, f->path);
                 ct_atomic_abort(f);
                 return CT_E_IO;
         }
         f->fd = -1;
         if (rename(f->tmp_path, f->path) < 0) {
-                ct_error_set_errno(err, errno, "%s: rename", f->path);
+                ct_error_set_errno(err, errno, "rename");
+                ct_error_set_input(err, f->path);
                 ct_atomic_abort(f);
                 return CT_E_IO;
         }

@@ -11,6 +11,7 @@
 #endif
 
 const char *program_name = "cocotrust";
+const char *tool_version = CT_VERSION;
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
@@ -33,7 +34,8 @@ static void usage(FILE *f)
         }
         fprintf(f, "\nNot implemented yet: tdx, reference, appraise.\n"
                    "\nRun '%s AREA --help' for the verbs of an area.\n"
-                   "Exit status: 0 ok, 1 verification failed, 2 bad input or usage, 3 I/O or internal error.\n",
+                   "Exit status: 0 ok, 1 a check failed, 2 bad or missing input, wrong file type or usage,\n"
+                   "3 a failed write, a missing tool, a tool that failed, or an internal error.\n",
                 program_name);
 }
 
@@ -62,6 +64,10 @@ static int run_area(const struct tool_area *area, int argc, char **argv)
             strcmp(argv[1], "help") == 0) {
                 tool_area_help(area, argc < 2 ? stderr : stdout);
                 return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("%s %s\n", program_name, tool_version);
+                return EXIT_OK;
         }
         for (size_t i = 0; i < area->n_verbs; i++) {
                 if (strcmp(argv[1], area->verbs[i].name) == 0) {
@@ -95,7 +101,7 @@ int main(int argc, char **argv)
                 return EXIT_OK;
         }
         if (strcmp(argv[1], "--version") == 0) {
-                printf("cocotrust %s\n", CT_VERSION);
+                printf("%s %s\n", program_name, tool_version);
                 return EXIT_OK;
         }
         for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)

@@ -6,29 +6,59 @@
 #include <string.h>
 
 #include <cocotrust/codec.h>
+#include <cocotrust/fileio.h>
 
 #include "tool.h"
 
-int tool_fail(const ct_error *err, const char *file)
+/* msg without a leading "<prefix>: " (repeated: legacy messages may carry it twice). */
+static const char *skip_prefix(const char *msg, const char *prefix)
 {
+        size_t l;
+
+        if (!prefix || !*prefix)
+                return msg;
+        l = strlen(prefix);
+        while (strncmp(msg, prefix, l) == 0 && msg[l] == ':' && msg[l + 1] == ' ')
+                msg += l + 2;
+        return msg;
+}
+
+int tool_error(const ct_error *err, const char *file)
+{
+        const char *input = err && err->input[0] ? err->input : file;
         const char *msg = err && err->msg[0] ? err->msg : (err ? ct_code_name(err->code) : "unknown error");
 
-        if (file)
-                fprintf(stderr, "%s: %s: %s\n", program_name, file, msg);
+        msg = skip_prefix(msg, program_name);
+        msg = skip_prefix(msg, input);
+        if (file && input != file)
+                msg = skip_prefix(msg, file);
+        if (input && *input)
+                fprintf(stderr, "%s: %s: %s\n", program_name, input, msg);
         else
                 fprintf(stderr, "%s: %s\n", program_name, msg);
         return err ? ct_code_exit_status(err->code) : EXIT_INTERNAL;
+}
+
+int tool_fail(const ct_error *err, const char *file)
+{
+        return tool_error(err, file);
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+        char buf[4096];
+
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        fprintf(stderr, "%s: %s\n", program_name, skip_prefix(buf, program_name));
 }
 
 int tool_usage(const char *fmt, ...)
 {
         va_list ap;
 
-        fprintf(stderr, "%s: ", program_name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vmessage(fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
         return EXIT_BAD_INPUT;
 }
 
@@ -36,12 +66,135 @@ int tool_errorf(int status, const char *fmt, ...)
 {
         va_list ap;
 
-        fprintf(stderr, "%s: ", program_name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vmessage(fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
         return status;
+}
+
+int tool_cmd_usage(const struct tool_cmd *cmd, const char *fmt, ...)
+{
+        char buf[2048];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "%s: %s: %s; run '%s %s --help'\n", program_name, cmd->name, buf, program_name, cmd->name);
+        return EXIT_BAD_INPUT;
+}
+
+static bool has_long(const struct option *o, const char *name)
+{
+        for (; o && o->name; o++)
+                if (strcmp(o->name, name) == 0)
+                        return true;
+        return false;
+}
+
+static void cmd_prepare(struct tool_cmd *cmd, const char *shortopts, const struct option *longopts)
+{
+        size_t n = 0, k = 0;
+
+        for (const struct option *o = longopts; o && o->name && n < TOOL_MAX_OPTIONS - 4; o++) {
+                if (strcmp(o->name, "help") == 0 || strcmp(o->name, "version") == 0)
+                        continue;
+                cmd->opts_[n++] = *o;
+        }
+        cmd->opts_[n++] = (struct option){ "help", no_argument, NULL, TOOL_OPT_HELP };
+        cmd->opts_[n++] = (struct option){ "version", no_argument, NULL, TOOL_OPT_VERSION };
+        if (!has_long(longopts, "json"))
+                cmd->opts_[n++] = (struct option){ "json", no_argument, NULL, TOOL_OPT_JSON };
+        cmd->opts_[n] = (struct option){ NULL, 0, NULL, 0 };
+
+        cmd->short_[k++] = ':';
+        if (shortopts && *shortopts == ':')
+                shortopts++;
+        for (; shortopts && *shortopts && k < sizeof(cmd->short_) - 2; shortopts++)
+                cmd->short_[k++] = *shortopts;
+        if (!strchr(cmd->short_, 'h'))
+                cmd->short_[k++] = 'h';
+        cmd->short_[k] = 0;
+        cmd->ready_ = true;
+}
+
+/* The option as the user typed it ("--foo" without "=value", or "-x"). */
+static void option_text(char **argv, char *out, size_t cap)
+{
+        const char *a = optind > 0 ? argv[optind - 1] : "";
+
+        if (strncmp(a, "--", 2) == 0) {
+                size_t l = strcspn(a, "=");
+                snprintf(out, cap, "%.*s", (int)(l < cap ? l : cap - 1), a);
+        } else if (optopt > 0 && optopt < 0x100) {
+                snprintf(out, cap, "-%c", optopt);
+        } else {
+                snprintf(out, cap, "%s", a);
+        }
+}
+
+static int bad_option(struct tool_cmd *cmd, char **argv, bool missing_arg)
+{
+        char opt[128];
+        const char *best = NULL;
+        size_t best_d = 3;
+
+        option_text(argv, opt, sizeof(opt));
+        if (missing_arg)
+                return tool_cmd_usage(cmd, "option '%s' needs an argument", opt);
+        if (strncmp(opt, "--", 2) == 0 && has_long(cmd->opts_, opt + 2))
+                return tool_cmd_usage(cmd, "option '%s' takes no argument", opt);
+        if (strncmp(opt, "--", 2) == 0)
+                for (const struct option *o = cmd->opts_; o->name; o++) {
+                        size_t d = tool_edit_distance(opt + 2, o->name);
+                        if (d < best_d) {
+                                best_d = d;
+                                best = o->name;
+                        }
+                }
+        if (best)
+                return tool_cmd_usage(cmd, "unknown option '%s' (did you mean '--%s'?)", opt, best);
+        return tool_cmd_usage(cmd, "unknown option '%s'", opt);
+}
+
+int tool_getopt(struct tool_cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+        int c;
+
+        if (cmd->done)
+                return -1;
+        if (!cmd->ready_)
+                cmd_prepare(cmd, shortopts, longopts);
+        opterr = 0;
+        for (;;) {
+                c = getopt_long(argc, argv, cmd->short_, cmd->opts_, NULL);
+                switch (c) {
+                case 'h':
+                case TOOL_OPT_HELP:
+                        if (cmd->help)
+                                cmd->help();
+                        else
+                                printf("Usage: %s %s [OPTIONS]\n", program_name, cmd->name);
+                        cmd->done = true;
+                        cmd->status = EXIT_OK;
+                        return -1;
+                case TOOL_OPT_VERSION:
+                        printf("%s %s\n", program_name, tool_version);
+                        cmd->done = true;
+                        cmd->status = EXIT_OK;
+                        return -1;
+                case TOOL_OPT_JSON:
+                        cmd->json = true;
+                        continue;
+                case '?':
+                case ':':
+                        cmd->status = bad_option(cmd, argv, c == ':');
+                        cmd->done = true;
+                        return -1;
+                default:
+                        return c;
+                }
+        }
 }
 
 int tool_not_implemented(const char *what)
@@ -50,13 +203,45 @@ int tool_not_implemented(const char *what)
         return EXIT_INTERNAL;
 }
 
+const char *tool_json_text(json_object *o)
+{
+        return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+int tool_json_emit(json_object *o, const char *path)
+{
+        const char *s = tool_json_text(o);
+        int rc = EXIT_OK;
+
+        if (!path || strcmp(path, "-") == 0) {
+                fputs(s, stdout);
+                fputc('\n', stdout);
+                if (fflush(stdout) != 0 || ferror(stdout))
+                        rc = tool_errorf(EXIT_INTERNAL, "standard output: write failed: %s", strerror(errno));
+        } else {
+                size_t n = strlen(s);
+                char *buf = malloc(n + 2);
+                ct_error err;
+
+                ct_error_clear(&err);
+                if (!buf) {
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                } else {
+                        memcpy(buf, s, n);
+                        buf[n] = '\n';
+                        if (ct_write_file_atomic(path, buf, n + 1, &err) != CT_OK)
+                                rc = tool_error(&err, path);
+                        free(buf);
+                }
+        }
+        json_object_put(o);
+        return rc;
+}
+
 void tool_json_print(json_object *o)
 {
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
-        fputs(s, stdout);
-        fputc('\n', stdout);
-        json_object_put(o);
+        (void)tool_json_emit(o, NULL);
 }
 
 json_object *tool_json_new(void)
@@ -184,6 +369,37 @@ json_object *tool_pcr_mask_json(uint32_t mask)
                 if (mask & (1u << i))
                         json_object_array_add(a, json_object_new_int((int)i));
         return a;
+}
+
+int tool_parse_bank_mask(const char *list, uint32_t *mask, const char *option)
+{
+        const char *p = list ? list : "";
+
+        if (!*p)
+                return tool_usage("%s: expected a comma-separated list of banks", option);
+        while (*p) {
+                size_t l = strcspn(p, ",");
+                char name[32];
+                ct_hash_alg a;
+
+                if (l == 0 || l >= sizeof(name))
+                        return tool_usage("%s: '%s' is not a list of sha1, sha256, sha384, sha512, sm3_256", option,
+                                          list);
+                memcpy(name, p, l);
+                name[l] = 0;
+                a = ct_hash_from_name(name);
+                if (a == CT_HASH_NONE)
+                        return tool_usage("%s: unknown bank '%s' (sha1, sha256, sha384, sha512, sm3_256)", option,
+                                          name);
+                *mask |= 1u << a;
+                p += l;
+                if (*p == ',') {
+                        p++;
+                        if (!*p)
+                                return tool_usage("%s: '%s' ends with a comma", option, list);
+                }
+        }
+        return EXIT_OK;
 }
 
 bool tool_add_bank(ct_hash_alg *banks, size_t *n, const char *name, const char *option)

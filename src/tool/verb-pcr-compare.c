@@ -15,7 +15,7 @@
 
 int tool_pcr_compare(int argc, char **argv);
 
-static int compare_help(void)
+static void compare_help(void)
 {
         printf("Usage: %s pcr compare REF OTHER [OTHER...] [--bank BANK[,BANK...]] [--emit FILE] [--json]\n\n"
                "Compare PCR sets, per bank: the PCRs equal in all sets (common), the ones that differ,\n"
@@ -30,44 +30,26 @@ static int compare_help(void)
                "  --emit FILE   write the common PCRs (values of REF) as PCR-set JSON to FILE (atomically)\n"
                "  --json        JSON result: per bank common, unused_in_both, different, only_in_ref,\n"
                "                only_in_other, reference_values\n"
-               "  -h, --help    this help\n\n"
+               "  -h, --help    this help\n"
+               "  --version     print the version\n\n"
                "Exit status: 0 the sets agree on every PCR they have, 1 some PCR differs or is missing\n"
                "from some set (the --emit file is still written), 2 bad input or usage, 3 I/O error.\n",
                program_name);
-        return EXIT_OK;
 }
 
 
-
-static int parse_bank_list(const char *arg, uint32_t *mask)
-{
-        char *dup = strdup(arg), *save = NULL;
-        int rc = EXIT_OK;
-
-        if (!dup)
-                return EXIT_INTERNAL;
-        for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                ct_hash_alg a = ct_hash_from_name(t);
-                if (a == CT_HASH_NONE) {
-                        rc = tool_usage("unknown bank '%s' (sha1, sha256, sha384, sha512, sm3_256)", t);
-                        break;
-                }
-                *mask |= 1u << a;
-        }
-        free(dup);
-        return rc;
-}
 
 int tool_pcr_compare(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "bank", required_argument, NULL, 'b' }, { "emit", required_argument, NULL, 'e' },
-                { "json", no_argument, NULL, 'j' },       { "help", no_argument, NULL, 'h' },
+                { "bank", required_argument, NULL, 'b' },
+                { "emit", required_argument, NULL, 'e' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("pcr compare", compare_help);
         const char *emit = NULL;
         uint32_t mask = 0, bad = 0;
-        bool json = false;
+        bool json;
         ct_pcr_set *sets = NULL;
         const ct_pcr_set *others[MAX_SETS];
         ct_pcr_format fmts[MAX_SETS + 1];
@@ -76,35 +58,33 @@ int tool_pcr_compare(int argc, char **argv)
         ct_error err;
         int c, rc, n;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'b':
-                        if ((rc = parse_bank_list(optarg, &mask)) != EXIT_OK)
+                        if ((rc = tool_parse_bank_mask(optarg, &mask, "--bank")) != EXIT_OK)
                                 return rc;
                         break;
                 case 'e':
                         emit = optarg;
                         break;
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        return compare_help();
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         n = argc - optind;
         if (n < 2)
-                return tool_usage("pcr compare: expected REF and at least one OTHER (see --help)");
+                return tool_cmd_usage(&cmd, "expected REF and at least one OTHER");
         if (n > MAX_SETS + 1)
-                return tool_usage("pcr compare: at most %d sets", MAX_SETS + 1);
+                return tool_cmd_usage(&cmd, "at most %d sets", MAX_SETS + 1);
         sets = calloc((size_t)n, sizeof(*sets));
         if (!sets)
                 return tool_errorf(EXIT_INTERNAL, "out of memory");
         for (int i = 0; i < n; i++) {
                 if (ct_pcr_set_load(argv[optind + i], CT_PCR_FORMAT_AUTO, &sets[i], &fmts[i], &err) != CT_OK) {
-                        rc = tool_fail(&err, argv[optind + i]);
+                        rc = tool_error(&err, argv[optind + i]);
                         goto out;
                 }
                 if (i > 0)
@@ -201,34 +181,16 @@ int tool_pcr_compare(int argc, char **argv)
                                 }
                         }
                 }
-                if (emit) {
-                        json_object *e = tool_pcrset_json(&emitted);
-                        const char *s = json_object_to_json_string_ext(e, JSON_C_TO_STRING_PRETTY |
-                                                                                  JSON_C_TO_STRING_SPACED |
-                                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
-                        char *buf = malloc(strlen(s) + 2);
-                        ct_code wr;
-
-                        if (!buf) {
-                                json_object_put(e);
-                                json_object_put(o);
-                                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
-                                goto out;
-                        }
-                        snprintf(buf, strlen(s) + 2, "%s\n", s);
-                        wr = ct_write_file_atomic(emit, buf, strlen(buf), &err);
-                        free(buf);
-                        json_object_put(e);
-                        if (wr != CT_OK) {
-                                json_object_put(o);
-                                rc = tool_fail(&err, emit);
-                                goto out;
-                        }
+                if (emit && (rc = tool_json_emit(tool_pcrset_json(&emitted), emit)) != EXIT_OK) {
+                        json_object_put(jbanks);
+                        json_object_put(o);
+                        goto out;
                 }
                 if (json) {
                         json_object_object_add(o, "banks", jbanks);
                         tool_json_add_bool(o, "identical", bad == 0);
-                        tool_json_print(o);
+                        if ((rc = tool_json_emit(o, NULL)) != EXIT_OK)
+                                goto out;
                 }
         }
         rc = bad ? EXIT_VERIFY_FAILED : EXIT_OK;

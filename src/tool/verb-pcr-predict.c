@@ -38,10 +38,11 @@ static void help_predict(void)
                "      --bank ALG              sha1, sha256 (default), sha384, sha512; repeatable\n"
                "      --explain               list every extend (stderr in text mode, \"events\" in JSON)\n"
                "      --json                  PCR-set JSON: {\"schema_version\": 1, \"pcrs\": {bank: {index: hex}}}\n"
-               "  -h, --help                  this help\n\n"
+               "  -h, --help                  this help\n"
+               "      --version               print the version\n\n"
                "Output (text): '4:<bank>=<hex>' and '11:<bank>=<hex>' lines. PCR 11 is the value after\n"
                "the stub's measurements, before any boot phase word.\n"
-               "Exit status: 0 ok, 2 bad input or usage, 3 I/O error.\n",
+               "Exit status: 0 ok, 2 bad input, missing or unreadable image, or usage; 3 I/O error.\n",
                program_name);
 }
 
@@ -108,7 +109,7 @@ static ct_code explain_uki_step(const ct_uki_step *st, void *userdata)
 
 int tool_pcr_predict(int argc, char **argv)
 {
-        enum { OPT_EFI = 0x100, OPT_UKI, OPT_SB, OPT_FAILED, OPT_KEV, OPT_STUB, OPT_BANK, OPT_EXPLAIN, OPT_JSON };
+        enum { OPT_EFI = 0x100, OPT_UKI, OPT_SB, OPT_FAILED, OPT_KEV, OPT_STUB, OPT_BANK, OPT_EXPLAIN };
         static const struct option opts[] = {
                 { "efi", required_argument, NULL, OPT_EFI },
                 { "uki", required_argument, NULL, OPT_UKI },
@@ -118,10 +119,9 @@ int tool_pcr_predict(int argc, char **argv)
                 { "stub-version", required_argument, NULL, OPT_STUB },
                 { "bank", required_argument, NULL, OPT_BANK },
                 { "explain", no_argument, NULL, OPT_EXPLAIN },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("pcr predict", help_predict);
         struct chain_image chain[MAX_CHAIN];
         ct_boot_image images[MAX_CHAIN];
         size_t n = 0;
@@ -131,7 +131,7 @@ int tool_pcr_predict(int argc, char **argv)
         unsigned stub_opt = 0;
         ct_hash_alg banks[CT_HASH__MAX];
         size_t n_banks = 0;
-        bool explain = false, json = false;
+        bool explain = false, json;
         long last_uki = -1;
         ct_pcr_set set;
         json_object *events = NULL;
@@ -139,7 +139,7 @@ int tool_pcr_predict(int argc, char **argv)
         int c, rc = EXIT_OK;
 
         memset(chain, 0, sizeof(chain));
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_EFI:
                         if (n >= MAX_CHAIN - 1)
@@ -183,26 +183,23 @@ int tool_pcr_predict(int argc, char **argv)
                 case OPT_EXPLAIN:
                         explain = true;
                         break;
-                case OPT_JSON:
-                        json = true;
-                        break;
-                case 'h':
-                        help_predict();
-                        return EXIT_OK;
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind < argc)
-                return tool_usage("pcr predict: unexpected argument '%s'; images go in --efi / --uki", argv[optind]);
+                return tool_cmd_usage(&cmd, "unexpected argument '%s'; images go in --efi / --uki", argv[optind]);
         if (uki_path) {
                 chain[n].path = uki_path;
                 chain[n++].forced_uki = true;
         }
         if (n == 0)
-                return tool_usage("pcr predict: give the boot chain with --efi IMAGE (and/or --uki UKI)");
+                return tool_cmd_usage(&cmd, "give the boot chain with --efi IMAGE (and/or --uki UKI)");
         if (secure_boot < 0)
-                return tool_usage("pcr predict: --secure-boot on|off is required (PCR 4 depends on it)");
+                return tool_cmd_usage(&cmd, "--secure-boot on|off is required (PCR 4 depends on it)");
         if (n_banks == 0)
                 banks[n_banks++] = CT_HASH_SHA256;
 
@@ -237,8 +234,8 @@ int tool_pcr_predict(int argc, char **argv)
                         bi->stub = (ct_uki_stub)detected;
                 else {
                         rc = tool_errorf(EXIT_BAD_INPUT,
-                                         "%s: %s: cannot tell which systemd-stub rules apply (%s); pass --stub-version",
-                                         program_name, ci->path,
+                                         "%s: cannot tell which systemd-stub rules apply (%s); pass --stub-version",
+                                         ci->path,
                                          detected ? "its stub version's rules are not known" : err.msg);
                         goto out;
                 }
@@ -250,9 +247,9 @@ int tool_pcr_predict(int argc, char **argv)
                         bi->kernel_event = false;
                 else {
                         rc = tool_errorf(EXIT_BAD_INPUT,
-                                         "%s: %s: whether firmware measures the kernel started by a systemd-stub %u "
+                                         "%s: whether firmware measures the kernel started by a systemd-stub %u "
                                          "with Secure Boot on is not known; pass --kernel-event yes or no",
-                                         program_name, ci->path, (unsigned)bi->stub);
+                                         ci->path, (unsigned)bi->stub);
                         goto out;
                 }
                 last_uki = (long)i;
@@ -291,7 +288,7 @@ int tool_pcr_predict(int argc, char **argv)
                         json_object_object_add(o, "events", events);
                         events = NULL;
                 }
-                tool_json_print(o);
+                rc = tool_json_emit(o, NULL);
         } else {
                 char hex[2 * CT_HASH_MAX_SIZE + 1];
 

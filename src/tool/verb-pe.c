@@ -18,11 +18,12 @@ static void help_hash(void)
                "  -a, --alg ALG   sha1, sha256 (default), sha384 or sha512; repeat for several\n"
                "      --explain   also list every hashed byte range and what was skipped\n"
                "      --json      JSON output (schema_version 1)\n"
-               "  -h, --help      this help\n\n"
+               "  -h, --help      this help\n"
+               "      --version   print the version\n\n"
                "Output: one line per file, '<hex>  FILE' (with several --alg: '<alg>:<hex>  FILE').\n"
                "A warning goes to stderr when the COFF TimeDateStamp is not zero: objcopy stamps the\n"
                "build time there, so the digest (and PCR 4) changes on every rebuild.\n"
-               "Exit status: 0 ok, 2 bad input or usage, 3 I/O error.\n",
+               "Exit status: 0 ok, 2 bad input, missing or unreadable FILE, or usage; 3 I/O error.\n",
                program_name);
 }
 
@@ -164,21 +165,20 @@ out:
 
 static int verb_hash(int argc, char **argv)
 {
-        enum { OPT_EXPLAIN = 0x100, OPT_JSON };
+        enum { OPT_EXPLAIN = 0x100 };
         static const struct option opts[] = {
                 { "alg", required_argument, NULL, 'a' },
                 { "explain", no_argument, NULL, OPT_EXPLAIN },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("pe hash", help_hash);
         ct_hash_alg algs[CT_HASH__MAX];
         size_t n_algs = 0;
-        bool explain = false, json = false;
+        bool explain = false;
         json_object *root = NULL, *images = NULL;
         int c, rc = EXIT_OK;
 
-        while ((c = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "a:", opts)) != -1) {
                 switch (c) {
                 case 'a':
                         if (!tool_add_bank(algs, &n_algs, optarg, "--alg"))
@@ -187,21 +187,17 @@ static int verb_hash(int argc, char **argv)
                 case OPT_EXPLAIN:
                         explain = true;
                         break;
-                case OPT_JSON:
-                        json = true;
-                        break;
-                case 'h':
-                        help_hash();
-                        return EXIT_OK;
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind >= argc)
-                return tool_usage("pe hash: missing FILE; run '%s pe hash --help'", program_name);
+                return tool_cmd_usage(&cmd, "missing FILE");
         if (n_algs == 0)
                 algs[n_algs++] = CT_HASH_SHA256;
-        if (json) {
+        if (cmd.json) {
                 root = tool_json_new();
                 images = json_object_new_array();
         }
@@ -211,10 +207,10 @@ static int verb_hash(int argc, char **argv)
                 if (r > rc)
                         rc = r;
         }
-        if (json) {
+        if (cmd.json) {
                 json_object_object_add(root, "images", images);
                 if (rc == EXIT_OK)
-                        tool_json_print(root);
+                        rc = tool_json_emit(root, NULL);
                 else
                         json_object_put(root);
         }

@@ -42,10 +42,11 @@ static void help_measure(void)
                "      --stub-version=V  systemd-stub rules: 252 (default for parts), 254, 257;\n"
                "                        for a UKI file detected from its .sdmagic section\n"
                "      --uki-profile=N   257 multi-profile UKIs: the profile to measure (default 0)\n"
-               "  -h, --help            this help\n\n"
+               "  -h, --help            this help\n"
+               "      --version         print the version\n\n"
                "Output (text): for each phase, '# PCR[11] Phase <phase>' on stderr, then\n"
                "'11:<bank>=<hex>' per bank on stdout.\n"
-               "Exit status: 0 ok, 2 bad input or usage, 3 I/O error.\n",
+               "Exit status: 0 ok, 2 bad input, missing or unreadable file, or usage; 3 I/O error.\n",
                program_name);
 }
 
@@ -221,7 +222,7 @@ static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const 
 
         memset(bases, 0, sizeof(bases));
         if (!res)
-                return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+                return tool_errorf(EXIT_INTERNAL, "out of memory");
         ct_error_clear(&err);
         if (o->json == JSON_SCHEMA) {
                 root = tool_json_new();
@@ -286,7 +287,7 @@ static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const 
         switch (o->json) {
         case JSON_SCHEMA:
                 json_object_object_add(root, "banks", banks);
-                tool_json_print(root);
+                rc = tool_json_emit(root, NULL);
                 root = NULL;
                 break;
         case JSON_SHORT:
@@ -304,19 +305,6 @@ out:
         }
         free(res);
         return rc;
-}
-
-static int parse_bank(struct measure_opts *o, const char *name)
-{
-        ct_hash_alg a = ct_hash_from_name(name);
-
-        if (a != CT_HASH_SHA1 && a != CT_HASH_SHA256 && a != CT_HASH_SHA384 && a != CT_HASH_SHA512)
-                return tool_usage("--bank: '%s' is not supported (sha1, sha256, sha384, sha512)", name);
-        for (size_t i = 0; i < o->n_banks; i++)
-                if (o->banks[i] == a)
-                        return EXIT_OK;
-        o->banks[o->n_banks++] = a;
-        return EXIT_OK;
 }
 
 static int measure_from_uki(struct measure_opts *o)
@@ -341,9 +329,9 @@ static int measure_from_uki(struct measure_opts *o)
                 if (!o->stub_given) {
                         if (!mapped) {
                                 rc = tool_errorf(EXIT_BAD_INPUT,
-                                                 "%s: %s: the stub is systemd-stub %u, whose section rules are not "
+                                                 "%s: the stub is systemd-stub %u, whose section rules are not "
                                                  "known; pass --stub-version 252, 254 or 257",
-                                                 program_name, o->uki, detected);
+                                                 o->uki, detected);
                                 goto out;
                         }
                         o->stub = mapped;
@@ -351,8 +339,7 @@ static int measure_from_uki(struct measure_opts *o)
                         fprintf(stderr, "%s: %s: warning: the stub says systemd-stub %u; using %u rules as asked\n",
                                 program_name, o->uki, detected, o->stub);
         } else if (!o->stub_given) {
-                rc = tool_errorf(EXIT_BAD_INPUT, "%s: %s: %s; pass --stub-version 252, 254 or 257", program_name,
-                                 o->uki, err.msg);
+                rc = tool_errorf(EXIT_BAD_INPUT, "%s: %s; pass --stub-version 252, 254 or 257", o->uki, err.msg);
                 goto out;
         }
         if (!ct_pe_find_section(pe, ".linux", CT_PE_FIND_PREFIX))
@@ -379,7 +366,7 @@ static int measure_from_parts(struct measure_opts *o)
         memset(blobs, 0, sizeof(blobs));
         ct_uki_parts_init(&parts);
         if (!o->files[CT_UKI_LINUX])
-                return tool_usage("uki measure: --linux=FILE or a UKI file is required");
+                return tool_usage("uki measure: --linux=FILE or a UKI file is required; run '%s uki measure --help'", program_name);
         for (unsigned i = 0; i < CT_UKI_SECTION__MAX; i++) {
                 if (!o->files[i])
                         continue;
@@ -429,9 +416,9 @@ static int verb_measure(int argc, char **argv)
                 { "json", optional_argument, NULL, OPT_JSON },
                 { "stub-version", required_argument, NULL, OPT_STUB },
                 { "uki-profile", required_argument, NULL, OPT_PROFILE_N },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("uki measure", help_measure);
         struct measure_opts o;
         unsigned long long v;
         bool any_section = false;
@@ -440,7 +427,7 @@ static int verb_measure(int argc, char **argv)
 
         memset(&o, 0, sizeof(o));
         o.stub = CT_UKI_STUB_252;
-        while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "j", opts)) != -1) {
                 if (c >= OPT_SECTION && c < OPT_SECTION + CT_UKI_SECTION__MAX) {
                         o.files[c - OPT_SECTION] = optarg;
                         any_section = true;
@@ -448,9 +435,10 @@ static int verb_measure(int argc, char **argv)
                 }
                 switch (c) {
                 case OPT_BANK:
-                        rc = parse_bank(&o, optarg);
-                        if (rc)
+                        if (!tool_add_bank(o.banks, &o.n_banks, optarg, "--bank")) {
+                                rc = EXIT_BAD_INPUT;
                                 goto out;
+                        }
                         break;
                 case OPT_PHASE:
                         if (o.n_phases >= MAX_PHASES) {
@@ -459,7 +447,7 @@ static int verb_measure(int argc, char **argv)
                         }
                         o.phases[o.n_phases] = normalize_phase(optarg);
                         if (!o.phases[o.n_phases]) {
-                                rc = tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+                                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
                                 goto out;
                         }
                         o.n_phases++;
@@ -497,21 +485,22 @@ static int verb_measure(int argc, char **argv)
                         }
                         o.profile = (unsigned)v;
                         break;
-                case 'h':
-                        help_measure();
-                        goto out;
                 default:
                         rc = EXIT_BAD_INPUT;
                         goto out;
                 }
         }
+        if (cmd.done) {
+                rc = cmd.status;
+                goto out;
+        }
         if (optind < argc) {
                 if (optind + 1 < argc) {
-                        rc = tool_usage("uki measure: one UKI file at most");
+                        rc = tool_cmd_usage(&cmd, "one UKI file at most");
                         goto out;
                 }
                 if (any_section) {
-                        rc = tool_usage("uki measure: give either a UKI file or section files, not both");
+                        rc = tool_cmd_usage(&cmd, "give either a UKI file or section files, not both");
                         goto out;
                 }
                 o.uki = argv[optind];
@@ -533,7 +522,7 @@ static int verb_measure(int argc, char **argv)
                 for (size_t i = 0; i < 4; i++) {
                         o.phases[i] = strdup(defaults[i]);
                         if (!o.phases[i]) {
-                                rc = tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
+                                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
                                 goto out;
                         }
                         o.n_phases++;

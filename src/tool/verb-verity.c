@@ -5,9 +5,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/random.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -67,35 +64,6 @@ static bool parse_u32(const char *s, uint32_t *ret)
                 return false;
         *ret = (uint32_t)v;
         return true;
-}
-
-/* "12345678-1234-1234-1234-123456789abc" -> 16 bytes in printed order. */
-static bool parse_uuid(const char *s, uint8_t out[16])
-{
-        static const int dash[] = { 8, 13, 18, 23 };
-        char hex[33];
-        size_t n = 0, len;
-
-        if (strlen(s) != 36)
-                return false;
-        for (int i = 0; i < 4; i++)
-                if (s[dash[i]] != '-')
-                        return false;
-        for (size_t i = 0; i < 36; i++) {
-                if (i == 8 || i == 13 || i == 18 || i == 23)
-                        continue;
-                hex[n++] = s[i];
-        }
-        hex[32] = 0;
-        return ct_hex_decode(hex, out, 16, &len, NULL) == CT_OK && len == 16;
-}
-
-static void format_uuid(const uint8_t u[16], char out[37])
-{
-        char hex[33];
-
-        ct_hex_encode(u, 16, hex);
-        snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
 static bool parse_salt(const char *s, ct_verity_params *p)
@@ -301,10 +269,10 @@ static void print_header(const char *hash_path, const ct_verity_params *p, const
                          const uint8_t *root, size_t root_size, const char *fec_path, uint64_t fec_parity,
                          uint64_t hash_dev_size)
 {
-        char u[37] = "", sh[2 * CT_VERITY_MAX_SALT + 2], rh[2 * CT_VERITY_MAX_DIGEST + 1];
+        char u[CT_VERITY_UUID_TEXT] = "", sh[2 * CT_VERITY_MAX_SALT + 2], rh[2 * CT_VERITY_MAX_DIGEST + 1];
 
         if (!p->no_superblock)
-                format_uuid(p->uuid, u);
+                ct_verity_uuid_format(p->uuid, u);
         salt_hex(p, sh);
         printf("VERITY header information for %s\n", hash_path);
         printf("UUID:            \t%s\n", u);
@@ -331,10 +299,10 @@ static void print_header(const char *hash_path, const ct_verity_params *p, const
 static json_object *params_json(const ct_verity_params *p, const ct_verity_geometry *g)
 {
         json_object *o = tool_json_new();
-        char u[37];
+        char u[CT_VERITY_UUID_TEXT];
 
         if (!p->no_superblock) {
-                format_uuid(p->uuid, u);
+                ct_verity_uuid_format(p->uuid, u);
                 tool_json_add_str(o, "uuid", u);
         } else {
                 tool_json_add_str(o, "uuid", NULL);
@@ -385,9 +353,8 @@ static int verb_format(int argc, char **argv)
                         salt_from = optarg;
                         break;
                 case OPT_UUID:
-                        if (!parse_uuid(optarg, o.p.uuid))
-                                return tool_usage("--uuid: UUID like 12345678-1234-1234-1234-123456789abc expected, got '%s'",
-                                                  optarg);
+                        if (ct_verity_uuid_parse(optarg, o.p.uuid, &err))
+                                return tool_usage("--uuid: %s", err.msg);
                         o.uuid_set = true;
                         break;
                 case OPT_ROOT_FILE:
@@ -419,17 +386,11 @@ static int verb_format(int argc, char **argv)
                         memcpy(o.p.uuid, u, sizeof(u));
                 o.salt_from_set = true;
         }
-        if (!o.salt_set && !o.salt_from_set) {
-                o.p.salt_size = 32;
-                if (getrandom(o.p.salt, 32, 0) != 32)
-                        return tool_errorf(EXIT_INTERNAL, "cannot get random bytes: %s", strerror(errno));
-        }
-        if (!o.uuid_set && !o.salt_from_set) {
-                if (getrandom(o.p.uuid, 16, 0) != 16)
-                        return tool_errorf(EXIT_INTERNAL, "cannot get random bytes: %s", strerror(errno));
-                o.p.uuid[6] = (uint8_t)((o.p.uuid[6] & 0x0f) | 0x40);
-                o.p.uuid[8] = (uint8_t)((o.p.uuid[8] & 0x3f) | 0x80);
-        }
+        if (ct_verity_params_randomize(&o.p,
+                                       (!o.salt_set && !o.salt_from_set ? CT_VERITY_RANDOM_SALT : 0u) |
+                                               (!o.uuid_set && !o.salt_from_set ? CT_VERITY_RANDOM_UUID : 0u),
+                                       &err))
+                return tool_fail(&err, NULL);
         if (o.fec_device && !o.fec_roots_set)
                 o.p.fec_roots = 2;
         if (!o.fec_device)
@@ -523,122 +484,6 @@ static void verify_help(void)
                "Exit status: 0 intact, 1 corruption found (or root hash mismatch), 2 bad input\n"
                "(bad superblock, wrong parameters), 3 I/O or internal error.\n",
                program_name);
-}
-
-static bool is_ext_fs(int fd)
-{
-        uint8_t m[2];
-        ct_error e;
-
-        return ct_pread_all(fd, m, 2, 1024 + 56, &e) == CT_OK && ct_get_le16(m) == 0xEF53;
-}
-
-/*
- * libext2fs reads the (untrusted, possibly damaged) image and is not hardened
- * against hostile ones, so it runs in a child process: a crash there costs
- * the attribution, never the verification. The child sends n NUL-terminated
- * strings through a pipe. Returns NULL with *why set on failure.
- */
-static char **attribute_isolated(const char *data, uint32_t dbs, const uint64_t *blocks, size_t n, char *why,
-                                 size_t whylen)
-{
-        int pfd[2], status = 0;
-        char *buf = NULL, **out = NULL;
-        size_t len = 0, cap = 0, k = 0;
-        pid_t pid;
-
-        if (pipe2(pfd, O_CLOEXEC) < 0) {
-                snprintf(why, whylen, "pipe: %s", strerror(errno));
-                return NULL;
-        }
-        fflush(NULL);
-        pid = fork();
-        if (pid < 0) {
-                snprintf(why, whylen, "fork: %s", strerror(errno));
-                close(pfd[0]);
-                close(pfd[1]);
-                return NULL;
-        }
-        if (pid == 0) {
-                char **owners = NULL;
-                ct_error err;
-                FILE *f;
-                int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                if (devnull >= 0)
-                        dup2(devnull, STDERR_FILENO);
-                close(pfd[0]);
-                f = fdopen(pfd[1], "w");
-                if (!f)
-                        _exit(3);
-                ct_error_clear(&err);
-                if (ct_verity_ext4_attribute(data, dbs, blocks, n, &owners, &err)) {
-                        fprintf(f, "E%s", err.msg);
-                        fputc(0, f);
-                        fclose(f);
-                        _exit(1);
-                }
-                for (size_t i = 0; i < n; i++) {
-                        fprintf(f, "S%s", owners[i]);
-                        fputc(0, f);
-                }
-                fclose(f);
-                _exit(0);
-        }
-        close(pfd[1]);
-        for (;;) {
-                ssize_t r;
-                if (len == cap) {
-                        char *nb = realloc(buf, cap ? cap * 2 : 4096);
-                        if (!nb)
-                                break;
-                        buf = nb;
-                        cap = cap ? cap * 2 : 4096;
-                }
-                r = read(pfd[0], buf + len, cap - len);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0)
-                        break;
-                len += (size_t)r;
-        }
-        close(pfd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (WIFSIGNALED(status)) {
-                snprintf(why, whylen, "libext2fs crashed on this image (signal %d)", WTERMSIG(status));
-                goto fail;
-        }
-        if (len && buf[0] == 'E' && memchr(buf, 0, len)) {
-                snprintf(why, whylen, "%s", buf + 1);
-                goto fail;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                snprintf(why, whylen, "the attribution process failed (status %d)", status);
-                goto fail;
-        }
-        out = calloc(n ? n : 1, sizeof(*out));
-        if (!out) {
-                snprintf(why, whylen, "out of memory");
-                goto fail;
-        }
-        for (size_t pos = 0; pos < len && k < n;) {
-                char *z = memchr(buf + pos, 0, len - pos);
-                if (!z || buf[pos] != 'S')
-                        break;
-                out[k] = strdup(buf + pos + 1);
-                if (!out[k])
-                        break;
-                k++;
-                pos = (size_t)(z - buf) + 1;
-        }
-        if (k != n) {
-                ct_verity_strv_free(out, k);
-                out = NULL;
-                snprintf(why, whylen, "incomplete answer from the attribution process");
-        }
-fail:
-        free(buf);
-        return out;
 }
 
 static const char *bad_kind_name(ct_verity_bad_kind k)
@@ -737,17 +582,17 @@ static int verb_verify(int argc, char **argv)
         for (size_t i = 0; i < rep.n_blocks; i++)
                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
                         n_d++;
-        if (n_d && !no_ext4 && is_ext_fs(data_fd)) {
+        if (n_d && !no_ext4 && ct_verity_ext4_probe_fd(data_fd)) {
                 dblocks = calloc(n_d, sizeof(*dblocks));
                 if (dblocks) {
                         size_t k = 0;
                         for (size_t i = 0; i < rep.n_blocks; i++)
                                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
                                         dblocks[k++] = rep.blocks[i].block;
-                        char why[CT_ERROR_MSG_MAX];
-                        owners = attribute_isolated(data, o.p.data_block_size, dblocks, n_d, why, sizeof(why));
-                        if (!owners)
-                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, why);
+                        ct_error ae;
+                        ct_error_clear(&ae);
+                        if (ct_verity_ext4_attribute_isolated(data, o.p.data_block_size, dblocks, n_d, &owners, &ae))
+                                fprintf(stderr, "%s: note: no file attribution: %s\n", program_name, ae.msg);
                 }
         }
         if (o.json) {
@@ -945,8 +790,8 @@ static int verb_table(int argc, char **argv)
         ct_verity_geometry g;
         const char *data, *hash, *root_text = NULL, *name = "vroot", *output = NULL;
         uint8_t root[CT_VERITY_MAX_DIGEST];
-        char rh[2 * CT_VERITY_MAX_DIGEST + 1], sh[2 * CT_VERITY_MAX_SALT + 2];
-        char *line = NULL, *dmsetup = NULL, *dmmod = NULL, *kata = NULL, *kata_legacy = NULL;
+        char rh[2 * CT_VERITY_MAX_DIGEST + 1];
+        ct_verity_table_forms f;
         ct_error err;
         size_t ds;
         int fd, c, r;
@@ -1007,9 +852,6 @@ static int verb_table(int argc, char **argv)
         if (argc - optind != (o.root_file ? 2 : 3))
                 return tool_usage("verity table: DATA HASH ROOT_HASH expected; run '%s verity table --help'",
                                   program_name);
-        for (const char *s = name; *s; s++)
-                if (*s == ',' || *s == ';' || *s == ' ' || *s == '\'' || *s == '"')
-                        return tool_usage("--name: no commas, semicolons, quotes or spaces");
         data = argv[optind];
         hash = argv[optind + 1];
         if (!o.root_file)
@@ -1049,57 +891,43 @@ static int verb_table(int argc, char **argv)
                 to.fec_dev = o.fec_device;
                 to.fec_blocks = fg.blocks;
         }
-        if (ct_verity_table_line(&o.p, root, ds, &to, &line, &err))
-                return tool_fail(&err, NULL);
+        if (ct_verity_table_forms_build(&o.p, root, ds, &to, name, &f, &err))
+                return err.code == CT_E_ARG ? tool_usage("%s", err.msg) : tool_fail(&err, NULL);
         ct_hex_encode(root, ds, rh);
-        salt_hex(&o.p, sh);
-        if (asprintf(&dmsetup, "dmsetup create %s --readonly --table '%s'", name, line) < 0 ||
-            asprintf(&dmmod, "dm-mod.create=\"%s,,,ro,%s\" root=/dev/dm-0", name, line) < 0 ||
-            asprintf(&kata, "root_hash=%s,salt=%s,data_blocks=%llu,data_block_size=%u,hash_block_size=%u", rh, sh,
-                     (unsigned long long)o.p.data_blocks, o.p.data_block_size, o.p.hash_block_size) < 0 ||
-            asprintf(&kata_legacy, "rootfs_verity.scheme=dm-verity rootfs_verity.hash=%s", rh) < 0) {
-                free(line);
-                return tool_errorf(EXIT_INTERNAL, "out of memory");
-        }
-        if (!o.json && (!output || !strcmp(output, "kata")) &&
-            (g.hash_start != 0 || strcmp(o.p.hash_name, "sha256") || o.p.hash_type != 1))
+        if (!o.json && (!output || !strcmp(output, "kata")) && !f.kata_exact)
                 fprintf(stderr,
                         "%s: note: Kata's kernel_verity_params assume format 1, sha256 and the tree at hash block 0 "
                         "(veritysetup format --no-superblock); this tree has format %u, %s, hash start block %llu\n",
-                        program_name, o.p.hash_type, o.p.hash_name, (unsigned long long)g.hash_start);
+                        program_name, o.p.hash_type, o.p.hash_name, (unsigned long long)f.hash_start);
         if (o.json) {
                 json_object *j = params_json(&o.p, &g);
                 tool_json_add_str(j, "root_hash", rh);
-                tool_json_add_str(j, "table", line);
-                tool_json_add_str(j, "dmsetup", dmsetup);
-                tool_json_add_str(j, "dm_mod_create", dmmod);
-                tool_json_add_str(j, "kata_kernel_verity_params", kata);
-                tool_json_add_str(j, "kata_rootfs_verity", kata_legacy);
+                tool_json_add_str(j, "table", f.table);
+                tool_json_add_str(j, "dmsetup", f.dmsetup);
+                tool_json_add_str(j, "dm_mod_create", f.dm_mod);
+                tool_json_add_str(j, "kata_kernel_verity_params", f.kata);
+                tool_json_add_str(j, "kata_rootfs_verity", f.kata_legacy);
                 tool_json_print(j);
         } else if (output) {
                 if (!strcmp(output, "table"))
-                        printf("%s\n", line);
+                        printf("%s\n", f.table);
                 else if (!strcmp(output, "dmsetup"))
-                        printf("%s\n", dmsetup);
+                        printf("%s\n", f.dmsetup);
                 else if (!strcmp(output, "dm-mod"))
-                        printf("%s\n", dmmod);
+                        printf("%s\n", f.dm_mod);
                 else if (!strcmp(output, "kata"))
-                        printf("%s\n", kata);
+                        printf("%s\n", f.kata);
                 else
-                        printf("%s\n", kata_legacy);
+                        printf("%s\n", f.kata_legacy);
         } else {
-                printf("table:             %s\n", line);
-                printf("dmsetup:           %s\n", dmsetup);
-                printf("kernel parameter:  %s\n", dmmod);
+                printf("table:             %s\n", f.table);
+                printf("dmsetup:           %s\n", f.dmsetup);
+                printf("kernel parameter:  %s\n", f.dm_mod);
                 printf("                   (needs CONFIG_DM_INIT=y and CONFIG_BLK_DEV_DM=y; Debian's kernels do not have them)\n");
-                printf("kata (TOML):       kernel_verity_params = \"%s\"\n", kata);
-                printf("kata 3.x cmdline:  %s\n", kata_legacy);
+                printf("kata (TOML):       kernel_verity_params = \"%s\"\n", f.kata);
+                printf("kata 3.x cmdline:  %s\n", f.kata_legacy);
         }
-        free(line);
-        free(dmsetup);
-        free(dmmod);
-        free(kata);
-        free(kata_legacy);
+        ct_verity_table_forms_free(&f);
         return EXIT_OK;
 }
 

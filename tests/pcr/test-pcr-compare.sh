@@ -88,7 +88,7 @@ for f in short.yaml idx.yaml hex.yaml syntax.yaml bank.json type.json trunc.json
         ok "$([ ! -e "$T/emit.json" ]; echo $?)" "bad PCR file $f: no --emit file"
 done
 "$CT" pcr compare "$V/pcrread/pcrread-select.yaml" "$T/does-not-exist" >/dev/null 2>&1
-is "$?" 3 "missing file: exit 3"
+is "$?" 2 "missing file: exit 2"
 "$CT" pcr compare "$V/pcrread/pcrread-select.yaml" >/dev/null 2>&1
 is "$?" 2 "one set only: usage error"
 "$CT" pcr compare --emit "$T/no/such/dir/e.json" "$V/pcrread/pcrread-select.yaml" "$V/pcrread/pcrread-select.yaml" >/dev/null 2>&1

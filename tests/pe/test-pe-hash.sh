@@ -110,7 +110,7 @@ is "$err" "" "zero TimeDateStamp: no warning"
 # Usage errors
 "$CT" pe hash >/dev/null 2>&1; is $? 2 "no FILE: exit 2"
 "$CT" pe hash --alg md5 "$V/pe/linuxx64.efi.stub" >/dev/null 2>&1; is $? 2 "--alg md5: exit 2"
-"$CT" pe hash /nonexistent/file >/dev/null 2>&1; is $? 3 "missing file: exit 3"
+"$CT" pe hash /nonexistent/file >/dev/null 2>&1; is $? 2 "missing file: exit 2"
 "$CT" pe hash --help | grep -q -- '--explain'; ok $? "--help documents --explain"
 
 done_testing

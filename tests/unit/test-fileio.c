@@ -91,10 +91,53 @@ static void test_errors(void **state)
         ct_error err;
 
         (void)state;
-        assert_int_equal(ct_blob_read("/nonexistent/x", 0, &b, &err), CT_E_IO);
-        assert_int_equal(ct_blob_read("/tmp", 0, &b, &err), CT_E_ARG);
+        /* a missing input or a wrong file type is bad input (exit 2); the error names the input in its
+         * own field, and the message does not repeat it */
+        assert_int_equal(ct_blob_read("/nonexistent/x", 0, &b, &err), CT_E_INPUT);
+        assert_int_equal(ct_code_exit_status(err.code), 2);
+        assert_string_equal(err.input, "/nonexistent/x");
+        assert_null(strstr(err.msg, "/nonexistent"));
+        assert_non_null(strstr(err.msg, "No such file"));
+        assert_int_equal(ct_blob_read("/tmp", 0, &b, &err), CT_E_INPUT);
+        assert_string_equal(err.input, "/tmp");
+        assert_non_null(strstr(err.msg, "directory"));
+        /* a failed write is an I/O error (exit 3), about the output */
         assert_int_equal(ct_write_file_atomic("/nonexistent/dir/x", "a", 1, &err), CT_E_IO);
-        assert_non_null(strstr(err.msg, "/nonexistent/dir/x"));
+        assert_int_equal(ct_code_exit_status(err.code), 3);
+        assert_string_equal(err.input, "/nonexistent/dir/x");
+        assert_null(strstr(err.msg, "/nonexistent/dir/x"));
+}
+
+static void test_error_input_field(void **state)
+{
+        ct_error err;
+        char longname[CT_ERROR_INPUT_MAX * 2];
+
+        (void)state;
+        ct_error_clear(&err);
+        ct_error_set(&err, CT_E_MALFORMED, "bad field");
+        assert_string_equal(err.input, "");
+        ct_error_default_input(&err, "a.bin");
+        assert_string_equal(err.input, "a.bin");
+        ct_error_default_input(&err, "b.bin"); /* keeps the first */
+        assert_string_equal(err.input, "a.bin");
+        ct_error_set_input(&err, "c.bin");
+        assert_string_equal(err.input, "c.bin");
+        ct_error_prefix(&err, "section %d", 3); /* a prefix keeps the input */
+        assert_string_equal(err.input, "c.bin");
+        assert_string_equal(err.msg, "section 3: bad field");
+        ct_error_set(&err, CT_E_LIMIT, "x"); /* a new error forgets the old input */
+        assert_string_equal(err.input, "");
+        memset(longname, 'a', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = 0;
+        ct_error_set_input(&err, longname); /* truncated, terminated */
+        assert_int_equal(strlen(err.input), CT_ERROR_INPUT_MAX - 1);
+        assert_int_equal(ct_error_set_open(&err, 2 /* ENOENT */, "d", "cannot open"), CT_E_INPUT);
+        assert_int_equal(ct_error_set_open(&err, 5 /* EIO */, "d", "cannot open"), CT_E_IO);
+        assert_string_equal(err.input, "d");
+        ct_error_set_input(NULL, "x");
+        ct_error_default_input(NULL, "x");
+        assert_int_equal(ct_error_set_open(NULL, 2, "d", "x"), CT_E_INPUT);
 }
 
 static void test_empty(void **state)
@@ -116,6 +159,7 @@ int main(void)
                 cmocka_unit_test(test_write_read),
                 cmocka_unit_test(test_abort_leaves_nothing),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_error_input_field),
                 cmocka_unit_test(test_empty),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -512,7 +512,7 @@ CT_EXPORT ct_code ct_pcr_set_load(const char *path, ct_pcr_format fmt, ct_pcr_se
         ct_code rc;
 
         if (stat(path, &st) < 0)
-                return ct_error_set_errno(err, errno, "cannot open");
+                return ct_error_set_open(err, errno, path, "cannot open");
         if (fmt == CT_PCR_FORMAT_SYSFS || (fmt == CT_PCR_FORMAT_AUTO && S_ISDIR(st.st_mode))) {
                 rc = read_sysfs(path, ret, err);
                 if (rc == CT_OK && ret_fmt)

@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* dm-verity internals shared by the files of src/lib/verity/. */
+/*
+ * dm-verity internals shared by the files of src/lib/verity/.
+ *
+ * Layering (each file calls only those below it, no circles):
+ *   format.c   verify.c        ct_verity_format / ct_verity_verify_fd
+ *      |    \    |
+ *      |     tree.c   fec.c    hash tree in memory / Reed-Solomon parity
+ *      |       |     /
+ *   params.c table.c ext4.c    parameters, geometry, superblock / table forms / ext4
+ *      |       |
+ *   common.c                   digest lookup, block hasher, sizes, threads, workers
+ */
 #ifndef COCOTRUST_VERITY_INTERNAL_H
 #define COCOTRUST_VERITY_INTERNAL_H
 
@@ -43,6 +54,7 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
                          uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
                          ct_error *err);
 
+/* Thread count: requested, or the online CPUs, at most CT_VERITY_MAX_THREADS. */
 unsigned verity_threads(unsigned requested);
 
 /*
@@ -67,5 +79,28 @@ bool verity_workers_failed(struct verity_workers *w);
  * recorded (copied to *err) or CT_OK.
  */
 ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err);
+
+/* ---- tree.c ---- */
+
+/*
+ * Hash data blocks [0, N) of fd into out (ceil(N / hash_per_block) hash
+ * blocks, zero-initialised by the caller), on `threads` threads (0 = CPUs).
+ */
+ct_code verity_hash_leaves(int fd, const ct_verity_params *p, const ct_verity_geometry *g, const EVP_MD *md,
+                           unsigned threads, uint8_t *out, ct_error *err);
+
+/* Allocate the zeroed in-memory tree (at least one hash block, at most CT_VERITY_MAX_TREE_BYTES). */
+ct_code verity_tree_alloc(const ct_verity_params *p, const ct_verity_geometry *g, uint8_t **ret, uint64_t *ret_len,
+                          ct_error *err);
+
+/* CT_E_ARG unless fd (named `what`) holds at least p->data_blocks data blocks. */
+ct_code verity_data_size_check(int fd, const char *what, const ct_verity_params *p, ct_error *err);
+
+/*
+ * Build the whole tree of data_fd in memory (on-disk order, top level first)
+ * and its root (g->digest_size bytes). *ret_tree is malloc'd.
+ */
+ct_code verity_tree_build(int data_fd, const ct_verity_params *p, const ct_verity_geometry *g, unsigned threads,
+                          uint8_t **ret_tree, uint64_t *ret_len, uint8_t *root, ct_error *err);
 
 #endif
