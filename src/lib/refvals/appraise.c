@@ -242,6 +242,19 @@ static void event_what(const ct_tcg_event *ev, char *out, size_t cap)
                 }
                 return;
         }
+        case 0x80000008: /* EV_EFI_PLATFORM_FIRMWARE_BLOB */
+        case 0x8000000a: { /* EV_EFI_PLATFORM_FIRMWARE_BLOB2 */
+                ct_tcg_fw_blob fb;
+                if (ct_tcg_decode_fw_blob(ev->data, ev->data_size, ev->type == 0x8000000a, 0, &fb, NULL) == CT_OK) {
+                        if (fb.desc_size && data_text(fb.desc, fb.desc_size, text, sizeof(text)))
+                                snprintf(out, cap, "firmware blob \"%.60s\" at 0x%llx (%llu bytes)", text,
+                                         (unsigned long long)fb.base, (unsigned long long)fb.length);
+                        else
+                                snprintf(out, cap, "firmware blob at 0x%llx (%llu bytes)", (unsigned long long)fb.base,
+                                         (unsigned long long)fb.length);
+                }
+                return;
+        }
         case 0x00000004: /* EV_SEPARATOR */
                 snprintf(out, cap, "separator");
                 return;
@@ -312,6 +325,20 @@ static ct_code collect_pcr(const uint8_t *log, size_t len, unsigned pcr, ct_hash
         return CT_OK;
 }
 
+/* "01234567...89abcdef" of a digest (first and last 8 hex digits). */
+static const char *short_hex(const uint8_t *v, size_t n, char out[20])
+{
+        char h[2 * CT_HASH_MAX_SIZE + 1];
+
+        ct_hex_encode(v, n, h);
+        if (n <= 8)
+                return memcpy(out, h, 2 * n + 1);
+        memcpy(out, h, 8);
+        memcpy(out + 8, "...", 3);
+        memcpy(out + 11, h + 2 * n - 8, 9);
+        return out;
+}
+
 static const char *type_name(uint32_t t, char *buf, size_t cap)
 {
         const char *n = ct_tcg_event_type_name(t);
@@ -341,7 +368,8 @@ static void explain_pcr(char *out, size_t cap, unsigned i, ct_hash_alg alg, cons
         if (replay) {
                 const ct_pcr_bank *b = ct_pcr_set_bank_const(&replay->pcrs, alg);
                 if (!b || !(b->present & (1u << i)))
-                        appendf(out, cap, "the event log has no event for PCR %u\n", i);
+                        appendf(out, cap, "the firmware event log has no event for PCR %u (%s)\n", i,
+                                i == 10 ? "the kernel's IMA measures it" : "measured after the firmware log");
                 else if (CRYPTO_memcmp(b->values[i], evv, size) == 0)
                         appendf(out, cap, "the event log replays to the evidence value: the boot measured "
                                           "something else than the reference boot\n");
@@ -375,7 +403,7 @@ static void explain_pcr(char *out, size_t cap, unsigned i, ct_hash_alg alg, cons
                                           "the first missing: #%u %s %s\n",
                                 ref->n - k, i, ref->ev[k].num, type_name(ref->ev[k].type, tn, sizeof(tn)),
                                 ref->ev[k].what);
-                } else {
+                } else if (ev->n) {
                         appendf(out, cap, "the evidence log and the reference log have the same %zu event(s) "
                                           "for PCR %u\n", ev->n, i);
                 }
@@ -424,6 +452,15 @@ CT_EXPORT ct_code ct_appraise_pcrs(ct_appraisal *a, const ct_pcr_set *evidence, 
                         ct_error_prefix(err, "event log");
                         goto out;
                 }
+                if (replay->info.truncated) {
+                        claim_init(&c, "eventlog.complete", CT_TC_EXECUTABLES, CT_TIER_WARNING, 32,
+                                   CT_TRUSTEE_NO_VALUE);
+                        snprintf(c.reason, sizeof(c.reason),
+                                 "the event log ends inside a record at offset 0x%llx: that record was not replayed",
+                                 (unsigned long long)replay->info.truncated_offset);
+                        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                                goto out;
+                }
         }
         if (ref_log) {
                 /* validate it up front so a bad reference log is an error, not a silent gap */
@@ -440,7 +477,7 @@ CT_EXPORT ct_code ct_appraise_pcrs(ct_appraisal *a, const ct_pcr_set *evidence, 
                 for (size_t k = 0; k < n; k++) {
                         const ct_manifest_pcr *p = &list[k];
                         ct_digest ev;
-                        char name[CT_CLAIM_NAME_MAX], h[2 * CT_HASH_MAX_SIZE + 1];
+                        char name[CT_CLAIM_NAME_MAX], h[2 * CT_HASH_MAX_SIZE + 1], sh1[20], sh2[20];
                         size_t size = ct_hash_size(p->bank);
                         int trustee = CT_TRUSTEE_NO_VALUE;
                         ct_trust_claim tc = pcr_trust_claim(p->index);
@@ -461,19 +498,20 @@ CT_EXPORT ct_code ct_appraise_pcrs(ct_appraisal *a, const ct_pcr_set *evidence, 
                                 trustee = 3; /* tpm_pcr11, overwritten below on mismatch */
                         if (CRYPTO_memcmp(ev.bytes, p->value.bytes, size) == 0) {
                                 claim_init(&c, name, tc, CT_TIER_AFFIRMING, tc == CT_TC_EXECUTABLES ? 3 : 2, trustee);
-                                snprintf(c.reason, sizeof(c.reason), "%s = the %s value %.16s...", what,
+                                snprintf(c.reason, sizeof(c.reason), "%s = the %s value %s", what,
                                          pass == 0 ? "reference boot's" : "predicted",
-                                         ct_hex_encode(p->value.bytes, size, h));
+                                         short_hex(p->value.bytes, size, sh1));
                         } else {
                                 struct collect *evc = NULL, *refc = NULL;
                                 char eh[2 * CT_HASH_MAX_SIZE + 1];
 
                                 claim_init(&c, name, tc, CT_TIER_CONTRAINDICATED, 96,
                                            trustee == 3 ? 33 : CT_TRUSTEE_NO_VALUE);
-                                snprintf(c.reason, sizeof(c.reason), "%s has %.16s..., the %s value is %.16s...",
-                                         what, ct_hex_encode(ev.bytes, size, eh),
-                                         pass == 0 ? "reference boot's" : "predicted",
-                                         ct_hex_encode(p->value.bytes, size, h));
+                                ct_hex_encode(ev.bytes, size, eh);
+                                ct_hex_encode(p->value.bytes, size, h);
+                                snprintf(c.reason, sizeof(c.reason), "%s has %s, the %s value is %s", what,
+                                         short_hex(ev.bytes, size, sh1), pass == 0 ? "reference boot's" : "predicted",
+                                         short_hex(p->value.bytes, size, sh2));
                                 appendf(c.explanation, sizeof(c.explanation), "evidence  %s\nreference %s (%s)\n", eh,
                                         h, pass == 0 ? "captured reference boot" : "predicted");
                                 if (log && (rc = collect_pcr(log, log_len, p->index, p->bank, &evc, err)) != CT_OK)
