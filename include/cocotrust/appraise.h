@@ -104,8 +104,8 @@ void ct_appraisal_trust_vector(const ct_appraisal *a, int ours[CT_TC__MAX], int 
  * PCRs: compare the evidence PCR set with the manifest's reference values
  * (captured_pcrs of a reference boot, then the predicted pcrs for indexes
  * the capture lacks). One claim per compared PCR ("pcr.sha256.4"), and a
- * "pcr.source" warning when the values are not authenticated (a replayed
- * log or a file, not a verified quote). For a mismatch the explanation
+ * "pcr.source" claim of tier none (no assertion about the hardware) when the
+ * values are not authenticated (a replayed log or a file, not a verified quote). For a mismatch the explanation
  * names, when `log` is given, the events of that PCR in the evidence log
  * and, when `ref_log` is given too, the first event that differs from the
  * reference boot's log and what it measured; it also says whether the log

@@ -63,7 +63,7 @@ is "$?" 0 "reference boot: exit 0"
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 c=d["claims"]; print(d["ear.status"], sum(x["tier"]=="affirming" for x in c), [x["name"] for x in c if x["tier"]!="affirming"],
       d["ear.trustworthiness-vector"]["executables"], d["trustee_default_policy_vector"]["executables"], d["schema_version"])' "$T/a.json")" \
-        "warning 24 ['pcr.source'] 3 3 1" "reference boot: 24 PCRs affirming, pcr.source warning, executables 3 (Trustee: 3)"
+        "affirming 24 ['pcr.source'] 3 3 1" "reference boot: 24 PCRs affirming, pcr.source none (not authenticated), executables 3 (Trustee: 3)"
 
 # 2. Secure Boot on against the Secure Boot off reference: PCR 7 contraindicated, first differing event named
 "$CT" appraise "$T/m.json" --pcrs "$B/uki-A-secureboot/pcrs-sysfs.pcrread-style.yaml" \

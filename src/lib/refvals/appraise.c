@@ -538,10 +538,10 @@ CT_EXPORT ct_code ct_appraise_pcrs(ct_appraisal *a, const ct_pcr_set *evidence, 
                                                        NULL);
         }
         if (!authenticated && compared) {
-                claim_init(&c, "pcr.source", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+                claim_init(&c, "pcr.source", CT_TC_HARDWARE, CT_TIER_NONE, 0, CT_TRUSTEE_NO_VALUE);
                 snprintf(c.reason, sizeof(c.reason),
-                         "PCR values from %s are not authenticated (no verified TPM quote): they show what was "
-                         "measured, not that a TPM holds them", what);
+                         "PCR values from %s are not authenticated (no verified TPM quote given): they show what "
+                         "was measured; that a genuine TPM holds them is not asserted", what);
                 rc = ct_appraisal_add(a, &c, err);
         }
 out:
