@@ -551,8 +551,15 @@ out:
 
 /* ---- verity ---- */
 
+#define N_CMD_FORMS 4
+
 struct find_hex {
         const char *hex;      /* lower-case root hash */
+        /* digests (per bank) of the manifest's cmdline as stubs measure it: raw, raw+NUL, UTF-16LE, UTF-16LE+NUL */
+        bool has_cmd;
+        ct_digest cmd[CT_HASH__MAX][N_CMD_FORMS];
+        bool cmd_found;
+        uint32_t cmd_num, cmd_pcr, cmd_type;
         bool found;
         uint32_t num, pcr, type;
         bool other;           /* a roothash=/usrhash= with another value */
@@ -608,7 +615,22 @@ static ct_code find_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
 
         (void)info;
         (void)err;
-        if (ev->is_header || n < 16)
+        if (ev->is_header)
+                return CT_OK;
+        for (unsigned k = 0; f->has_cmd && !f->cmd_found && k < ev->n_digests; k++) {
+                const ct_tcg_digest *d = &ev->digests[k];
+                if ((unsigned)d->alg >= CT_HASH__MAX || d->alg == CT_HASH_NONE)
+                        continue;
+                for (int form = 0; form < N_CMD_FORMS; form++)
+                        if (f->cmd[d->alg][form].len == d->size &&
+                            memcmp(f->cmd[d->alg][form].bytes, d->bytes, d->size) == 0) {
+                                f->cmd_found = true;
+                                f->cmd_num = ev->num;
+                                f->cmd_pcr = ev->pcr;
+                                f->cmd_type = ev->type;
+                        }
+        }
+        if (n < 16)
                 return CT_OK;
         text = malloc(n + 1);
         if (!text)
@@ -627,6 +649,34 @@ static ct_code find_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
         }
         free(text);
         return CT_OK;
+}
+
+static ct_code cmdline_digests(struct find_hex *f, const char *text, ct_error *err)
+{
+        size_t n = strlen(text), un = 0;
+        uint8_t *u16 = malloc(2 * n + 2);
+        ct_code rc = CT_OK;
+
+        if (!u16)
+                return ct_error_set(err, CT_E_NOMEM, "cmdline");
+        /* the cmdline is ASCII in practice; other bytes are taken as Latin-1 */
+        for (size_t i = 0; i < n; i++) {
+                u16[un++] = (uint8_t)text[i];
+                u16[un++] = 0;
+        }
+        u16[un] = u16[un + 1] = 0;
+        for (int a = CT_HASH_SHA1; a < CT_HASH__MAX && rc == CT_OK; a++) {
+                if (ct_hash_size((ct_hash_alg)a) == 0)
+                        continue;
+                if ((rc = ct_hash_buf((ct_hash_alg)a, text, n, &f->cmd[a][0], err)) != CT_OK ||
+                    (rc = ct_hash_buf((ct_hash_alg)a, text, n + 1, &f->cmd[a][1], err)) != CT_OK ||
+                    (rc = ct_hash_buf((ct_hash_alg)a, u16, un, &f->cmd[a][2], err)) != CT_OK ||
+                    (rc = ct_hash_buf((ct_hash_alg)a, u16, un + 2, &f->cmd[a][3], err)) != CT_OK)
+                        break;
+        }
+        free(u16);
+        f->has_cmd = rc == CT_OK;
+        return rc;
 }
 
 CT_EXPORT void ct_appraisal_note_cmdline_measured(ct_appraisal *a, const char *by)
@@ -659,6 +709,8 @@ CT_EXPORT ct_code ct_appraise_verity(ct_appraisal *a, const uint8_t *log, size_t
                 ct_hex_encode(v->root_hash, v->root_hash_len, hex);
                 snprintf(name, sizeof(name), "verity.%s", v->name);
                 on_cmdline = cmd && cmd->text && contains_ci(cmd->text, hex);
+                if (on_cmdline && log && (rc = cmdline_digests(&f, cmd->text, err)) != CT_OK)
+                        return rc;
                 if (log) {
                         rc = ct_tcg_walk(log, log_len, 0, find_cb, &f, NULL, err);
                         if (rc != CT_OK) {
@@ -666,7 +718,19 @@ CT_EXPORT ct_code ct_appraise_verity(ct_appraisal *a, const uint8_t *log, size_t
                                 return rc;
                         }
                 }
-                if (f.found) {
+                if (f.cmd_found) {
+                        char pn[CT_CLAIM_NAME_MAX], tn[16];
+                        const ct_claim *pc;
+                        snprintf(pn, sizeof(pn), "pcr.sha256.%u", f.cmd_pcr);
+                        pc = find_claim(a, pn);
+                        claim_init(&c, name, CT_TC_FILE_SYSTEM,
+                                   pc && pc->tier == CT_TIER_AFFIRMING ? CT_TIER_AFFIRMING : CT_TIER_WARNING,
+                                   pc && pc->tier == CT_TIER_AFFIRMING ? 2 : 32, CT_TRUSTEE_NO_VALUE);
+                        snprintf(c.reason, sizeof(c.reason),
+                                 "root hash %.16s... is on the manifest's cmdline, which event #%u (%s, PCR %u) "
+                                 "measured; PCR %u is %s", hex, f.cmd_num, type_name(f.cmd_type, tn, sizeof(tn)),
+                                 f.cmd_pcr, f.cmd_pcr, pc ? ct_tier_name(pc->tier) : "not appraised");
+                } else if (f.found) {
                         char pn[CT_CLAIM_NAME_MAX], tn[16];
                         const ct_claim *pc;
                         snprintf(pn, sizeof(pn), "pcr.sha256.%u", f.pcr);
