@@ -150,6 +150,25 @@ ct_code ct_appraisal_note_init_binding(ct_appraisal *a, ct_init_binding kind, co
  */
 ct_code ct_appraise_init_data(ct_appraisal *a, const uint8_t *toml, size_t len, const char *what, ct_error *err);
 
+/*
+ * SEV-SNP launch measurement (an SNP report's MEASUREMENT, 48 bytes; or a
+ * SEV / SEV-ES digest, 32 bytes) against the manifest's snp rows: affirming
+ * (executables 3) when a row has it; otherwise contraindicated, explained by
+ * ct_snp_explain over `space` (NULL: its defaults, 512 vCPUs x every CPU type
+ * x QEMU/ec2/gce x the guest-feature values) with the artifacts in
+ * `artifacts` (the manifest's firmware / kernel / initrd / cmdline, may be
+ * NULL: then the explanation says the search could not run, and why in
+ * `no_artifacts_why`): "matches 3 vCPUs, EPYC-Genoa, QEMU, guest features
+ * 0x1; the manifest covers 4 vCPUs, EPYC-Milan" or "no configuration in the
+ * searched space (N configurations)". `what` names the evidence. An
+ * affirmed measurement also records that the manifest's cmdline was measured.
+ */
+struct ct_snp_params;
+struct ct_snp_explain_space;
+ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *digest, size_t len, const char *what,
+                                    const struct ct_snp_params *artifacts, const char *no_artifacts_why,
+                                    const struct ct_snp_explain_space *space, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

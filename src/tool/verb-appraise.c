@@ -10,6 +10,8 @@
 #include <cocotrust/fileio.h>
 #include <cocotrust/manifest.h>
 #include <cocotrust/pcr.h>
+#include <cocotrust/codec.h>
+#include <cocotrust/snp.h>
 
 #include "tool.h"
 
@@ -33,6 +35,10 @@ static void appraise_help(void)
                "                          event that differs\n"
                "  --init-data FILE        the init-data TOML: its digest against the manifest and against the\n"
                "                          HOST_DATA / MRCONFIGID / PCR 8 the evidence carries\n"
+               "  --snp-measurement HEX   an SEV-SNP launch digest (96 hex, e.g. from 'snp report show'; not\n"
+               "                          authenticated): against the manifest's snp rows; a digest in no row\n"
+               "                          is explained by searching vCPU counts, CPU types, VMMs and guest\n"
+               "                          features with the manifest's firmware, kernel, initrd and cmdline\n"
                "  --snp-report R --certs FILE|DIR, --tdx-quote Q, --tpm-evidence E, --tpm-quote Q,\n"
                "  --hcl-report H          not supported yet in this build (exit 3, says so)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
@@ -48,6 +54,61 @@ static void appraise_help(void)
                "Exit status: 0 nothing contraindicated, 1 some claim contraindicated, 2 bad input or usage,\n"
                "3 I/O error or an evidence kind not supported yet.\n",
                program_name, program_name);
+}
+
+/* An artifact's file: its path as recorded, else relative to the manifest's directory. */
+static const char *artifact_path(const ct_manifest *m, const char *name, const char *manifest, char *buf, size_t cap)
+{
+        const ct_manifest_artifact *art = ct_manifest_find_artifact(m, name);
+        const char *slash;
+
+        if (!art || !art->path)
+                return NULL;
+        if (access(art->path, R_OK) == 0 || art->path[0] == '/')
+                return art->path;
+        slash = strrchr(manifest, '/');
+        if (!slash)
+                return art->path;
+        snprintf(buf, cap, "%.*s/%s", (int)(slash - manifest), manifest, art->path);
+        return buf;
+}
+
+/*
+ * The SNP explanation search needs the manifest's firmware, kernel, initrd and cmdline. On success
+ * p is set up (fw holds the firmware); else `why` says what is missing.
+ */
+static bool snp_artifacts(const ct_manifest *m, const char *manifest, ct_snp_params *p, ct_blob *fw, char *why,
+                          size_t cap)
+{
+        char b1[4096], b2[4096], b3[4096];
+        const char *fwp = artifact_path(m, "firmware", manifest, b1, sizeof(b1));
+        const char *kp = artifact_path(m, "kernel", manifest, b2, sizeof(b2));
+        const char *ip = artifact_path(m, "initrd", manifest, b3, sizeof(b3));
+        const ct_manifest_artifact *cmd = ct_manifest_find_artifact(m, "cmdline");
+        ct_snp_boot_digests d;
+        ct_error err;
+
+        memset(p, 0, sizeof(*p));
+        p->mode = CT_SNP_MODE_SNP;
+        if (!fwp) {
+                snprintf(why, cap, "the manifest names no firmware file");
+                return false;
+        }
+        if (ct_blob_read(fwp, 0, fw, &err) != CT_OK) {
+                snprintf(why, cap, "firmware %s: %s", fwp, err.msg);
+                return false;
+        }
+        p->ovmf = fw->data;
+        p->ovmf_len = fw->len;
+        if (kp) {
+                if (ct_snp_boot_digests_files(kp, ip, cmd ? cmd->text : NULL, &d, &err) != CT_OK) {
+                        snprintf(why, cap, "%s", err.msg);
+                        ct_blob_free(fw);
+                        return false;
+                }
+                ct_snp_params_set_boot(p, &d);
+        }
+        return true;
 }
 
 static int load(const char *path, uint64_t max, ct_blob *b)
@@ -135,7 +196,7 @@ static json_object *result_json(const ct_appraisal *a, const char *manifest)
 
 int tool_appraise(int argc, char **argv)
 {
-        enum { O_PCRS = 1000, O_LOG, O_REFLOG, O_INIT, O_SNP, O_CERTS, O_TDX, O_TPMEV, O_TPMQ, O_HCL };
+        enum { O_PCRS = 1000, O_LOG, O_REFLOG, O_INIT, O_SNP, O_CERTS, O_TDX, O_TPMEV, O_TPMQ, O_HCL, O_SNPM };
         static const struct option opts[] = {
                 { "pcrs", required_argument, NULL, O_PCRS },
                 { "eventlog", required_argument, NULL, O_LOG },
@@ -147,11 +208,12 @@ int tool_appraise(int argc, char **argv)
                 { "tpm-evidence", required_argument, NULL, O_TPMEV },
                 { "tpm-quote", required_argument, NULL, O_TPMQ },
                 { "hcl-report", required_argument, NULL, O_HCL },
+                { "snp-measurement", required_argument, NULL, O_SNPM },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL;
+        const char *unsupported = NULL, *snpm = NULL;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
         ct_blob blog = { 0 }, bref = { 0 }, binit = { 0 };
@@ -170,6 +232,7 @@ int tool_appraise(int argc, char **argv)
                 case O_TDX: unsupported = "--tdx-quote (TDX quote appraisal: the tdx area)"; break;
                 case O_TPMEV: unsupported = "--tpm-evidence (Trustee TPM evidence: the evidence area)"; break;
                 case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
+                case O_SNPM: snpm = optarg; break;
                 case O_HCL: unsupported = "--hcl-report (Azure HCL report: the evidence area)"; break;
                 default: break;
                 }
@@ -183,8 +246,8 @@ int tool_appraise(int argc, char **argv)
                 fprintf(stderr, "%s: appraise: %s is not supported yet in this build\n", program_name, unsupported);
                 return EXIT_INTERNAL;
         }
-        if (!pcrs && !log && !init)
-                return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --init-data, ...)");
+        if (!pcrs && !log && !init && !snpm)
+                return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
         ct_error_clear(&err);
@@ -197,6 +260,27 @@ int tool_appraise(int argc, char **argv)
         if (ct_appraisal_new(m, &a, &err) != CT_OK) {
                 rc = tool_fail(&err, NULL);
                 goto out;
+        }
+        if (snpm) {
+                uint8_t dg[48];
+                size_t dl = 0;
+                ct_snp_params p;
+                ct_blob fw = { 0 };
+                char why[600];
+                bool have;
+
+                if (ct_hex_decode(snpm, dg, sizeof(dg), &dl, NULL) != CT_OK || (dl != 48 && dl != 32)) {
+                        rc = tool_cmd_usage(&cmd, "--snp-measurement: expected 96 (SNP) or 64 (SEV) hex digits");
+                        goto out;
+                }
+                have = snp_artifacts(m, manifest, &p, &fw, why, sizeof(why));
+                rc = ct_appraise_snp_measurement(a, dg, dl, "launch digest", have ? &p : NULL, why, NULL, &err) ==
+                                     CT_OK
+                             ? EXIT_OK
+                             : tool_fail(&err, NULL);
+                ct_blob_free(&fw);
+                if (rc != EXIT_OK)
+                        goto out;
         }
         if (pcrs || log) {
                 const char *src = pcrs ? pcrs : log, *base = strrchr(src, '/');

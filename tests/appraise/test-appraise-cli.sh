@@ -128,7 +128,46 @@ is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={x["name"]:
 print(c["init_data.pcr8"]["tier"], "expected" in c["init_data.pcr8"]["explanation"])' "$T/o.json")" "contraindicated True" \
         "init-data: another document does not bind PCR 8, and says what was expected"
 
-# 6. usage and bad input
+# 6. SEV-SNP launch digests: the manifest has sev-snp-measure's digest for 2 vCPUs EPYC-Milan of the
+# AmdSev OVMF fixture + synthetic kernel + initrd + cmdline; other digests of the same artifacts (other
+# vectors, made by sev-snp-measure with other parameters) are explained by the configuration they match.
+S=$CT_SOURCE_ROOT/tests/vectors/snp
+vec() { awk -F'\t' -v id="$1" '$1 == id { print $4 }' "$S/snp_vectors.tsv"; }
+python3 - "$S/inputs" "$(vec snp_amdsev_k_i_c_v2_milan)" "$T/snp.json" <<'PY'
+import hashlib, json, os, sys
+d, meas, out = sys.argv[1:]
+def art(p): return {"path": os.path.join(d, p), "size": os.path.getsize(os.path.join(d, p)),
+                    "sha256": hashlib.sha256(open(os.path.join(d, p), "rb").read()).hexdigest(), "parameters": {}}
+cmd = "console=ttyS0 loglevel=7"
+man = {"schema_version": 1, "name": "snp", "snp": [{"mode": "snp", "vcpus": 2, "vcpu_type": "EPYC-Milan", "vmm": "QEMU",
+       "guest_features": "0x1", "firmware": "firmware", "measurement": meas}],
+       "artifacts": {"firmware": art("ovmf_AmdSev_suffix.bin"), "kernel": art("kernel_synth.bin"),
+                     "initrd": art("initrd_small.bin"),
+                     "cmdline": {"text": cmd, "sha256": hashlib.sha256(cmd.encode()).hexdigest(), "parameters": {}}},
+       "tdx": None, "verity": [], "pcrs": {}, "init_data": [], "notes": {"tdx": "not computed"}}
+json.dump(man, open(out, "w"), indent=1)
+PY
+"$CT" appraise "$T/snp.json" --snp-measurement "$(vec snp_amdsev_k_i_c_v2_milan)" >"$T/s0.txt"
+is "$?" 0 "SNP digest in the manifest: exit 0"
+grep -q "^  affirming       snp.launch_measurement .*manifest row 0 (snp, 2 vCPUs, EPYC-Milan, QEMU" "$T/s0.txt"
+ok $? "  affirming, naming the manifest row"
+for c in "snp_amdsev_k_i_c_v2_genoa:snp, 2 vCPUs, EPYC-Genoa, QEMU, guest features 0x1" \
+         "snp_amdsev_k_i_c_v64_epycv4:snp, 64 vCPUs, " \
+         "snp_amdsev_k_i_c_v1_epycv4_gf21:snp, 1 vCPU, .*guest features 0x21"; do
+        id=${c%%:*}; want=${c#*:}
+        "$CT" appraise "$T/snp.json" --snp-measurement "$(vec "$id")" --json >"$T/s.json"
+        rc=$?
+        got=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["claims"][0]; print(c["tier"], c["trustee_value"]); print(c["explanation"])' "$T/s.json")
+        is "$rc $(echo "$got" | head -1)" "1 contraindicated 33" "$id: contraindicated (Trustee: executables 33)"
+        echo "$got" | grep -q "^matches $want"; ok $? "  explained: matches $want"
+        echo "$got" | grep -q "^the manifest covers 2 vCPUs, EPYC-Milan, QEMU, guest features 0x1"; ok $? "  and says what the manifest covers"
+done
+bad=$(vec snp_amdsev_k_i_c_v2_milan | sed 's/^./0/; s/^00/11/')
+"$CT" appraise "$T/snp.json" --snp-measurement "$bad" >"$T/s1.txt"
+is "$?" 1 "a digest no configuration gives: exit 1"
+grep -q "no configuration in the searched space" "$T/s1.txt"; ok $? "  says: no configuration in the searched space"
+
+# 7. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
 "$CT" appraise "$T/m.json" --tdx-quote x 2>"$T/err"; is "$?" 3 "--tdx-quote: not supported yet, exit 3"
 grep -q "not supported yet" "$T/err"; ok $? "  and says so"

@@ -15,6 +15,7 @@
 #include <cocotrust/appraise.h>
 #include <cocotrust/codec.h>
 #include <cocotrust/manifest.h>
+#include <cocotrust/snp.h>
 #include <cocotrust/tcglog.h>
 
 #include "../internal.h"
@@ -878,4 +879,137 @@ CT_EXPORT ct_code ct_appraise_init_data(ct_appraisal *a, const uint8_t *toml, si
                         return rc;
         }
         return CT_OK;
+}
+
+/* ---- SEV-SNP launch measurement ---- */
+
+/* "4 vCPUs EPYC-Milan QEMU" of a manifest row / an explain match */
+static void row_text(char *out, size_t cap, const char *mode, int64_t vcpus, const char *type, const char *vmm,
+                     bool has_gf, uint64_t gf)
+{
+        snprintf(out, cap, "%s, %lld vCPU%s, %s, %s", mode, (long long)vcpus, vcpus == 1 ? "" : "s",
+                 type ? type : "any CPU type", vmm);
+        if (has_gf)
+                appendf(out, cap, ", guest features 0x%llx", (unsigned long long)gf);
+}
+
+/* What the manifest's SNP rows cover: "vCPUs 4, 8; EPYC-Milan; QEMU; guest features 0x1". */
+static void manifest_cover(const ct_manifest *m, size_t len, char *out, size_t cap)
+{
+        char types[256] = "", vmms[64] = "", gfs[128] = "", counts[256] = "";
+        int64_t lo = -1, prev = -1;
+        size_t n = 0;
+        uint32_t *vc = calloc(m->n_snp ? m->n_snp : 1, sizeof(*vc));
+
+        out[0] = '\0';
+        if (!vc)
+                return;
+        for (size_t i = 0; i < m->n_snp; i++) {
+                const ct_manifest_snp_row *r = &m->snp[i];
+                char gf[24];
+                if (r->measurement_len != len)
+                        continue;
+                vc[n++] = r->vcpus;
+                if (r->vcpu_type && !strstr(types, r->vcpu_type))
+                        appendf(types, sizeof(types), "%s%s", types[0] ? ", " : "", r->vcpu_type);
+                if (r->vmm && !strstr(vmms, r->vmm))
+                        appendf(vmms, sizeof(vmms), "%s%s", vmms[0] ? ", " : "", r->vmm);
+                snprintf(gf, sizeof(gf), "0x%llx", (unsigned long long)r->guest_features);
+                if (!strstr(gfs, gf))
+                        appendf(gfs, sizeof(gfs), "%s%s", gfs[0] ? ", " : "", gf);
+        }
+        /* sorted distinct counts as ranges */
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && vc[j - 1] > vc[j]; j--) {
+                        uint32_t t = vc[j];
+                        vc[j] = vc[j - 1];
+                        vc[j - 1] = t;
+                }
+        for (size_t i = 0; i <= n; i++) {
+                int64_t v = i < n ? (int64_t)vc[i] : -10;
+                if (i < n && v == prev)
+                        continue;
+                if (v != prev + 1) {
+                        if (lo >= 0)
+                                appendf(counts, sizeof(counts), lo == prev ? "%s%lld" : "%s%lld-%lld",
+                                        counts[0] ? ", " : "", (long long)lo, (long long)prev);
+                        lo = v;
+                }
+                prev = v;
+        }
+        free(vc);
+        if (n == 0) {
+                snprintf(out, cap, "no %s digest", len == 48 ? "SNP" : "SEV / SEV-ES");
+                return;
+        }
+        snprintf(out, cap, "%s vCPU%s, %s, %s, guest features %s", counts, strcmp(counts, "1") == 0 ? "" : "s",
+                 types[0] ? types : "no CPU type", vmms, gfs);
+}
+
+CT_EXPORT ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *digest, size_t len, const char *what,
+                                              const ct_snp_params *artifacts, const char *no_artifacts_why,
+                                              const ct_snp_explain_space *space, ct_error *err)
+{
+        const ct_manifest *m;
+        char hex[97], cover[512], rt[160];
+        ct_claim c;
+        ct_code rc;
+
+        if (!a || !digest || (len != 48 && len != 32))
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_snp_measurement: a 48- or 32-byte digest is needed");
+        m = a->m;
+        ct_hex_encode(digest, len, hex);
+        for (size_t i = 0; i < m->n_snp; i++) {
+                const ct_manifest_snp_row *r = &m->snp[i];
+                if (r->measurement_len != len || CRYPTO_memcmp(r->measurement, digest, len) != 0)
+                        continue;
+                row_text(rt, sizeof(rt), r->mode, r->vcpus, r->vcpu_type, r->vmm ? r->vmm : "QEMU", true,
+                         r->guest_features);
+                claim_init(&c, "snp.launch_measurement", CT_TC_EXECUTABLES, CT_TIER_AFFIRMING, 3, 3);
+                snprintf(c.reason, sizeof(c.reason), "%s %.16s... = manifest row %zu (%s)", what, hex, i, rt);
+                ct_appraisal_note_cmdline_measured(a, "the SNP launch measurement");
+                return ct_appraisal_add(a, &c, err);
+        }
+        manifest_cover(m, len, cover, sizeof(cover));
+        claim_init(&c, "snp.launch_measurement", CT_TC_EXECUTABLES, CT_TIER_CONTRAINDICATED, 96, 33);
+        snprintf(c.reason, sizeof(c.reason), "%s %.16s... is in no row of the manifest (it covers %s)", what, hex,
+                 cover);
+        if (!artifacts) {
+                snprintf(c.explanation, sizeof(c.explanation), "not searched: %s",
+                         no_artifacts_why ? no_artifacts_why : "the artifacts are not available");
+                return ct_appraisal_add(a, &c, err);
+        }
+        {
+                ct_snp_explanation ex;
+                ct_error e2;
+                rc = ct_snp_explain(artifacts, digest, len, space, &ex, &e2);
+                if (rc != CT_OK) {
+                        snprintf(c.explanation, sizeof(c.explanation), "the search could not run: %s", e2.msg);
+                        return ct_appraisal_add(a, &c, err);
+                }
+                if (ex.n_matches == 0) {
+                        snprintf(c.explanation, sizeof(c.explanation),
+                                 "no configuration in the searched space (%llu configurations: vCPUs, CPU types, VMM "
+                                 "types, guest features) gives this digest with the manifest's firmware, kernel, "
+                                 "initrd and cmdline: one of them differs",
+                                 (unsigned long long)ex.configurations);
+                } else {
+                        for (size_t k = 0; k < ex.n_matches && k < 4; k++) {
+                                const ct_snp_row *r = &ex.matches[k];
+                                row_text(rt, sizeof(rt), ct_snp_mode_name(r->mode), r->vcpus,
+                                         r->has_sig ? r->vcpu_type : NULL, ct_snp_vmm_name(r->vmm),
+                                         r->has_guest_features, r->guest_features);
+                                appendf(c.explanation, sizeof(c.explanation), "%s%s", k ? "; " : "matches ", rt);
+                        }
+                        if (ex.n_found > 4)
+                                appendf(c.explanation, sizeof(c.explanation), " (and %llu more)",
+                                        (unsigned long long)(ex.n_found - 4));
+                        appendf(c.explanation, sizeof(c.explanation), "\nthe manifest covers %s", cover);
+                        appendf(c.explanation, sizeof(c.explanation),
+                                "\nthe image is the manifest's; the VM was launched with another configuration "
+                                "(searched %llu)", (unsigned long long)ex.configurations);
+                }
+                ct_snp_explanation_free(&ex);
+        }
+        return ct_appraisal_add(a, &c, err);
 }
