@@ -147,12 +147,16 @@ typedef struct ct_manifest_verity {
  * index matter; in `pcr11_phases` `phase` names the systemd-stub /
  * systemd-pcrphase phase path ("enter-initrd", "enter-initrd:leave-initrd", ...).
  * JSON: {"sha256": {"4": "<hex>", "11": "<hex>"}} (indices as decimal keys, sorted numerically).
+ * In `pcr_variants` (predictions for another platform variation than the
+ * primary one in `pcrs`, e.g. Secure Boot on) `variant` names it; JSON:
+ * {"secure_boot=on": {"sha256": {"4": "<hex>"}}}.
  */
 typedef struct ct_manifest_pcr {
         ct_hash_alg bank;
         uint32_t index;                 /* 0..23 */
         char *phase;                    /* pcr11_phases only */
         ct_digest value;
+        char *variant;                  /* pcr_variants only: "secure_boot=on", ... */
 } ct_manifest_pcr;
 
 /* One init-data document and the forms its digest takes in evidence. */
@@ -195,6 +199,8 @@ typedef struct ct_manifest {
         size_t n_init_data;
         ct_manifest_note *notes;
         size_t n_notes;
+        ct_manifest_pcr *pcr_variants;  /* predictions for other variations (variant set) */
+        size_t n_pcr_variants;
 } ct_manifest;
 
 /* A new empty manifest named `name` (copied; may be NULL). Free with ct_manifest_free. */
@@ -228,6 +234,7 @@ ct_code ct_manifest_add_verity(ct_manifest *m, const ct_manifest_verity *v, ct_e
 ct_code ct_manifest_add_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err);
 ct_code ct_manifest_add_pcr11_phase(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err);
 ct_code ct_manifest_add_captured_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err);
+ct_code ct_manifest_add_pcr_variant(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err);
 /* Set a note (replaces an existing note with the same key). */
 ct_code ct_manifest_set_note(ct_manifest *m, const char *key, const char *text, ct_error *err);
 

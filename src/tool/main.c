@@ -19,7 +19,7 @@ static const struct tool_area *const areas[] = {
 };
 
 /* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */
-static const char *const planned[] = { "tdx", "reference" };
+static const char *const planned[] = { "tdx" };
 
 int tool_appraise(int argc, char **argv);
 
@@ -34,8 +34,9 @@ static void usage(FILE *f)
         for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
                 fprintf(f, "  %-10s %s\n", areas[i]->name, areas[i]->summary);
         }
+        fprintf(f, "  %-10s %s\n", "reference", "every reference value of one image into one manifest");
         fprintf(f, "  %-10s %s\n", "appraise", "evidence against a manifest (cocotrust appraise MANIFEST.json ...)");
-        fprintf(f, "\nNot implemented yet: tdx, reference.\n"
+        fprintf(f, "\nNot implemented yet: tdx.\n"
                    "\nRun '%s AREA --help' for the verbs of an area.\n"
                    "Exit status: 0 ok, 1 a check failed, 2 bad or missing input, wrong file type or usage,\n"
                    "3 a failed write, a missing tool, a tool that failed, or an internal error.\n",
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
                 if (strcmp(argv[1], areas[i]->name) == 0)
                         return run_area(areas[i], argc - 1, argv + 1);
+        if (strcmp(argv[1], "reference") == 0)
+                return tool_reference(argc - 1, argv + 1);
         if (strcmp(argv[1], "appraise") == 0) {
                 char label[64];
                 snprintf(label, sizeof(label), "%s appraise", program_name);

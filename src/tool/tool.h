@@ -48,6 +48,7 @@ extern const struct tool_area tool_area_pcr;
 extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
 extern const struct tool_area tool_area_rvps;
+int tool_reference(int argc, char **argv);
 
 /* "cocotrust" */
 extern const char *program_name;

@@ -118,9 +118,15 @@ static inline ct_manifest *sample_manifest(bool reverse)
                         abort();
         }
         p.bank = CT_HASH_SHA256;
-        p.index = 11;
+        p.index = 4;
         p.value.alg = CT_HASH_SHA256;
         p.value.len = 32;
+        p.variant = (char *)"secure_boot=on";
+        memset(p.value.bytes, 0x44, 32);
+        if (ct_manifest_add_pcr_variant(m, &p, NULL))
+                abort();
+        p.variant = NULL;
+        p.index = 11;
         p.phase = (char *)"enter-initrd:leave-initrd";
         if (ct_manifest_add_pcr11_phase(m, &p, NULL))
                 abort();

@@ -95,6 +95,8 @@ mutations = [
     ("pcr bank unknown", setp(["pcrs", "sha999"], {}), "pcrs"),
     ("pcr value short", setp(["pcrs", "sha256", "4"], "00" * 20), "pcrs.sha256"),
     ("captured pcr index text", setp(["captured_pcrs", "sha1", "x"], "00" * 20), "captured_pcrs.sha1"),
+    ("pcr variant with a bad bank", setp(["pcr_variants", "secure_boot=on", "sha7"], {}), "pcr_variants"),
+    ("pcr variant index 30", setp(["pcr_variants", "secure_boot=on", "sha256", "30"], "00" * 32), "pcr_variants.secure_boot=on.sha256"),
     ("init-data algorithm sha1", setp(["init_data", 0, "algorithm"], "sha1"), "init_data[0]"),
     ("init-data pcr8 short", setp(["init_data", 0, "pcr8"], "00"), "init_data[0]"),
     ("artifact without path or text", lambda d: (d["artifacts"]["kernel"].pop("path")), "artifacts.kernel"),

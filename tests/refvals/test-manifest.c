@@ -62,6 +62,9 @@ static void test_roundtrip(void **state)
         assert_null(ct_manifest_find_pcr(c, CT_HASH_SHA256, 8));
         assert_int_equal(c->n_pcr11_phases, 2);
         assert_int_equal(c->n_captured_pcrs, 3);
+        assert_int_equal(c->n_pcr_variants, 1);
+        assert_string_equal(c->pcr_variants[0].variant, "secure_boot=on");
+        assert_int_equal(c->pcr_variants[0].index, 4);
         assert_int_equal(c->n_init_data, 1);
         assert_int_equal(c->init_data[0].alg, CT_HASH_SHA384);
         const ct_manifest_artifact *fw = ct_manifest_find_artifact(c, "firmware");

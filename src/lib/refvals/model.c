@@ -65,8 +65,10 @@ void ct_refvals_verity_clear(ct_manifest_verity *v)
 
 static void free_pcrs(ct_manifest_pcr *p, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(p[i].phase);
+                free(p[i].variant);
+        }
         free(p);
 }
 
@@ -98,6 +100,7 @@ void ct_manifest_free(ct_manifest *m)
         free_pcrs(m->pcrs, m->n_pcrs);
         free_pcrs(m->pcr11_phases, m->n_pcr11_phases);
         free_pcrs(m->captured_pcrs, m->n_captured_pcrs);
+        free_pcrs(m->pcr_variants, m->n_pcr_variants);
         for (size_t i = 0; i < m->n_init_data; i++)
                 free(m->init_data[i].name);
         free(m->init_data);
@@ -473,46 +476,64 @@ ct_code ct_manifest_add_verity(ct_manifest *m, const ct_manifest_verity *v, ct_e
         return CT_OK;
 }
 
-static ct_code add_pcr_to(ct_manifest_pcr **arr, size_t *n, const ct_manifest_pcr *p, bool phased, const char *what,
-                          ct_error *err)
+static bool same_opt(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static ct_code add_pcr_to(ct_manifest_pcr **arr, size_t *n, const ct_manifest_pcr *p, bool phased, bool variant,
+                          const char *what, ct_error *err)
 {
         ct_manifest_pcr *slot;
-        char *phase = NULL;
+        char *phase = NULL, *var = NULL;
 
         if (p->index > 23 || ct_hash_size(p->bank) == 0 || p->value.len != ct_hash_size(p->bank))
                 return ct_error_set(err, CT_E_ARG, "%s: bad bank, index or digest length", what);
         if (phased != (p->phase != NULL))
                 return ct_error_set(err, CT_E_ARG, "%s: phase %s", what, phased ? "missing" : "not allowed");
+        if (variant != (p->variant != NULL))
+                return ct_error_set(err, CT_E_ARG, "%s: variant %s", what, variant ? "missing" : "not allowed");
+        if (p->variant && (!*p->variant || strlen(p->variant) > 128))
+                return ct_error_set(err, CT_E_ARG, "%s: bad variant name", what);
         for (size_t i = 0; i < *n; i++)
-                if ((*arr)[i].bank == p->bank && (*arr)[i].index == p->index &&
-                    (!phased || strcmp((*arr)[i].phase, p->phase) == 0))
+                if ((*arr)[i].bank == p->bank && (*arr)[i].index == p->index && same_opt((*arr)[i].phase, p->phase) &&
+                    same_opt((*arr)[i].variant, p->variant))
                         return ct_error_set(err, CT_E_ARG, "%s: %s PCR %u given twice", what, ct_hash_name(p->bank),
                                             p->index);
-        if (p->phase && !(phase = strdup(p->phase)))
+        if ((p->phase && !(phase = strdup(p->phase))) || (p->variant && !(var = strdup(p->variant)))) {
+                free(phase);
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        }
         slot = ct_refvals_grow(arr, n, sizeof(*slot), CT_MAX_MANIFEST_PCRS, err, what);
         if (!slot) {
                 free(phase);
+                free(var);
                 return err ? err->code : CT_E_LIMIT;
         }
         *slot = *p;
         slot->phase = phase;
+        slot->variant = var;
         return CT_OK;
 }
 
 ct_code ct_manifest_add_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
-        return add_pcr_to(&m->pcrs, &m->n_pcrs, p, false, "pcrs", err);
+        return add_pcr_to(&m->pcrs, &m->n_pcrs, p, false, false, "pcrs", err);
 }
 
 ct_code ct_manifest_add_pcr11_phase(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
-        return add_pcr_to(&m->pcr11_phases, &m->n_pcr11_phases, p, true, "pcr11_phases", err);
+        return add_pcr_to(&m->pcr11_phases, &m->n_pcr11_phases, p, true, false, "pcr11_phases", err);
 }
 
 ct_code ct_manifest_add_captured_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
-        return add_pcr_to(&m->captured_pcrs, &m->n_captured_pcrs, p, false, "captured_pcrs", err);
+        return add_pcr_to(&m->captured_pcrs, &m->n_captured_pcrs, p, false, false, "captured_pcrs", err);
+}
+
+ct_code ct_manifest_add_pcr_variant(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
+{
+        return add_pcr_to(&m->pcr_variants, &m->n_pcr_variants, p, false, true, "pcr_variants", err);
 }
 
 ct_code ct_manifest_set_note(ct_manifest *m, const char *key, const char *text, ct_error *err)

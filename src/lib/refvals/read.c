@@ -528,20 +528,44 @@ out:
         return r->rc;
 }
 
+static ct_code read_pcr_object(rd *r, ct_manifest *m, json_object *o, const char *key, int kind, const char *variant);
+
 static ct_code read_pcrs(rd *r, ct_manifest *m, json_object *root, const char *key, bool required, int kind)
 {
         bool present;
         json_object *o = need(r, root, "manifest", key, json_type_object, false, required ? NULL : &present);
-        char path[96];
-        size_t total = 0;
 
         if (!o)
                 return r->rc;
+        if (kind != 3)
+                return read_pcr_object(r, m, o, key, kind, NULL);
+        if ((size_t)json_object_object_length(o) > CT_MAX_MANIFEST_PCRS)
+                return fail(r, CT_E_LIMIT, key, "more than %u variants", CT_MAX_MANIFEST_PCRS);
+        json_object_object_foreach(o, var, jv)
+        {
+                char path[200];
+
+                snprintf(path, sizeof(path), "%s.%.128s", key, var);
+                if (!*var || strlen(var) > 128)
+                        return fail(r, CT_E_MALFORMED, key, "bad variant name");
+                if (!jv || !json_object_is_type(jv, json_type_object))
+                        return fail(r, CT_E_MALFORMED, path, "is %s, expected object", type_name(jv));
+                if (read_pcr_object(r, m, jv, path, kind, var))
+                        return r->rc;
+        }
+        return r->rc;
+}
+
+static ct_code read_pcr_object(rd *r, ct_manifest *m, json_object *o, const char *key, int kind, const char *variant)
+{
+        char path[260];
+        size_t total = 0;
+
         json_object_object_foreach(o, bank, jb)
         {
                 ct_hash_alg alg = ct_hash_from_name(bank);
 
-                snprintf(path, sizeof(path), "%s.%.32s", key, bank);
+                snprintf(path, sizeof(path), "%.200s.%.32s", key, bank);
                 if (alg == CT_HASH_NONE || strcmp(ct_hash_name(alg), bank) != 0)
                         return fail(r, CT_E_MALFORMED, key, "unknown bank \"%.32s\"", bank);
                 if (!jb || !json_object_is_type(jb, json_type_object))
@@ -556,6 +580,7 @@ static ct_code read_pcrs(rd *r, ct_manifest *m, json_object *root, const char *k
                         ct_code rc;
 
                         p.bank = alg;
+                        p.variant = (char *)variant;
                         if (kind == 1) {
                                 if (!*idx || strlen(idx) > 128 || strspn(idx, "abcdefghijklmnopqrstuvwxyz0123456789-:") !=
                                                                            strlen(idx))
@@ -577,6 +602,7 @@ static ct_code read_pcrs(rd *r, ct_manifest *m, json_object *root, const char *k
                         p.value.len = len;
                         rc = kind == 1   ? ct_manifest_add_pcr11_phase(m, &p, r->err)
                              : kind == 2 ? ct_manifest_add_captured_pcr(m, &p, r->err)
+                             : kind == 3 ? ct_manifest_add_pcr_variant(m, &p, r->err)
                                          : ct_manifest_add_pcr(m, &p, r->err);
                         if (rc) {
                                 r->rc = rc;
@@ -799,8 +825,8 @@ static uint64_t line_of(const uint8_t *buf, size_t off)
 ct_code ct_manifest_parse(const uint8_t *buf, size_t len, ct_manifest **ret, ct_error *err)
 {
         static const char *const keys[] = { "schema_version", "name", "generator", "created", "artifacts", "snp",
-                                            "tdx", "verity", "pcrs", "pcr11_phases", "captured_pcrs", "init_data",
-                                            "notes", NULL };
+                                            "tdx", "verity", "pcrs", "pcr11_phases", "captured_pcrs", "pcr_variants",
+                                            "init_data", "notes", NULL };
         json_tokener *tok;
         json_object *root;
         ct_manifest *m = NULL;
@@ -868,7 +894,8 @@ parsed:
             get_string(&r, root, "manifest", "created", false, false, &m->created) || read_artifacts(&r, m, root) ||
             read_snp(&r, m, root) || read_tdx(&r, m, root) || read_verity(&r, m, root) ||
             read_pcrs(&r, m, root, "pcrs", true, 0) || read_pcrs(&r, m, root, "pcr11_phases", false, 1) ||
-            read_pcrs(&r, m, root, "captured_pcrs", false, 2) || read_init_data(&r, m, root) ||
+            read_pcrs(&r, m, root, "captured_pcrs", false, 2) || read_pcrs(&r, m, root, "pcr_variants", false, 3) ||
+            read_init_data(&r, m, root) ||
             read_notes(&r, m, root))
                 goto out;
 out:

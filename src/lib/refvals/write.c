@@ -311,6 +311,43 @@ static json_object *pcrs_json(jw *w, const ct_manifest_pcr *pcrs, size_t n)
         return o;
 }
 
+static int cmp_variant(const void *pa, const void *pb)
+{
+        const ct_manifest_pcr *a = *(const ct_manifest_pcr *const *)pa, *b = *(const ct_manifest_pcr *const *)pb;
+        int c = strcmp(a->variant, b->variant);
+
+        return c ? c : cmp_pcr(pa, pb);
+}
+
+/* {"<variant>": {"<bank>": {"<index>": hex}}} */
+static json_object *variants_json(jw *w, const ct_manifest *m)
+{
+        json_object *o = chk(w, json_object_new_object());
+        const ct_manifest_pcr **v = (const ct_manifest_pcr **)sorted(m->pcr_variants, m->n_pcr_variants,
+                                                                      sizeof(*m->pcr_variants), cmp_variant, w);
+        size_t i = 0;
+
+        while (o && v && !w->oom && i < m->n_pcr_variants) {
+                size_t j = i;
+                ct_manifest_pcr *group;
+
+                while (j < m->n_pcr_variants && strcmp(v[j]->variant, v[i]->variant) == 0)
+                        j++;
+                group = calloc(j - i, sizeof(*group));
+                if (!group) {
+                        w->oom = true;
+                        break;
+                }
+                for (size_t k = i; k < j; k++)
+                        group[k - i] = *v[k];
+                add(w, o, v[i]->variant, pcrs_json(w, group, j - i));
+                free(group);
+                i = j;
+        }
+        free(v);
+        return o;
+}
+
 static json_object *init_data_json(jw *w, const ct_manifest *m)
 {
         json_object *arr = chk(w, json_object_new_array());
@@ -370,6 +407,7 @@ ct_code ct_manifest_to_json(const ct_manifest *m, char **ret, size_t *ret_len, c
         add(&w, root, "pcrs", pcrs_json(&w, m->pcrs, m->n_pcrs));
         add(&w, root, "pcr11_phases", pcrs_json(&w, m->pcr11_phases, m->n_pcr11_phases));
         add(&w, root, "captured_pcrs", pcrs_json(&w, m->captured_pcrs, m->n_captured_pcrs));
+        add(&w, root, "pcr_variants", variants_json(&w, m));
         add(&w, root, "init_data", init_data_json(&w, m));
         add(&w, root, "notes", notes_json(&w, m));
         if (w.oom) {
