@@ -142,7 +142,7 @@ struct ct_manifest;
  * rows) -> snp_launch_measurement; tdx[] mrtd / rtmr[1] / rtmr[2] / xfam ->
  * mr_td / rtmr_1 / rtmr_2 / xfam (lists); tdvfkernel / tdvfkernelparams
  * (scalars: rows that disagree are CT_E_UNSUPPORTED); PCR 11 (SHA-256) of
- * pcrs and captured_pcrs -> tpm_pcr11. Free with ct_rvps_export_free().
+ * pcrs, pcr_variants and captured_pcrs -> tpm_pcr11. Free with ct_rvps_export_free().
  */
 ct_code ct_rvps_export_from(const struct ct_manifest *m, const ct_rvps_export_opts *opts, ct_rvps_export **ret,
                             ct_error *err);

@@ -262,6 +262,7 @@ CT_EXPORT ct_code ct_rvps_export_from(const ct_manifest *m, const ct_rvps_export
         if ((rc = export_snp(&b, m, err)) != CT_OK || (rc = export_snp_tcb(&b, opts, err)) != CT_OK ||
             (rc = export_tdx(&b, m, err)) != CT_OK ||
             (rc = export_pcrs(&b, m->pcrs, m->n_pcrs, "pcrs", opts, err)) != CT_OK ||
+            (rc = export_pcrs(&b, m->pcr_variants, m->n_pcr_variants, "pcr_variants", opts, err)) != CT_OK ||
             (rc = export_pcrs(&b, m->captured_pcrs, m->n_captured_pcrs, "captured_pcrs", opts, err)) != CT_OK)
                 goto out;
         if (b.n == 0) {
