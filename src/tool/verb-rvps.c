@@ -12,7 +12,7 @@
 
 #include "tool.h"
 
-static int export_help(void)
+static void export_help(void)
 {
         printf("Usage: %s rvps export MANIFEST.json [-o DIR] [--snp-tcb BL,TEE,SNP,UCODE]... [--azure] [--json]\n\n"
                "Turn a cocotrust manifest (cocotrust reference) into one Trustee RVPS registration\n"
@@ -43,10 +43,9 @@ static int export_help(void)
                "  %s rvps export manifest.json -o rvps/ && rvps-tool register --path rvps/rvps-message.json\n\n"
                "Exit status: 0 written, 2 bad manifest or usage, 3 I/O error.\n",
                program_name, program_name);
-        return EXIT_OK;
 }
 
-static int lint_help(void)
+static void lint_help(void)
 {
         printf("Usage: %s rvps lint MESSAGE|PAYLOAD|MANIFEST [--policy FILE.rego] [--azure] [--json]\n\n"
                "Check the names, shapes (list / scalar) and element types of an RVPS sample message,\n"
@@ -68,7 +67,6 @@ static int lint_help(void)
                "  %s rvps lint rvps/rvps-message.json --policy ear_default_policy_cpu.rego\n\n"
                "Exit status: 0 no error or warning, 1 an error or warning, 2 bad input or usage, 3 I/O error.\n",
                program_name, CT_RVPS_POLICY_SOURCE, program_name);
-        return EXIT_OK;
 }
 
 static const char *kbs_flags(const ct_rvps_entry *e)
@@ -149,9 +147,9 @@ int tool_rvps_export(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "output", required_argument, NULL, 'o' }, { "azure", no_argument, NULL, 'a' },
-                { "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
                 { "snp-tcb", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("rvps export", export_help);
         ct_rvps_export_opts eo = { .azure = false };
         ct_rvps_snp_tcb tcb[64];
         const char *dir = NULL;
@@ -163,11 +161,10 @@ int tool_rvps_export(int argc, char **argv)
         json_object *jlines = json_object_new_array();
         int c, rc = EXIT_OK;
 
-        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "o:", opts)) != -1) {
                 switch (c) {
                 case 'o': dir = optarg; break;
                 case 'a': eo.azure = true; break;
-                case 'j': json = true; break;
                 case 't': {
                         unsigned v[4];
                         char tail;
@@ -175,8 +172,8 @@ int tool_rvps_export(int argc, char **argv)
                             sscanf(optarg, "%u,%u,%u,%u%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4 ||
                             v[0] > 255 || v[1] > 255 || v[2] > 255 || v[3] > 255) {
                                 json_object_put(jlines);
-                                return tool_usage("--snp-tcb '%s': expected BOOTLOADER,TEE,SNP,MICROCODE "
-                                                  "(integers 0-255, at most 64 times)", optarg);
+                                return tool_cmd_usage(&cmd, "--snp-tcb '%s': expected BOOTLOADER,TEE,SNP,MICROCODE "
+                                                      "(integers 0-255, at most 64 times)", optarg);
                         }
                         tcb[eo.n_snp_tcb] = (ct_rvps_snp_tcb){ (uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2],
                                                                (uint8_t)v[3] };
@@ -184,13 +181,17 @@ int tool_rvps_export(int argc, char **argv)
                         eo.snp_tcb = tcb;
                         break;
                 }
-                case 'h': json_object_put(jlines); return export_help();
-                default: json_object_put(jlines); return EXIT_BAD_INPUT;
+                default: break;
                 }
+        }
+        json = cmd.json;
+        if (cmd.done) {
+                json_object_put(jlines);
+                return cmd.status;
         }
         if (argc - optind != 1) {
                 json_object_put(jlines);
-                return tool_usage("rvps export: expected one MANIFEST.json (see --help)");
+                return tool_cmd_usage(&cmd, "expected one MANIFEST.json");
         }
         if (ct_blob_read(argv[optind], CT_MAX_RVPS_MESSAGE, &blob, &err) != CT_OK) {
                 rc = tool_fail(&err, argv[optind]);
@@ -257,7 +258,7 @@ int tool_rvps_export(int argc, char **argv)
                 json_object_object_add(o, "entries", ents);
                 json_object_object_add(o, "kbs_client", json_object_get(jlines));
                 tool_json_add_str(o, "output", dir);
-                tool_json_print(o);
+                rc = tool_json_emit(o, NULL) != EXIT_OK ? EXIT_INTERNAL : rc;
         } else {
                 if (!dir)
                         printf("%s\n", ct_rvps_export_message(e));
@@ -294,9 +295,9 @@ int tool_rvps_lint(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "policy", required_argument, NULL, 'p' }, { "azure", no_argument, NULL, 'a' },
-                { "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("rvps lint", lint_help);
         ct_rvps_export_opts eo = { .azure = false };
         const char *policy = NULL;
         bool json = false;
@@ -308,17 +309,18 @@ int tool_rvps_lint(int argc, char **argv)
         ct_error err;
         int c, rc = EXIT_OK;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'p': policy = optarg; break;
                 case 'a': eo.azure = true; break;
-                case 'j': json = true; break;
-                case 'h': return lint_help();
-                default: return EXIT_BAD_INPUT;
+                default: break;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (argc - optind != 1)
-                return tool_usage("rvps lint: expected one MESSAGE, PAYLOAD or MANIFEST (see --help)");
+                return tool_cmd_usage(&cmd, "expected one MESSAGE, PAYLOAD or MANIFEST");
         if (policy) {
                 if (ct_blob_read(policy, CT_MAX_REGO_SIZE, &pol, &err) != CT_OK) {
                         rc = tool_fail(&err, policy);
@@ -371,7 +373,7 @@ int tool_rvps_lint(int argc, char **argv)
                 json_object_object_add(o, "findings", arr);
                 tool_json_add_int(o, "errors", (int64_t)ct_lint_result_count_level(res, CT_LINT_ERROR));
                 tool_json_add_int(o, "warnings", (int64_t)ct_lint_result_count_level(res, CT_LINT_WARN));
-                tool_json_print(o);
+                rc = tool_json_emit(o, NULL) != EXIT_OK ? EXIT_INTERNAL : rc;
         } else {
                 printf("policy: %s (%zu query_reference_value calls)\n",
                        policy ? policy : "built-in: " CT_RVPS_POLICY_SOURCE, n_refs);
