@@ -51,6 +51,7 @@ extern const struct tool_area tool_area_tdx;
 extern const struct tool_area tool_area_hcl;
 extern const struct tool_area tool_area_initrd;
 extern const struct tool_area tool_area_image;
+extern const struct tool_area tool_area_rvps;
 int tool_reference(int argc, char **argv);
 int tool_uki_build(int argc, char **argv);
 
