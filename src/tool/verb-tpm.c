@@ -459,9 +459,16 @@ static int verb_capture(int argc, char **argv)
         return run_capture(&o);
 }
 
+/*
+ * The tpm area's verbs. A verb in another file (verb-tpm-quote.c, ...) is one
+ * prototype here and one row below, e.g.
+ *     int verb_tpm_quote_verify(int argc, char **argv);    (non-static in its file)
+ *     { "quote-verify", "...", verb_tpm_quote_verify, "..." },
+ */
 static const struct tool_verb verbs[] = {
         { "capture", "(--kernel K [--initrd I] [--append C] | --uki UKI) -o DIR", verb_capture,
           "boot under QEMU+OVMF+swtpm; capture the event log and PCRs; check them" },
 };
 
-const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs, sizeof(verbs) / sizeof(verbs[0]) };
+const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs,
+                                         sizeof(verbs) / sizeof(verbs[0]) };
