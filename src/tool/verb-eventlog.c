@@ -12,6 +12,7 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
+#include "ccel-tool.h"
 #include "check-render.h"
 #include "tool.h"
 
@@ -168,6 +169,9 @@ static int verb_replay(int argc, char **argv)
         ct_tpm_replay *r;
         ct_error err;
         int c, rc;
+
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("replay", argc, argv);
 
         while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
@@ -484,6 +488,9 @@ static int verb_show(int argc, char **argv)
         ct_error err;
         int c, rc;
 
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("show", argc, argv);
+
         while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'y':
@@ -604,6 +611,9 @@ static int verb_check(int argc, char **argv)
         ct_pcr_format fmt;
         ct_error err;
         int c, rc;
+
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("check", argc, argv);
 
         while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
