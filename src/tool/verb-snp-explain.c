@@ -34,11 +34,12 @@ enum {
         OPT_VMM_TYPE,
         OPT_GUEST_FEATURES,
         OPT_THREADS,
-        OPT_JSON,
 };
 
-static void help(const char *prog)
+static void help(void)
 {
+        const char *prog = "cocotrust snp explain";
+
         printf("Usage: %s DIGEST --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]] [OPTIONS]\n"
                "\n"
                "Find which configuration of these artifacts produces the launch digest DIGEST (hex: 96 digits for an\n"
@@ -201,7 +202,7 @@ static void render(const ct_snp_explanation *e, const char *digest_hex, bool jso
                         json_object_array_add(arr, m);
                 }
                 json_object_object_add(o, "matches", arr);
-                tool_json_print(o);
+                tool_json_emit(o, NULL);
                 return;
         }
         if (e->n_matches == 0) {
@@ -251,10 +252,9 @@ int snp_verb_explain(int argc, char **argv)
                 { "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
                 { "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
                 { "threads", required_argument, NULL, OPT_THREADS },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("snp explain", help);
         const char *ovmf_s = NULL, *kernel = NULL, *initrd = NULL, *append = NULL, *ksha = NULL, *isha = NULL;
         const char *csha = NULL, *ovmf_hash = NULL, *svsm_s = NULL, *types = NULL, *sigs_s = NULL, *vmms_s = NULL;
         const char *gf_s = NULL;
@@ -276,8 +276,7 @@ int snp_verb_explain(int argc, char **argv)
         memset(&sp, 0, sizeof(sp));
         ct_error_clear(&err);
         optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
                 case OPT_OVMF: ovmf_s = optarg; break;
                 case OPT_KERNEL: kernel = optarg; break;
@@ -309,14 +308,13 @@ int snp_verb_explain(int argc, char **argv)
                                                   CT_MAX_SNP_EXPLAIN_THREADS, optarg);
                         sp.threads = (unsigned)v;
                         break;
-                case OPT_JSON: json = true; break;
-                case 'h': help(argv[0]); return EXIT_OK;
-                case ':': return tool_usage("option %s needs an argument", argv[optind - 1]);
-                default: return tool_usage("unknown option '%s'; run '%s --help'", argv[optind - 1], argv[0]);
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind + 1 != argc)
-                return tool_usage("expected one DIGEST argument (hex); run '%s --help'", argv[0]);
+                return tool_cmd_usage(&cmd, "expected one DIGEST argument (hex)");
         if (ct_hex_decode(argv[optind], digest, sizeof(digest), &dlen, NULL) || (dlen != 48 && dlen != 32))
                 return tool_usage("DIGEST '%s': 96 hex digits (SNP) or 64 (SEV / SEV-ES) expected", argv[optind]);
         if (!ovmf_s)

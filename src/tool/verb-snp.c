@@ -59,11 +59,12 @@ enum {
         OPT_VARS_SIZE,
         OPT_VARS_FILE,
         OPT_JSON,
-        OPT_VERSION,
 };
 
-static void help(FILE *f, const char *prog)
+static void help(void)
 {
+        FILE *f = stdout;
+        const char *prog = "cocotrust snp measure";
         size_t n;
         const ct_snp_vcpu_type *types = ct_snp_vcpu_types(&n);
 
@@ -434,10 +435,9 @@ static int verb_measure(int argc, char **argv)
                 { "vars-file", required_argument, NULL, OPT_VARS_FILE },
                 { "verbose", no_argument, NULL, 'v' },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "version", no_argument, NULL, OPT_VERSION },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("snp measure", help);
         struct opts o = { 0 };
         struct run r;
         ct_snp_params p;
@@ -456,8 +456,7 @@ static int verb_measure(int argc, char **argv)
         memset(&p, 0, sizeof(p));
         ct_error_clear(&err);
         optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "v", longopts)) != -1) {
                 if (optarg && optarg == argv[optind - 1] && !argparse_value_ok(optarg))
                         return tool_usage("argument %s: expected one argument (a value starting with '-' must be "
                                           "given as %s=VALUE)",
@@ -484,18 +483,10 @@ static int verb_measure(int argc, char **argv)
                 case OPT_VARS_FILE: o.vars_file = optarg; break;
                 case 'v': o.verbose = true; break;
                 case OPT_JSON: o.json = true; break;
-                case OPT_VERSION:
-                        printf("cocotrust %s (sev-snp-measure 0.0.13 compatible)\n", CT_VERSION);
-                        return EXIT_OK;
-                case 'h':
-                        help(stdout, argv[0]);
-                        return EXIT_OK;
-                case ':':
-                        return tool_usage("option %s needs an argument", argv[optind - 1]);
-                default:
-                        return tool_usage("unknown option '%s'; run '%s --help'", argv[optind - 1], argv[0]);
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind < argc)
                 return tool_usage("unexpected argument '%s'", argv[optind]);
         r.o = &o;
