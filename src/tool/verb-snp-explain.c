@@ -87,64 +87,18 @@ static int parse_space(const char *types, const char *sigs_s, const char *vmms_s
                        ct_snp_sig **sigs, size_t *n_sigs, ct_snp_vmm *vmms, size_t *n_vmms, uint64_t **gf,
                        size_t *n_gf)
 {
-        char *copy = NULL;
-        const char **items = NULL;
-        size_t n = 0;
-        int ret = 0;
+        ct_error err;
 
-        if (sigs_s || (types && strcmp(types, "all") != 0)) {
-                ret = snp_split_list(sigs_s ? sigs_s : types, sigs_s ? "--vcpu-sig" : "--vcpu-type", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                *sigs = calloc(n, sizeof(**sigs));
-                if (!*sigs)
-                        abort();
-                for (size_t i = 0; i < n && !ret; i++) {
-                        const ct_snp_vcpu_type *t = sigs_s ? NULL : ct_snp_vcpu_type_find(items[i]);
-                        if (sigs_s && !ct_snp_parse_u64(items[i], &(*sigs)[i].sig))
-                                ret = tool_usage("argument --vcpu-sig: invalid value '%s'", items[i]);
-                        else if (!sigs_s && !t)
-                                ret = tool_usage("argument --vcpu-type: invalid choice: '%s'", items[i]);
-                        else if (t)
-                                (*sigs)[i] = (ct_snp_sig){ t->name, true, ct_snp_cpu_sig(t->family, t->model, t->stepping) };
-                        (*sigs)[i].has_sig = true;
-                }
-                *n_sigs = n;
-                free(copy);
-                free(items);
-                if (ret)
-                        return ret;
-        }
-        if (vmms_s) {
-                ret = snp_split_list(vmms_s, "--vmm-type", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                if (n > CT_SNP_VMM__MAX)
-                        ret = tool_usage("argument --vmm-type: at most %d values", CT_SNP_VMM__MAX);
-                for (size_t i = 0; i < n && !ret; i++)
-                        if (!ct_snp_vmm_from_name(items[i], &vmms[i]))
-                                ret = tool_usage("unknown VMM type '%s' (choose from QEMU, ec2, gce)", items[i]);
-                *n_vmms = n;
-                free(copy);
-                free(items);
-                if (ret)
-                        return ret;
-        }
-        if (gf_s) {
-                ret = snp_split_list(gf_s, "--guest-features", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                *gf = calloc(n, sizeof(**gf));
-                if (!*gf)
-                        abort();
-                for (size_t i = 0; i < n && !ret; i++)
-                        if (!ct_snp_parse_u64(items[i], &(*gf)[i]))
-                                ret = tool_usage("argument --guest-features: invalid value '%s'", items[i]);
-                *n_gf = n;
-                free(copy);
-                free(items);
-        }
-        return ret;
+        ct_error_clear(&err);
+        if (sigs_s && ct_snp_sigs_from_values(sigs_s, sigs, n_sigs, &err))
+                return snp_fail_list(&err, "--vcpu-sig");
+        if (types && strcmp(types, "all") != 0 && ct_snp_sigs_from_types(types, sigs, n_sigs, &err))
+                return snp_fail_list(&err, "--vcpu-type");
+        if (vmms_s && ct_snp_vmms_parse(vmms_s, vmms, CT_SNP_VMM__MAX, n_vmms, &err))
+                return snp_fail_list(&err, "--vmm-type");
+        if (gf_s && ct_snp_u64_list_parse(gf_s, gf, n_gf, &err))
+                return snp_fail_list(&err, "--guest-features");
+        return 0;
 }
 
 /* Other type names with the signature of a match ("EPYC-Milan-v1 EPYC-Milan-v2"). */
