@@ -102,6 +102,8 @@ typedef struct ct_snp_params {
         const uint8_t *svsm;        /* snp:svsm only: the SVSM image, caller-owned */
         size_t svsm_len;
         uint64_t vars_size;         /* snp:svsm only: size of the OVMF variable store */
+        const char *ovmf_input;     /* optional: recorded as ct_error.input for errors about the firmware */
+        const char *svsm_input;     /* optional: the same for the SVSM image (default "SVSM image") */
 } ct_snp_params;
 
 /*

@@ -316,6 +316,8 @@ int snp_verb_explain(int argc, char **argv)
         p.ovmf_len = ovmf.len;
         p.svsm = svsm.data;
         p.svsm_len = svsm.len;
+        p.ovmf_input = ovmf_s;
+        p.svsm_input = svsm_s;
         if (kernel) {
                 ct_snp_boot_digests bd;
                 if (ct_snp_boot_digests_files(kernel, initrd, append, &bd, &err)) {
@@ -326,7 +328,7 @@ int snp_verb_explain(int argc, char **argv)
         }
         if (ct_snp_explain(&p, digest, dlen, &sp, &e, &err)) {
                 ret = err.code == CT_E_NOMEM || err.code == CT_E_CRYPTO ? tool_fail(&err, NULL)
-                                                                        : (tool_fail(&err, ovmf_s), EXIT_BAD_INPUT);
+                                                                        : (tool_fail(&err, NULL), EXIT_BAD_INPUT);
                 goto out;
         }
         {

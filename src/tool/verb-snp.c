@@ -311,17 +311,11 @@ static int dump_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, const ct_snp_sig *s, 
         return 0;
 }
 
+/* The library names the image an error is about (ct_snp_params.ovmf_input / svsm_input). */
 static int fail_measure(const ct_error *err, const struct run *r)
 {
-        const char *file = r->o->ovmf;
-        ct_error e = *err;
-
-        if (strncmp(e.msg, "SVSM image: ", 12) == 0 && r->o->svsm) {
-                memmove(e.msg, e.msg + 12, strlen(e.msg + 12) + 1);
-                file = r->o->svsm;
-        }
-        tool_fail(&e, file);
-        return e.code == CT_E_NOMEM || e.code == CT_E_CRYPTO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        tool_fail(err, err->input[0] ? NULL : r->o->ovmf);
+        return err->code == CT_E_NOMEM || err->code == CT_E_CRYPTO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
 static void row_text(const struct run *r, const ct_snp_row *row, char *text)
@@ -688,6 +682,8 @@ static int verb_measure(int argc, char **argv)
         p.svsm = svsm.data;
         p.svsm_len = svsm.len;
         p.vars_size = r.vars_size;
+        p.ovmf_input = o.ovmf;
+        p.svsm_input = o.svsm;
         if (ct_snp_base_new(&p, &base, &err)) {
                 ret = fail_measure(&err, &r);
                 goto out;

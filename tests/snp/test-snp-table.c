@@ -359,6 +359,30 @@ static void test_table_errors(void **state)
         assert_int_equal(n, 7);
         free(vcpus);
         ct_snp_base_free(b);
+
+        /* an error names the image it is about (ct_error.input), the message does not repeat it */
+        {
+                ct_snp_params p;
+                ct_snp_base *nb = NULL;
+
+                memset(&p, 0, sizeof(p));
+                p.mode = CT_SNP_MODE_SNP;
+                p.ovmf = fw.data;
+                p.ovmf_len = fw.len - 1;
+                p.ovmf_input = "OVMF.fd";
+                assert_int_equal(ct_snp_base_new(&p, &nb, &err), CT_E_MALFORMED);
+                assert_string_equal(err.input, "OVMF.fd");
+                assert_null(strstr(err.msg, "OVMF.fd"));
+                p.mode = CT_SNP_MODE_SNP_SVSM;
+                p.ovmf_len = fw.len;
+                p.svsm = fw.data;
+                p.svsm_len = fw.len - 1;
+                p.vars_size = 4096;
+                p.svsm_input = "svsm.bin";
+                assert_int_equal(ct_snp_base_new(&p, &nb, &err), CT_E_MALFORMED);
+                assert_string_equal(err.input, "svsm.bin");
+                assert_null(nb);
+        }
 }
 
 int main(void)
