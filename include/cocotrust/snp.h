@@ -319,7 +319,8 @@ ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *spec, ct_snp
  * count (the digest for k+1 vCPUs extends the one for k), spread over
  * `threads` threads. The whole default SNP space (512 counts x (5 QEMU
  * signatures + ec2 + gce) x 513 guest-feature values = 1 838 592
- * configurations) takes about half a second on 2 cores (bench/RESULTS-snp.md).
+ * configurations) costs about 1.2 s of CPU: under a second of wall time on 2
+ * cores (bench/RESULTS-snp.md). Thread-safe; reads no files, prints nothing.
  */
 #define CT_SNP_EXPLAIN_DEFAULT_MAX_VCPUS 512
 /* More matches than this are counted but not returned (a digest normally has one). */
