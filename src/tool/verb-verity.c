@@ -46,6 +46,7 @@ enum {
         OPT_OUTPUT,
         OPT_HELP,
         OPT_DEBUG,
+        OPT_VERSION,
 };
 
 /* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
@@ -60,6 +61,7 @@ struct popts {
         unsigned threads;
         bool json;
         bool help;
+        bool version;
         bool debug;
 };
 
@@ -179,6 +181,9 @@ static int common_opt(int c, const char *arg, struct popts *o)
         case OPT_HELP:
                 o->help = true;
                 return 0;
+        case OPT_VERSION:
+                o->version = true;
+                return 0;
         case 'v':
                 verbose = true;
                 return 0;
@@ -207,7 +212,7 @@ static int common_opt(int c, const char *arg, struct popts *o)
 /* What every verb accepts. */
 #define VERB_LONG_OPTS                                                                                       \
         { "help", no_argument, NULL, OPT_HELP }, { "verbose", no_argument, NULL, 'v' },                      \
-        { "debug", no_argument, NULL, OPT_DEBUG }
+        { "debug", no_argument, NULL, OPT_DEBUG }, { "version", no_argument, NULL, OPT_VERSION }
 
 /* getopt is silent (opterr = 0): one line naming the option. */
 static int bad_option(char **argv, const char *verb)
@@ -419,6 +424,10 @@ static int verb_format(int argc, char **argv)
                 default:
                         return bad_option(argv, "format");
                 }
+        }
+        if (o.version) {
+                printf("%s %s\n", program_name, tool_version);
+                return EXIT_OK;
         }
         if (o.help) {
                 format_help();
@@ -642,6 +651,10 @@ static int verb_verify(int argc, char **argv)
                         return bad_option(argv, "verify");
                 }
         }
+        if (o.version) {
+                printf("%s %s\n", program_name, tool_version);
+                return EXIT_OK;
+        }
         if (o.help) {
                 verify_help();
                 return EXIT_OK;
@@ -857,6 +870,10 @@ static int verb_dump(int argc, char **argv)
                         return r;
                 return bad_option(argv, "dump");
         }
+        if (o.version) {
+                printf("%s %s\n", program_name, tool_version);
+                return EXIT_OK;
+        }
         if (o.help) {
                 dump_help();
                 return EXIT_OK;
@@ -990,6 +1007,10 @@ static int verb_table(int argc, char **argv)
                 default:
                         return bad_option(argv, "table");
                 }
+        }
+        if (o.version) {
+                printf("%s %s\n", program_name, tool_version);
+                return EXIT_OK;
         }
         if (o.help) {
                 table_help();
