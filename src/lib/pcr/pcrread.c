@@ -395,16 +395,33 @@ CT_EXPORT ct_code ct_pcr_set_parse_text(const char *text, size_t len, ct_pcr_for
 static ct_code read_sysfs_value(int dfd, const char *name, ct_hash_alg alg, int index, ct_pcr_set *s, ct_error *err)
 {
         char buf[2 * CT_HASH_MAX_SIZE + 8];
-        ssize_t n;
+        size_t n = 0;
         int fd;
 
-        fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return ct_error_set_errno(err, errno, "pcr-%s/%s", ct_hash_name(alg), name);
-        n = read(fd, buf, sizeof(buf) - 1);
+        /* only regular files: a FIFO or device planted in the tree is refused, never opened blocking */
+        if (ct_input_openat(dfd, name, CT_INPUT_REGULAR_ONLY, &fd, NULL, NULL, err) != CT_OK) {
+                ct_error_prefix(err, "pcr-%s/%s", ct_hash_name(alg), name);
+                return err ? err->code : CT_E_INPUT;
+        }
+        for (;;) {
+                ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0) {
+                        int e = errno;
+                        close(fd);
+                        return ct_error_set_errno(err, e, "pcr-%s/%s", ct_hash_name(alg), name);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+                if (n == sizeof(buf) - 1) {
+                        close(fd);
+                        return ct_error_set(err, CT_E_MALFORMED, "pcr-%s/%s: longer than a %s value",
+                                            ct_hash_name(alg), name, ct_hash_name(alg));
+                }
+        }
         close(fd);
-        if (n < 0)
-                return ct_error_set_errno(err, errno, "pcr-%s/%s", ct_hash_name(alg), name);
         buf[n] = 0;
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
                 buf[--n] = 0;
@@ -511,10 +528,14 @@ CT_EXPORT ct_code ct_pcr_set_load(const char *path, ct_pcr_format fmt, ct_pcr_se
         ct_blob blob = { 0 };
         ct_code rc;
 
-        if (stat(path, &st) < 0)
+        if (strcmp(path, "-") == 0)
+                memset(&st, 0, sizeof(st)); /* standard input: a stream, never a directory */
+        else if (stat(path, &st) < 0)
                 return ct_error_set_open(err, errno, path, "cannot open");
         if (fmt == CT_PCR_FORMAT_SYSFS || (fmt == CT_PCR_FORMAT_AUTO && S_ISDIR(st.st_mode))) {
                 rc = read_sysfs(path, ret, err);
+                if (rc != CT_OK)
+                        ct_error_default_input(err, path);
                 if (rc == CT_OK && ret_fmt)
                         *ret_fmt = CT_PCR_FORMAT_SYSFS;
                 return rc;
