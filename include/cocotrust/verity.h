@@ -184,6 +184,53 @@ typedef struct ct_verity_fec_geometry {
 ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint64_t hash_blocks_covered,
                                        ct_verity_fec_geometry *ret, ct_error *err);
 
+/*
+ * The hash-device blocks FEC covers after the data, as veritysetup 2.6.1's
+ * VERITY_FEC_blocks(): from the first tree block to the FEC offset when the
+ * parity is in the hash device itself (fec_in_hash), else to the end of the
+ * hash device (hash_device_size bytes, whatever it holds past the tree).
+ * p must be complete. CT_E_ARG when that end lies before the tree's start.
+ */
+ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
+                                  uint64_t *ret, ct_error *err);
+
+/* What ct_verity_fec_check found. */
+typedef struct ct_verity_fec_check_result {
+        ct_verity_fec_geometry geometry;
+        uint64_t corrected;       /* symbols (bytes) the parity corrects, over every codeword */
+        uint64_t uncorrectable;   /* codewords with more errors than roots / 2 */
+        uint64_t first_bad_round; /* RS block of the first uncorrectable codeword (if any) */
+        uint64_t blocks_repaired; /* ct_verity_verify_fec_fd: corrupt blocks corrected in memory */
+        bool verified_after_repair; /* ... and the tree then verified against the root hash */
+} ct_verity_fec_check_result;
+
+/* At most this many bytes of corrupt blocks are corrected in memory for re-verification. */
+#define CT_VERITY_MAX_FEC_REPAIR_BYTES (256ull << 20)
+
+/*
+ * Decode every Reed-Solomon codeword over data_fd (p->data_blocks blocks)
+ * and hash_blocks blocks of hash_fd from its first tree block (past its end:
+ * zeros; ct_verity_fec_hash_blocks gives veritysetup's count), with the
+ * parity at p->fec_offset of fec_fd, as `veritysetup verify --fec-device`
+ * does when verification fails: corrections are counted in memory, nothing
+ * is written. CT_OK with *ret filled whatever was found; other codes for
+ * I/O (CT_E_IO, CT_E_TRUNCATED for a short FEC file) and bad parameters.
+ */
+ct_code ct_verity_fec_check(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, uint64_t hash_blocks,
+                            unsigned threads, ct_verity_fec_check_result *ret, ct_error *err);
+
+/*
+ * ct_verity_verify_fd, and when anything is corrupt: decode the FEC (as
+ * ct_verity_fec_check, p->fec_roots / p->fec_offset, fec_hash_blocks from
+ * ct_verity_fec_hash_blocks), put the corrected corrupt blocks in memory and
+ * verify again. CT_OK when intact or when the repaired tree and data verify
+ * against the root; CT_E_MISMATCH otherwise. In both cases *ret lists the
+ * blocks corrupt on disk and *ret_fec says what FEC did. Nothing is written.
+ */
+ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, const uint8_t *root,
+                                size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
+                                ct_verity_fec_check_result *ret_fec, ct_error *err);
+
 /* Options of the kernel table (cryptsetup order). */
 enum {
         CT_VERITY_IGNORE_CORRUPTION = 1u << 0,
@@ -223,8 +270,61 @@ ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_siz
                                  size_t n, char ***ret, ct_error *err);
 void ct_verity_strv_free(char **v, size_t n);
 
+/*
+ * Like ct_verity_ext4_attribute, but libext2fs (not hardened against hostile
+ * images) runs in a forked child process that sends the answers back through
+ * a pipe: a crash there costs the attribution, never the caller. The child's
+ * stderr goes to /dev/null; it calls nothing but libext2fs and _exit. The
+ * caller must not have a SIGCHLD handler that reaps every child. Errors:
+ * CT_E_UNSUPPORTED (not ext2/3/4, libext2fs refused it or crashed: the
+ * message says which), CT_E_IO (pipe/fork), CT_E_NOMEM.
+ */
+ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint32_t data_block_size,
+                                          const uint64_t *blocks, size_t n, char ***ret, ct_error *err);
+
+/* Does fd hold an ext2/3/4 file system (superblock magic 0xEF53 at byte 1080)? */
+bool ct_verity_ext4_probe_fd(int fd);
+
 /* Reproducible salt (32 bytes) and UUID from a text, see docs/verity.md. */
 void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], uint8_t uuid[16]);
+
+/* What ct_verity_params_randomize replaces. */
+enum {
+        CT_VERITY_RANDOM_SALT = 1u << 0, /* 32 random bytes, as veritysetup's default */
+        CT_VERITY_RANDOM_UUID = 1u << 1, /* a random (version 4) UUID */
+};
+
+/*
+ * Fill the salt and/or the UUID of *p from the kernel's random source
+ * (getrandom). CT_E_IO when it fails; *p is then unchanged.
+ */
+ct_code ct_verity_params_randomize(ct_verity_params *p, unsigned what, ct_error *err);
+
+/* UUID text "12345678-1234-1234-1234-123456789abc" (either case) <-> 16 bytes in printed order. */
+#define CT_VERITY_UUID_TEXT 37u
+ct_code ct_verity_uuid_parse(const char *text, uint8_t ret[16], ct_error *err);
+void ct_verity_uuid_format(const uint8_t uuid[16], char out[CT_VERITY_UUID_TEXT]);
+
+/* Ready-to-paste forms of a table (malloc'd strings; free with ct_verity_table_forms_free). */
+typedef struct ct_verity_table_forms {
+        char *table;        /* the kernel table line (ct_verity_table_line) */
+        char *dmsetup;      /* dmsetup create NAME --readonly --table 'TABLE' */
+        char *dm_mod;       /* dm-mod.create="NAME,,,ro,TABLE" root=/dev/dm-0 */
+        char *kata;         /* Kata's kernel_verity_params value */
+        char *kata_legacy;  /* rootfs_verity.scheme=dm-verity rootfs_verity.hash=ROOT */
+        uint64_t hash_start;/* tree start, hash blocks */
+        bool kata_exact;    /* format 1, sha256, tree at hash block 0: what Kata's parameters assume */
+} ct_verity_table_forms;
+
+/*
+ * Every form of the table of p / root / o for the device-mapper name `name`
+ * (NULL: "vroot"; no commas, semicolons, quotes or white space: CT_E_ARG).
+ * Errors as ct_verity_table_line. *ret is written only on success.
+ */
+ct_code ct_verity_table_forms_build(const ct_verity_params *p, const uint8_t *root, size_t root_size,
+                                    const ct_verity_table_opts *o, const char *name, ct_verity_table_forms *ret,
+                                    ct_error *err);
+void ct_verity_table_forms_free(ct_verity_table_forms *f);
 
 #ifdef __cplusplus
 }

@@ -18,19 +18,11 @@
 #include <cocotrust/fileio.h>
 #include <cocotrust/snp.h>
 
+#include "snp-tool.h"
 #include "tool.h"
 
-#define MAX_TABLE_ROWS (1u << 20)
-#define MAX_LIST_ITEMS 4096
 
 typedef unsigned long long ull;
-
-/* One value of the vCPU-signature dimension of a table. */
-struct sigsel {
-        const char *type; /* --vcpu-type name, or NULL */
-        uint64_t sig;
-        bool has_sig;     /* false: none given (ec2 / gce do not need one) */
-};
 
 struct input {
         const char *path;
@@ -118,111 +110,6 @@ static void help(FILE *f, const char *prog)
                    "internal error.\n");
 }
 
-/* ---- Python int() compatible parsing ---- */
-
-static int digit_value(int c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A' + 10;
-        return 99;
-}
-
-/*
- * Python int(s, base) for base 10 or 0 (prefixes 0x 0o 0b, no leading zeros
- * in decimal, single underscores between digits, surrounding whitespace).
- * false on bad text or a magnitude beyond 64 bits.
- */
-static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint64_t *ret_mag);
-
-static bool py_int(const char *s, int base, bool *ret_neg, uint64_t *ret_mag)
-{
-        return py_int_wrap(s, base, false, ret_neg, ret_mag);
-}
-
-/* As py_int; with wrap, a magnitude beyond 64 bits is kept modulo 2^64 (what a ctypes u64 field stores). */
-static bool py_int_wrap(const char *s, int base, bool wrap, bool *ret_neg, uint64_t *ret_mag)
-{
-        const char *p = s, *end;
-        bool neg = false, any = false, prev_us = false, zero_lead = false;
-        uint64_t v = 0;
-
-        while (*p && isspace((unsigned char)*p))
-                p++;
-        end = p + strlen(p);
-        while (end > p && isspace((unsigned char)end[-1]))
-                end--;
-        if (p < end && (*p == '+' || *p == '-'))
-                neg = *p++ == '-';
-        if (base == 0) {
-                base = 10;
-                if (end - p >= 2 && p[0] == '0' && strchr("xXoObB", p[1])) {
-                        base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
-                        p += 2;
-                        if (p < end && *p == '_') /* one underscore may follow the prefix: 0x_1f */
-                                p++;
-                } else if (p < end && *p == '0') {
-                        zero_lead = true;
-                }
-        }
-        for (; p < end; p++) {
-                int d;
-                if (*p == '_') {
-                        if (!any || prev_us)
-                                return false;
-                        prev_us = true;
-                        continue;
-                }
-                d = digit_value((unsigned char)*p);
-                if (d >= base)
-                        return false;
-                if (zero_lead && d != 0)
-                        return false; /* "021": Python rejects leading zeros with base 0 */
-                {
-                        /* both steps always run: with wrap, v keeps the value modulo 2^64 */
-                        bool over = __builtin_mul_overflow(v, (uint64_t)base, &v);
-                        over = __builtin_add_overflow(v, (uint64_t)d, &v) || over;
-                        if (over && !wrap)
-                                return false;
-                }
-                any = true;
-                prev_us = false;
-        }
-        if (!any || prev_us)
-                return false;
-        *ret_neg = neg;
-        *ret_mag = v;
-        return true;
-}
-
-/* int(x, 0) stored the way ctypes stores it in a u64 (negative values wrap). */
-static bool parse_u64_wrap(const char *s, uint64_t *ret)
-{
-        bool neg;
-        uint64_t m;
-
-        if (!py_int_wrap(s, 0, true, &neg, &m))
-                return false;
-        *ret = neg ? (uint64_t)0 - m : m;
-        return true;
-}
-
-static bool parse_i64(const char *s, int64_t *ret)
-{
-        bool neg;
-        uint64_t m;
-
-        if (!py_int(s, 10, &neg, &m))
-                return false;
-        if (neg ? m > (uint64_t)INT64_MAX + 1 : m > (uint64_t)INT64_MAX)
-                return false;
-        *ret = neg ? (m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m) : (int64_t)m;
-        return true;
-}
-
 /*
  * argparse takes an argument that starts with '-' for an option unless it
  * looks like a negative number (^-\d+$ or ^-\d*\.\d+$) or is "-" itself, so
@@ -243,87 +130,8 @@ static bool argparse_value_ok(const char *s)
 
 /* ---- lists ---- */
 
-static bool parse_count(const char *s, size_t n, int64_t *ret)
-{
-        char buf[32];
-
-        if (n == 0 || n >= sizeof(buf))
-                return false;
-        memcpy(buf, s, n);
-        buf[n] = 0;
-        return parse_i64(buf, ret);
-}
-
-/* "N", "1,2,4", "1-64", "1-8,16" (ranges ascending, of non-negative counts). */
-static int parse_vcpus(const char *s, int64_t **ret, size_t *ret_n)
-{
-        int64_t *v = NULL;
-        size_t n = 0, cap = 0;
-        const char *p = s;
-
-        int64_t one;
-
-        if (parse_i64(s, &one)) { /* what sev-snp-measure accepts: int(x), negative included */
-                v = malloc(sizeof(*v));
-                if (!v)
-                        abort();
-                *v = one;
-                *ret = v;
-                *ret_n = 1;
-                return 0;
-        }
-        for (;;) {
-                const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p);
-                const char *dash = NULL;
-                int64_t a, b;
-
-                for (const char *q = p + 1; q < end && !dash; q++) /* p[0] may be a sign */
-                        if (*q == '-')
-                                dash = q;
-
-                if (dash) {
-                        if (!parse_count(p, (size_t)(dash - p), &a) || !parse_count(dash + 1, (size_t)(end - dash - 1), &b) ||
-                            a < 0 || b < a)
-                                goto bad;
-                } else {
-                        if (!parse_count(p, (size_t)(end - p), &a))
-                                goto bad;
-                        b = a;
-                }
-                if (b > CT_MAX_SNP_VCPUS) {
-                        free(v);
-                        return tool_usage("argument --vcpus: %lld is above the limit of %d vCPUs", (long long)b,
-                                          CT_MAX_SNP_VCPUS);
-                }
-                for (int64_t x = a; x <= b; x++) {
-                        if (n == cap) {
-                                int64_t *nv;
-                                cap = cap ? 2 * cap : 16;
-                                if (cap > MAX_TABLE_ROWS) {
-                                        free(v);
-                                        return tool_usage("argument --vcpus: more than %u values", MAX_TABLE_ROWS);
-                                }
-                                nv = realloc(v, cap * sizeof(*v));
-                                if (!nv)
-                                        abort();
-                                v = nv;
-                        }
-                        v[n++] = x;
-                }
-                if (!comma)
-                        break;
-                p = comma + 1;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-bad:
-        free(v);
-        return tool_usage("argument --vcpus: invalid value '%s' (a count, a list 1,2,4 or a range 1-64)", s);
-}
-
 /* Split a comma list into at most MAX_LIST_ITEMS pointers into a copy of s. */
-static int split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n)
+int snp_split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n)
 {
         char *copy = strdup(s), *save = NULL, *tok;
         const char **items = calloc(MAX_LIST_ITEMS, sizeof(*items));
@@ -363,85 +171,15 @@ static void populate(const ct_blob *b)
                 (void)madvise((void *)(uintptr_t)b->data, b->len, MADV_POPULATE_READ);
 }
 
-/*
- * SHA-256 and size of a whole file (regular file or device such as /dev/null),
- * read in 128 KiB pieces into one buffer: a fresh 1 MiB buffer per file costs
- * more in page faults than the hashing itself on small VMs.
- */
-#define READ_CHUNK (128u << 10)
-
-static int hash_input(struct input *in, const char *path)
+/* An input that cannot be read is bad input (exit 2), as sev-snp-measure fails then; the message names it. */
+int snp_fail_input(const ct_error *err)
 {
-        static uint8_t buf[READ_CHUNK];
-        ct_error err;
-        ct_hash h;
-        ct_digest d;
-        uint64_t size = 0;
-        int fd, ret = 0;
+        int st = tool_fail(err, NULL);
 
-        ct_error_clear(&err);
-        /* a regular file: map it, populated in one call, and hash it in place */
-        {
-                ct_blob b;
-                if (ct_blob_read(path, 0, &b, NULL) == CT_OK) {
-                        populate(&b);
-                        if (ct_hash_buf(CT_HASH_SHA256, b.data ? (const void *)b.data : "", b.len, &d, &err)) {
-                                ct_blob_free(&b);
-                                return tool_fail(&err, path);
-                        }
-                        in->path = path;
-                        in->present = true;
-                        in->size = b.len;
-                        memcpy(in->sha256, d.bytes, 32);
-                        ct_blob_free(&b);
-                        return 0;
-                }
-        }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                ct_error_set_errno(&err, errno, "cannot open");
-                tool_fail(&err, path);
-                return EXIT_BAD_INPUT;
-        }
-        if (ct_hash_init(&h, CT_HASH_SHA256, &err)) {
-                close(fd);
-                return tool_fail(&err, path);
-        }
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        ct_error_set_errno(&err, errno, "read failed");
-                        tool_fail(&err, path);
-                        ret = EXIT_BAD_INPUT;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                if (ct_hash_update(&h, buf, (size_t)n)) {
-                        ct_error_set(&err, CT_E_CRYPTO, "SHA-256 failed");
-                        ret = tool_fail(&err, path);
-                        break;
-                }
-                size += (uint64_t)n;
-        }
-        close(fd);
-        if (!ret && ct_hash_final(&h, &d)) {
-                ct_error_set(&err, CT_E_CRYPTO, "SHA-256 failed");
-                ret = tool_fail(&err, path);
-        }
-        ct_hash_free(&h);
-        if (ret)
-                return ret;
-        in->path = path;
-        in->present = true;
-        in->size = size;
-        memcpy(in->sha256, d.bytes, 32);
-        return 0;
+        return err->code == CT_E_IO ? EXIT_BAD_INPUT : st;
 }
 
-static int read_blob(const char *path, ct_blob *b)
+int snp_read_blob(const char *path, ct_blob *b)
 {
         ct_error err;
 
@@ -499,7 +237,7 @@ static json_object *input_json(const struct input *in)
         return o;
 }
 
-static void add_hex_u64(json_object *o, const char *key, uint64_t v)
+void snp_json_add_hex_u64(json_object *o, const char *key, uint64_t v)
 {
         char buf[32];
         snprintf(buf, sizeof(buf), "0x%llx", (ull)v);
@@ -517,42 +255,35 @@ struct run {
         uint8_t ovmf_hash[CT_SNP_LD_SIZE];
 };
 
-static json_object *row_json(const struct run *r, ct_snp_vmm vmm, const struct sigsel *s, int64_t vcpus,
-                             const ct_digest *d)
+static json_object *row_json(const struct run *r, const ct_snp_row *row)
 {
         json_object *o = tool_json_new();
         json_object *inputs = json_object_new_object();
         char b64[2 * CT_HASH_MAX_SIZE + 1];
-        bool vmsa = r->mode == CT_SNP_MODE_SEV_ES || r->mode == CT_SNP_MODE_SNP || r->mode == CT_SNP_MODE_SNP_SVSM;
-        bool uses_sig = vmsa && (vmm == CT_SNP_VMM_QEMU || r->mode == CT_SNP_MODE_SNP_SVSM);
+        const ct_digest *d = &row->digest;
 
         tool_json_add_str(o, "compatible_with", "sev-snp-measure 0.0.13");
-        tool_json_add_str(o, "mode", ct_snp_mode_name(r->mode));
+        tool_json_add_str(o, "mode", ct_snp_mode_name(row->mode));
         tool_json_add_str(o, "digest_algorithm", ct_hash_name(d->alg));
         tool_json_add_digest(o, "measurement", d);
         ct_base64_encode(d->bytes, d->len, b64);
         tool_json_add_str(o, "measurement_base64", b64);
-        if (vmsa)
-                tool_json_add_int(o, "vcpus", vcpus);
+        if (row->vcpus_apply)
+                tool_json_add_int(o, "vcpus", row->vcpus);
         else
                 tool_json_add_str(o, "vcpus", NULL);
-        tool_json_add_str(o, "vcpu_type", vmsa ? s->type : NULL);
-        if (vmsa && s->has_sig)
-                add_hex_u64(o, "vcpu_sig", s->sig);
+        tool_json_add_str(o, "vcpu_type", row->vcpus_apply ? row->vcpu_type : NULL);
+        if (row->vcpus_apply && row->has_sig)
+                snp_json_add_hex_u64(o, "vcpu_sig", row->vcpu_sig);
         else
                 tool_json_add_str(o, "vcpu_sig", NULL);
-        /* what the VMSA really holds in rdx: ec2 and gce ignore the signature */
-        if (vmsa && (uses_sig || vmm != CT_SNP_VMM_QEMU))
-                add_hex_u64(o, "vmsa_rdx", uses_sig ? s->sig : 0x600);
+        if (row->has_vmsa_rdx)
+                snp_json_add_hex_u64(o, "vmsa_rdx", row->vmsa_rdx);
         else
                 tool_json_add_str(o, "vmsa_rdx", NULL);
-        tool_json_add_str(o, "vmm_type", vmsa && r->mode != CT_SNP_MODE_SNP_SVSM ? ct_snp_vmm_name(vmm) : NULL);
-        if (r->mode == CT_SNP_MODE_SNP)
-                add_hex_u64(o, "guest_features", r->guest_features);
-        else if (r->mode == CT_SNP_MODE_SEV_ES)
-                add_hex_u64(o, "guest_features", 0);
-        else if (r->mode == CT_SNP_MODE_SNP_SVSM)
-                add_hex_u64(o, "guest_features", 1);
+        tool_json_add_str(o, "vmm_type", row->vmm_applies ? ct_snp_vmm_name(row->vmm) : NULL);
+        if (row->has_guest_features)
+                snp_json_add_hex_u64(o, "guest_features", row->guest_features);
         else
                 tool_json_add_str(o, "guest_features", NULL);
         if (r->has_ovmf_hash && r->mode == CT_SNP_MODE_SNP)
@@ -583,7 +314,7 @@ static json_object *row_json(const struct run *r, ct_snp_vmm vmm, const struct s
 
 /* ---- the verb ---- */
 
-static int dump_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, const struct sigsel *s, uint64_t gf, int64_t vcpus)
+static int dump_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, const ct_snp_sig *s, uint64_t gf, int64_t vcpus)
 {
         uint8_t page[CT_SNP_PAGE_SIZE];
         char name[32];
@@ -612,94 +343,61 @@ static int fail_measure(const ct_error *err, const struct run *r)
         return e.code == CT_E_NOMEM || e.code == CT_E_CRYPTO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
-struct order {
-        int64_t v;
-        size_t idx;
-};
-
-static int cmp_order(const void *a, const void *b)
+static void row_text(const struct run *r, const ct_snp_row *row, char *text)
 {
-        const struct order *x = a, *y = b;
-        if (x->v != y->v)
-                return x->v < y->v ? -1 : 1;
-        return x->idx < y->idx ? -1 : x->idx > y->idx;
+        if (r->mode == CT_SNP_MODE_SNP_OVMF_HASH) /* sev-snp-measure prints it in hex whatever the format */
+                ct_hex_encode(row->digest.bytes, row->digest.len, text);
+        else
+                format_digest(&row->digest, r->base64, text);
 }
 
-static int measure(struct run *r, ct_snp_base *b, const ct_snp_vmm *vmms, size_t n_vmm, const struct sigsel *sigs,
-                   size_t n_sig, const int64_t *vcpus, size_t n_vcpus)
+static int measure(struct run *r, ct_snp_base *b, const ct_snp_table_spec *spec)
 {
-        size_t rows = n_vmm * n_sig * n_vcpus;
-        struct order *ord = calloc(n_vcpus, sizeof(*ord));
-        int64_t *sorted = calloc(n_vcpus, sizeof(*sorted));
-        ct_digest *sd = calloc(n_vcpus, sizeof(*sd)), *out = calloc(rows, sizeof(*out));
+        ct_snp_row *rows = NULL;
+        size_t n = 0;
         json_object *arr = NULL;
         char text[2 * CT_HASH_MAX_SIZE + 1];
         ct_error err;
         int ret = 0;
 
-        if (!ord || !sorted || !sd || !out)
-                abort();
         ct_error_clear(&err);
-        for (size_t i = 0; i < n_vcpus; i++)
-                ord[i] = (struct order){ vcpus[i], i };
-        qsort(ord, n_vcpus, sizeof(*ord), cmp_order);
-        for (size_t i = 0; i < n_vcpus; i++)
-                sorted[i] = ord[i].v;
-        for (size_t m = 0; m < n_vmm; m++)
-                for (size_t s = 0; s < n_sig; s++) {
-                        if (ct_snp_base_measure(b, vmms[m], sigs[s].sig, r->guest_features, sorted, n_vcpus, sd,
-                                                &err)) {
-                                ret = fail_measure(&err, r);
-                                goto out;
-                        }
-                        for (size_t i = 0; i < n_vcpus; i++)
-                                out[(m * n_sig + s) * n_vcpus + ord[i].idx] = sd[i];
-                }
-
-        if (rows == 1) {
-                if (r->o->dump_vmsa && (r->mode == CT_SNP_MODE_SEV_ES || r->mode == CT_SNP_MODE_SNP ||
-                                        r->mode == CT_SNP_MODE_SNP_SVSM)) { /* sev, snp:ovmf-hash: none */
-                        ret = dump_vmsa(b, vmms[0], &sigs[0], r->guest_features, vcpus[0]);
+        if (ct_snp_table(b, spec, &rows, &n, &err))
+                return err.code == CT_E_LIMIT ? tool_usage("%s", err.msg) : fail_measure(&err, r);
+        if (n == 1) {
+                if (r->o->dump_vmsa && rows[0].vcpus_apply) { /* sev, snp:ovmf-hash: none */
+                        ret = dump_vmsa(b, rows[0].vmm, &spec->sigs[0], r->guest_features, rows[0].vcpus);
                         if (ret)
                                 goto out;
                 }
-                if (r->o->json) {
-                        tool_json_print(row_json(r, vmms[0], &sigs[0], vcpus[0], &out[0]));
-                } else if (r->mode == CT_SNP_MODE_SNP_OVMF_HASH) {
-                        puts(ct_hex_encode(out[0].bytes, out[0].len, text));
-                } else {
-                        format_digest(&out[0], r->base64, text);
-                        if (r->o->verbose)
-                                printf("Calculated %s guest measurement: %s\n", verbose_name(r->mode), text);
-                        else
-                                puts(text);
-                }
+                row_text(r, &rows[0], text);
+                if (r->o->json)
+                        tool_json_print(row_json(r, &rows[0]));
+                else if (r->o->verbose && r->mode != CT_SNP_MODE_SNP_OVMF_HASH)
+                        printf("Calculated %s guest measurement: %s\n", verbose_name(r->mode), text);
+                else
+                        puts(text);
                 goto out;
         }
         if (r->o->json)
                 arr = json_object_new_array();
         else
                 printf("%-5s %-14s %-18s %6s %s\n", "vmm", "vcpu_type", "vcpu_sig", "vcpus", "measurement");
-        for (size_t m = 0; m < n_vmm; m++)
-                for (size_t s = 0; s < n_sig; s++)
-                        for (size_t i = 0; i < n_vcpus; i++) {
-                                const ct_digest *d = &out[(m * n_sig + s) * n_vcpus + i];
-                                if (arr) {
-                                        json_object_array_add(arr, row_json(r, vmms[m], &sigs[s], vcpus[i], d));
-                                        continue;
-                                }
-                                char sig[24];
-                                if (sigs[s].has_sig)
-                                        snprintf(sig, sizeof(sig), "0x%llx", (ull)sigs[s].sig);
-                                else
-                                        snprintf(sig, sizeof(sig), "-");
-                                if (r->mode == CT_SNP_MODE_SNP_OVMF_HASH)
-                                        ct_hex_encode(d->bytes, d->len, text);
-                                else
-                                        format_digest(d, r->base64, text);
-                                printf("%-5s %-14s %-18s %6lld %s\n", ct_snp_vmm_name(vmms[m]),
-                                       sigs[s].type ? sigs[s].type : "-", sig, (long long)vcpus[i], text);
-                        }
+        for (size_t i = 0; i < n; i++) {
+                const ct_snp_row *row = &rows[i];
+                char sig[24];
+
+                if (arr) {
+                        json_object_array_add(arr, row_json(r, row));
+                        continue;
+                }
+                if (row->has_sig)
+                        snprintf(sig, sizeof(sig), "0x%llx", (ull)row->vcpu_sig);
+                else
+                        snprintf(sig, sizeof(sig), "-");
+                row_text(r, row, text);
+                printf("%-5s %-14s %-18s %6lld %s\n", ct_snp_vmm_name(row->vmm), row->vcpu_type ? row->vcpu_type : "-",
+                       sig, (long long)row->vcpus, text);
+        }
         if (arr) {
                 const char *str = json_object_to_json_string_ext(
                         arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -708,10 +406,7 @@ static int measure(struct run *r, ct_snp_base *b, const ct_snp_vmm *vmms, size_t
                 json_object_put(arr);
         }
 out:
-        free(ord);
-        free(sorted);
-        free(sd);
-        free(out);
+        free(rows);
         return ret;
 }
 
@@ -748,7 +443,7 @@ static int verb_measure(int argc, char **argv)
         ct_snp_params p;
         ct_snp_vmm vmms[CT_SNP_VMM__MAX * 4];
         size_t n_vmm = 0, n_sig = 0, n_vcpus = 0;
-        struct sigsel *sigs = NULL;
+        ct_snp_sig *sigs = NULL;
         int64_t *vcpus = NULL;
         char *copy = NULL;
         const char **items = NULL;
@@ -817,19 +512,19 @@ static int verb_measure(int argc, char **argv)
                                   o.format);
         r.base64 = o.format && strcmp(o.format, "base64") == 0;
         r.guest_features = 1;
-        if (o.guest_features_s && !parse_u64_wrap(o.guest_features_s, &r.guest_features))
+        if (o.guest_features_s && !ct_snp_parse_u64(o.guest_features_s, &r.guest_features))
                 return tool_usage("argument --guest-features: invalid value '%s'", o.guest_features_s);
         /* argparse converts every option whatever the mode: bad values fail even where they are unused */
         {
                 uint64_t u;
                 int64_t i;
-                if (o.vcpu_sig_s && !parse_u64_wrap(o.vcpu_sig_s, &u))
+                if (o.vcpu_sig_s && !ct_snp_parse_u64(o.vcpu_sig_s, &u))
                         return tool_usage("argument --vcpu-sig: invalid value '%s'", o.vcpu_sig_s);
-                if ((o.family_s && !parse_i64(o.family_s, &i)) || (o.model_s && !parse_i64(o.model_s, &i)) ||
-                    (o.stepping_s && !parse_i64(o.stepping_s, &i)))
+                if ((o.family_s && !ct_snp_parse_i64(o.family_s, &i)) || (o.model_s && !ct_snp_parse_i64(o.model_s, &i)) ||
+                    (o.stepping_s && !ct_snp_parse_i64(o.stepping_s, &i)))
                         return tool_usage("--vcpu-family/--vcpu-model/--vcpu-stepping: decimal integers expected");
                 if (o.vcpu_type_s && strcmp(o.vcpu_type_s, "all") != 0) {
-                        ret = split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
+                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
                         for (size_t k = 0; !ret && k < n_sig; k++)
                                 if (!ct_snp_vcpu_type_find(items[k]))
                                         ret = tool_usage("argument --vcpu-type: invalid choice: '%s' (run '%s --help' "
@@ -848,7 +543,7 @@ static int verb_measure(int argc, char **argv)
                 return tool_usage("argument --vars-file: not allowed with argument --vars-size");
         if (o.vars_size_s) {
                 int64_t vs;
-                if (!parse_i64(o.vars_size_s, &vs) || vs < 0)
+                if (!ct_snp_parse_i64(o.vars_size_s, &vs) || vs < 0)
                         return tool_usage("argument --vars-size: invalid value '%s'", o.vars_size_s);
                 r.vars_size = (uint64_t)vs;
         }
@@ -863,7 +558,7 @@ static int verb_measure(int argc, char **argv)
 
         /* --vmm-type (sev-snp-measure has printed the snp:ovmf-hash digest before it looks at it) */
         if (o.vmm_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                ret = split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
+                ret = snp_split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
                 if (ret)
                         goto out;
                 if (n_vmm > (sizeof(vmms) / sizeof(vmms[0]))) {
@@ -889,7 +584,7 @@ static int verb_measure(int argc, char **argv)
                 sigs = calloc(1, sizeof(*sigs));
                 if (!sigs)
                         abort();
-                sigs[0] = (struct sigsel){ NULL, 0, true };
+                sigs[0] = (ct_snp_sig){ .has_sig = true };
                 n_sig = 1;
         } else if (o.family_s || o.vcpu_sig_s) {
                 int64_t f, m, s;
@@ -902,15 +597,15 @@ static int verb_measure(int argc, char **argv)
                                 ret = tool_usage("--vcpu-family needs --vcpu-model and --vcpu-stepping too");
                                 goto out;
                         }
-                        if (!parse_i64(o.family_s, &f) || f < 0 || !parse_i64(o.model_s, &m) || m < 0 ||
-                            !parse_i64(o.stepping_s, &s) || s < 0) {
+                        if (!ct_snp_parse_i64(o.family_s, &f) || f < 0 || !ct_snp_parse_i64(o.model_s, &m) || m < 0 ||
+                            !ct_snp_parse_i64(o.stepping_s, &s) || s < 0) {
                                 ret = tool_usage("--vcpu-family/--vcpu-model/--vcpu-stepping: non-negative decimal "
                                                  "integers expected");
                                 goto out;
                         }
-                        sigs[0] = (struct sigsel){ NULL, ct_snp_cpu_sig((uint64_t)f, (uint64_t)m, (uint64_t)s), true };
+                        sigs[0] = (ct_snp_sig){ .has_sig = true, .sig = ct_snp_cpu_sig((uint64_t)f, (uint64_t)m, (uint64_t)s) };
                 } else {
-                        if (!parse_u64_wrap(o.vcpu_sig_s, &sigs[0].sig)) {
+                        if (!ct_snp_parse_u64(o.vcpu_sig_s, &sigs[0].sig)) {
                                 ret = tool_usage("argument --vcpu-sig: invalid value '%s'", o.vcpu_sig_s);
                                 goto out;
                         }
@@ -925,13 +620,12 @@ static int verb_measure(int argc, char **argv)
                         if (!sigs)
                                 abort();
                         for (size_t i = 0; i < nt; i++)
-                                sigs[i] = (struct sigsel){ types[i].name,
-                                                           ct_snp_cpu_sig(types[i].family, types[i].model,
-                                                                          types[i].stepping),
-                                                           true };
+                                sigs[i] = (ct_snp_sig){ .vcpu_type = types[i].name, .has_sig = true,
+                                                        .sig = ct_snp_cpu_sig(types[i].family, types[i].model,
+                                                                              types[i].stepping) };
                         n_sig = nt;
                 } else {
-                        ret = split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
+                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
                         if (ret)
                                 goto out;
                         sigs = calloc(n_sig, sizeof(*sigs));
@@ -945,8 +639,8 @@ static int verb_measure(int argc, char **argv)
                                                          items[i], argv[0]);
                                         goto out;
                                 }
-                                sigs[i] = (struct sigsel){ t->name, ct_snp_cpu_sig(t->family, t->model, t->stepping),
-                                                           true };
+                                sigs[i] = (ct_snp_sig){ .vcpu_type = t->name, .has_sig = true,
+                                                        .sig = ct_snp_cpu_sig(t->family, t->model, t->stepping) };
                         }
                 }
         } else {
@@ -960,7 +654,7 @@ static int verb_measure(int argc, char **argv)
                 sigs = calloc(1, sizeof(*sigs));
                 if (!sigs)
                         abort();
-                sigs[0] = (struct sigsel){ NULL, 0, false };
+                sigs[0] = (ct_snp_sig){ .has_sig = false };
                 n_sig = 1;
         }
         if (o.ovmf_hash && *o.ovmf_hash && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
@@ -980,31 +674,23 @@ static int verb_measure(int argc, char **argv)
 
         /* --vcpus */
         if (o.vcpus_s) {
-                ret = parse_vcpus(o.vcpus_s, &vcpus, &n_vcpus);
-                if (ret)
+                if (ct_snp_vcpus_parse(o.vcpus_s, &vcpus, &n_vcpus, &err)) {
+                        ret = err.code == CT_E_NOMEM ? tool_fail(&err, NULL)
+                                                     : tool_usage("argument --vcpus: %s", err.msg);
                         goto out;
+                }
         } else {
                 vcpus = calloc(1, sizeof(*vcpus));
                 if (!vcpus)
                         abort();
                 n_vcpus = 1;
         }
-        if (r.mode == CT_SNP_MODE_SEV || r.mode == CT_SNP_MODE_SNP_OVMF_HASH) {
-                /* counts, types and VMMs do not enter these digests: one row */
-                n_vcpus = 1;
-                n_vmm = 1;
-                n_sig = 1;
-        }
-        if ((uint64_t)n_vmm * n_sig * n_vcpus > MAX_TABLE_ROWS) {
-                ret = tool_usage("a table of %zu x %zu x %zu rows is above the limit of %u", n_vmm, n_sig, n_vcpus,
-                                 MAX_TABLE_ROWS);
-                goto out;
-        }
         if (o.dump_vmsa && r.mode == CT_SNP_MODE_SEV) {
                 ret = tool_usage("--dump-vmsa is not available in the selected mode (sev has no VMSA)");
                 goto out;
         }
-        if (o.dump_vmsa && n_vmm * n_sig * n_vcpus != 1) {
+        /* sev and snp:ovmf-hash have one row whatever the lists (ct_snp_table) */
+        if (o.dump_vmsa && r.mode != CT_SNP_MODE_SNP_OVMF_HASH && (n_vmm != 1 || n_sig != 1 || n_vcpus != 1)) {
                 ret = tool_usage("--dump-vmsa needs a single configuration (one vCPU count, type and VMM type)");
                 goto out;
         }
@@ -1025,42 +711,43 @@ static int verb_measure(int argc, char **argv)
         }
 
         /* inputs */
-        ret = read_blob(o.ovmf, &ovmf);
+        ret = snp_read_blob(o.ovmf, &ovmf);
         if (ret)
                 goto out;
         if (o.json)
                 blob_input(&r.ovmf, o.ovmf, &ovmf);
         if (o.kernel && *o.kernel && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                ret = hash_input(&r.kernel, o.kernel);
-                if (!ret && o.initrd && *o.initrd)
-                        ret = hash_input(&r.initrd, o.initrd);
-                if (ret)
-                        goto out;
-                if (ct_snp_cmdline_sha256(o.append, r.cmdline_sha256, &err)) {
-                        ret = tool_fail(&err, "--append");
+                ct_snp_boot_digests bd;
+
+                if (ct_snp_boot_digests_files(o.kernel, o.initrd, o.append, &bd, &err)) {
+                        ret = snp_fail_input(&err);
                         goto out;
                 }
-                p.has_kernel = true;
-                memcpy(p.kernel_sha256, r.kernel.sha256, 32);
-                if (r.initrd.present) {
-                        memcpy(p.initrd_sha256, r.initrd.sha256, 32);
-                } else {
-                        ct_digest e;
-                        ct_hash_buf(CT_HASH_SHA256, "", 0, &e, NULL);
-                        memcpy(p.initrd_sha256, e.bytes, 32);
+                ct_snp_params_set_boot(&p, &bd);
+                r.kernel = (struct input){ o.kernel, true, bd.kernel_size, { 0 } };
+                memcpy(r.kernel.sha256, bd.kernel_sha256, 32);
+                if (bd.has_initrd) {
+                        r.initrd = (struct input){ o.initrd, true, bd.initrd_size, { 0 } };
+                        memcpy(r.initrd.sha256, bd.initrd_sha256, 32);
                 }
-                memcpy(p.cmdline_sha256, r.cmdline_sha256, 32);
+                memcpy(r.cmdline_sha256, bd.cmdline_sha256, 32);
         }
         if (r.mode == CT_SNP_MODE_SNP_SVSM) {
-                ret = read_blob(o.svsm, &svsm);
+                ret = snp_read_blob(o.svsm, &svsm);
                 if (ret)
                         goto out;
                 if (o.json)
                         blob_input(&r.svsm, o.svsm, &svsm);
                 if (o.vars_file) {
-                        ret = hash_input(&r.vars, o.vars_file);
-                        if (ret)
+                        ct_digest d;
+
+                        if (ct_hash_file(CT_HASH_SHA256, o.vars_file, &d, &r.vars.size, &err)) {
+                                ret = snp_fail_input(&err);
                                 goto out;
+                        }
+                        r.vars.path = o.vars_file;
+                        r.vars.present = true;
+                        memcpy(r.vars.sha256, d.bytes, 32);
                         r.vars_size = r.vars.size;
                 }
                 if (!o.vars_file && r.vars_size == 0) { /* an empty --vars-file is accepted, as upstream */
@@ -1083,7 +770,10 @@ static int verb_measure(int argc, char **argv)
                 ret = fail_measure(&err, &r);
                 goto out;
         }
-        ret = measure(&r, base, vmms, n_vmm, sigs, n_sig, vcpus, n_vcpus);
+        {
+                ct_snp_table_spec spec = { vmms, n_vmm, sigs, n_sig, vcpus, n_vcpus, r.guest_features };
+                ret = measure(&r, base, &spec);
+        }
 out:
         ct_snp_base_free(base);
         ct_blob_free(&ovmf);
@@ -1095,9 +785,16 @@ out:
         return ret;
 }
 
+int tool_snp_report(int argc, char **argv);
+
 static const struct tool_verb verbs[] = {
+        { "report", "show|verify REPORT [OPTIONS]", tool_snp_report, "SNP attestation report: decode; verify signature, chain, TCB (verb-snp-report.c)" },
         { "measure", "--mode MODE --ovmf FILE [OPTIONS]", verb_measure,
           "launch digest (sev, seves, snp, snp:ovmf-hash, snp:svsm), sev-snp-measure 0.0.13 compatible; tables" },
+        { "explain", "DIGEST --ovmf FILE [--kernel FILE ...] [OPTIONS]", snp_verb_explain,
+          "which configuration (vCPUs, CPU type, VMM, guest features, mode) produces a launch digest" },
+        { "id-block", "--measurement DIGEST --idkey PEM --authorkey PEM [OPTIONS]", snp_verb_id_block,
+          "ID block + ID auth info + key digests (sev-snp-measure snp-create-id-block)" },
 };
 
 const struct tool_area tool_area_snp = { "snp", "SEV / SEV-ES / SEV-SNP launch digests (sev-snp-measure compatible)",

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* dm-verity parameters, geometry, superblock, table line, salt derivation. */
+/* dm-verity parameters, geometry, superblock, FEC geometry, salt and UUID (derived, random, text). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <openssl/evp.h>
 
@@ -27,23 +29,6 @@ CT_EXPORT void ct_verity_params_init(ct_verity_params *p)
 static bool block_size_ok(uint64_t bs)
 {
         return bs >= CT_VERITY_MIN_BLOCK && bs <= CT_VERITY_MAX_BLOCK && (bs & (bs - 1)) == 0;
-}
-
-const EVP_MD *verity_md_fetch(const char *name)
-{
-        EVP_MD *md;
-
-        if (!name || !*name)
-                return NULL;
-        md = EVP_MD_fetch(NULL, name, NULL);
-        if (!md)
-                return NULL;
-        if ((EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) || EVP_MD_get_size(md) <= 0 ||
-            EVP_MD_get_size(md) > (int)CT_VERITY_MAX_DIGEST) {
-                EVP_MD_free(md);
-                return NULL;
-        }
-        return md;
 }
 
 CT_EXPORT size_t ct_verity_digest_size(const char *hash_name)
@@ -284,95 +269,6 @@ CT_EXPORT ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint
         return CT_OK;
 }
 
-static bool dev_name_ok(const char *s)
-{
-        if (!s || !*s)
-                return false;
-        for (; *s; s++)
-                if (isspace((unsigned char)*s) || !isprint((unsigned char)*s))
-                        return false;
-        return true;
-}
-
-CT_EXPORT ct_code ct_verity_table_line(const ct_verity_params *p, const uint8_t *root, size_t root_size,
-                                       const ct_verity_table_opts *o, char **ret, ct_error *err)
-{
-        const char *opt[16];
-        char fec_group[512];
-        char root_hex[2 * CT_VERITY_MAX_DIGEST + 1], salt_hex[2 * CT_VERITY_MAX_SALT + 1];
-        ct_verity_geometry g;
-        unsigned nopt = 0, nargs = 0;
-        char *line = NULL, *tail = NULL;
-        size_t tl = 0;
-        FILE *f;
-        ct_code rc;
-
-        rc = ct_verity_geometry_compute(p, &g, err);
-        if (rc)
-                return rc;
-        if (root_size != g.digest_size)
-                return ct_error_set(err, CT_E_ARG, "root hash has %zu bytes, %s needs %zu", root_size,
-                                    p->hash_name, g.digest_size);
-        if (!dev_name_ok(o->data_dev) || !dev_name_ok(o->hash_dev) || (o->fec_dev && !dev_name_ok(o->fec_dev)) ||
-            (o->root_hash_sig_key_desc && !dev_name_ok(o->root_hash_sig_key_desc)))
-                return ct_error_set(err, CT_E_ARG, "device names must be non-empty and contain no white space");
-        if (__builtin_popcount(o->flags & (CT_VERITY_IGNORE_CORRUPTION | CT_VERITY_RESTART_ON_CORRUPTION |
-                                           CT_VERITY_PANIC_ON_CORRUPTION)) > 1)
-                return ct_error_set(err, CT_E_ARG,
-                                    "ignore_corruption, restart_on_corruption and panic_on_corruption exclude each other");
-        ct_hex_encode(root, root_size, root_hex);
-        if (p->salt_size)
-                ct_hex_encode(p->salt, p->salt_size, salt_hex);
-        else
-                strcpy(salt_hex, "-");
-
-        if (o->flags & CT_VERITY_IGNORE_CORRUPTION)
-                opt[nopt++] = "ignore_corruption", nargs++;
-        else if (o->flags & CT_VERITY_RESTART_ON_CORRUPTION)
-                opt[nopt++] = "restart_on_corruption", nargs++;
-        else if (o->flags & CT_VERITY_PANIC_ON_CORRUPTION)
-                opt[nopt++] = "panic_on_corruption", nargs++;
-        if (o->flags & CT_VERITY_IGNORE_ZERO_BLOCKS)
-                opt[nopt++] = "ignore_zero_blocks", nargs++;
-        if (o->flags & CT_VERITY_CHECK_AT_MOST_ONCE)
-                opt[nopt++] = "check_at_most_once", nargs++;
-        if (o->flags & CT_VERITY_TRY_VERIFY_IN_TASKLET)
-                opt[nopt++] = "try_verify_in_tasklet", nargs++;
-        if (o->fec_dev) {
-                if (!p->fec_roots)
-                        return ct_error_set(err, CT_E_ARG, "FEC device given without FEC roots");
-                snprintf(fec_group, sizeof(fec_group), "use_fec_from_device %s fec_start %llu fec_blocks %llu fec_roots %u",
-                         o->fec_dev, (unsigned long long)(p->fec_offset / p->data_block_size),
-                         (unsigned long long)o->fec_blocks, p->fec_roots);
-                opt[nopt++] = fec_group;
-                nargs += 8;
-        }
-        f = open_memstream(&tail, &tl);
-        if (!f)
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        if (nargs || o->root_hash_sig_key_desc) {
-                fprintf(f, " %u", nargs + (o->root_hash_sig_key_desc ? 2u : 0u));
-                for (unsigned i = 0; i < nopt; i++)
-                        fprintf(f, " %s", opt[i]);
-                if (o->root_hash_sig_key_desc)
-                        fprintf(f, " root_hash_sig_key_desc %s", o->root_hash_sig_key_desc);
-        }
-        if (fclose(f) != 0) {
-                free(tail);
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        }
-        if (asprintf(&line, "0 %llu verity %u %s %s %u %u %llu %llu %s %s %s%s",
-                     (unsigned long long)(p->data_blocks * (p->data_block_size / 512)), p->hash_type, o->data_dev,
-                     o->hash_dev, p->data_block_size, p->hash_block_size, (unsigned long long)p->data_blocks,
-                     (unsigned long long)g.hash_start, p->hash_name, root_hex, salt_hex, tail ? tail : "") < 0) {
-                free(tail);
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        }
-        free(tail);
-        *ret = line;
-        return CT_OK;
-}
-
 CT_EXPORT void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], uint8_t uuid[16])
 {
         static const char salt_label[] = "cocotrust-verity-salt:";
@@ -397,6 +293,85 @@ CT_EXPORT void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], ui
         uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 }
 
+CT_EXPORT ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
+                                            uint64_t *ret, ct_error *err)
+{
+        ct_verity_geometry g;
+        uint64_t blocks;
+        ct_code rc;
+
+        if (p->data_block_size != p->hash_block_size)
+                return ct_error_set(err, CT_E_ARG, "FEC needs equal data and hash block sizes");
+        rc = ct_verity_geometry_compute(p, &g, err);
+        if (rc)
+                return rc;
+        blocks = (fec_in_hash ? p->fec_offset : hash_device_size) / p->data_block_size;
+        if (blocks && blocks < g.hash_start)
+                return ct_error_set(err, CT_E_ARG, "%s ends before the hash tree starts (block %llu)",
+                                    fec_in_hash ? "the FEC offset" : "the hash device",
+                                    (unsigned long long)g.hash_start);
+        *ret = blocks ? blocks - g.hash_start : 0;
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_verity_params_randomize(ct_verity_params *p, unsigned what, ct_error *err)
+{
+        uint8_t salt[32], uuid[16];
+
+        if (what & ~(unsigned)(CT_VERITY_RANDOM_SALT | CT_VERITY_RANDOM_UUID))
+                return ct_error_set(err, CT_E_ARG, "unknown randomize flags 0x%x", what);
+        /* getrandom never returns fewer than 256 bytes once the pool is ready; EINTR is possible before */
+        if ((what & CT_VERITY_RANDOM_SALT) && getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
+                return ct_error_set_errno(err, errno, "cannot get random bytes");
+        if ((what & CT_VERITY_RANDOM_UUID) && getrandom(uuid, sizeof(uuid), 0) != (ssize_t)sizeof(uuid))
+                return ct_error_set_errno(err, errno, "cannot get random bytes");
+        if (what & CT_VERITY_RANDOM_SALT) {
+                memcpy(p->salt, salt, sizeof(salt));
+                p->salt_size = sizeof(salt);
+        }
+        if (what & CT_VERITY_RANDOM_UUID) {
+                /* RFC 9562 version 4, variant 10 */
+                uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);
+                uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
+                memcpy(p->uuid, uuid, sizeof(uuid));
+        }
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_verity_uuid_parse(const char *s, uint8_t ret[16], ct_error *err)
+{
+        char hex[33];
+        uint8_t u[16];
+        size_t n = 0, len;
+
+        if (!s || strlen(s) != 36)
+                goto bad;
+        for (size_t i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                goto bad;
+                        continue;
+                }
+                hex[n++] = s[i];
+        }
+        hex[32] = 0;
+        if (ct_hex_decode(hex, u, sizeof(u), &len, NULL) != CT_OK || len != 16)
+                goto bad;
+        memcpy(ret, u, 16);
+        return CT_OK;
+bad:
+        return ct_error_set(err, CT_E_ARG, "UUID like 12345678-1234-1234-1234-123456789abc expected, got '%s'",
+                            s ? s : "");
+}
+
+CT_EXPORT void ct_verity_uuid_format(const uint8_t u[16], char out[CT_VERITY_UUID_TEXT])
+{
+        char hex[33];
+
+        ct_hex_encode(u, 16, hex);
+        snprintf(out, CT_VERITY_UUID_TEXT, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
 CT_EXPORT void ct_verity_strv_free(char **v, size_t n)
 {
         if (!v)
@@ -406,42 +381,3 @@ CT_EXPORT void ct_verity_strv_free(char **v, size_t n)
         free(v);
 }
 
-void verity_workers_fail(struct verity_workers *w, const ct_error *e)
-{
-        pthread_mutex_lock(&w->lock);
-        if (w->rc == CT_OK) {
-                w->rc = e->code;
-                w->err = *e;
-        }
-        pthread_mutex_unlock(&w->lock);
-        atomic_store(&w->failed, 1);
-}
-
-bool verity_workers_failed(struct verity_workers *w)
-{
-        return atomic_load(&w->failed) != 0;
-}
-
-ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err)
-{
-        pthread_t tid[CT_VERITY_MAX_THREADS];
-        unsigned started = 0;
-
-        w->rc = CT_OK;
-        ct_error_clear(&w->err);
-        atomic_init(&w->failed, 0);
-        pthread_mutex_init(&w->lock, NULL);
-        n = CT_MIN(CT_MAX(n, 1u), (unsigned)CT_VERITY_MAX_THREADS);
-        for (unsigned i = 1; i < n; i++) {
-                if (pthread_create(&tid[started], NULL, fn, arg) != 0)
-                        break;
-                started++;
-        }
-        fn(arg);
-        for (unsigned i = 0; i < started; i++)
-                pthread_join(tid[i], NULL);
-        pthread_mutex_destroy(&w->lock);
-        if (w->rc && err)
-                *err = w->err;
-        return w->rc;
-}

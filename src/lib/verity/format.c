@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dm-verity format: build the tree (tree.c), write it atomically or in place,
+ * the FEC parity (fec.c) and the superblock last. Sits above tree.c and
+ * fec.c; neither calls back into it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cocotrust/fileio.h>
+#include <cocotrust/verity.h>
+
+#include "../internal.h"
+#include "verity-internal.h"
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Copy the existing file at path (all of it) into fd: veritysetup writes into
+ * an existing HASH / FEC file and keeps every byte it does not write, and its
+ * FEC then covers them, so the replacement starts as a copy.
+ */
+static ct_code copy_existing(const char *path, int fd, ct_error *err)
+{
+        ct_cleanup_close int src = open(path, O_RDONLY | O_CLOEXEC);
+        ct_cleanup_free uint8_t *buf = NULL;
+        uint64_t off = 0;
+
+        if (src < 0)
+                return errno == ENOENT ? CT_OK : ct_error_set_errno(err, errno, "%s: cannot open", path);
+        buf = malloc(1u << 20);
+        if (!buf)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        for (;;) {
+                ssize_t n = pread(src, buf, 1u << 20, (off_t)off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return ct_error_set_errno(err, errno, "%s: read", path);
+                }
+                if (n == 0)
+                        break;
+                if (ct_pwrite_all(fd, buf, (size_t)n, off, err))
+                        return CT_E_IO;
+                off += (uint64_t)n;
+        }
+        return CT_OK;
+}
+
+/* Size of what fd will hold once committed: at least `planned`. */
+static uint64_t size_now(int fd, uint64_t planned)
+{
+        uint64_t size = 0;
+        ct_error e;
+
+        if (verity_fd_size(fd, "hash", &size, &e) != CT_OK)
+                size = 0;
+        return CT_MAX(size, planned);
+}
+
+/* veritysetup writes the superblock as one aligned block of min(4096, hbs) bytes. */
+static uint64_t sb_end(const ct_verity_params *p)
+{
+        uint64_t blk = CT_MIN(4096u, p->hash_block_size);
+        return (p->hash_offset + CT_VERITY_SB_SIZE + blk - 1) / blk * blk;
+}
+
+struct out_file {
+        bool atomic;
+        ct_atomic_file af;
+        int fd;
+};
+
+static ct_code out_open(const char *path, bool in_place_ok, struct out_file *o, ct_error *err)
+{
+        struct stat st;
+
+        memset(o, 0, sizeof(*o));
+        o->fd = -1;
+        if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && in_place_ok) {
+                o->fd = open(path, O_RDWR | O_CLOEXEC);
+                if (o->fd < 0)
+                        return ct_error_set_errno(err, errno, "%s: cannot open", path);
+                return CT_OK;
+        }
+        if (ct_atomic_open(path, &o->af, err))
+                return CT_E_IO;
+        o->atomic = true;
+        o->fd = o->af.fd;
+        return CT_OK;
+}
+
+static ct_code out_commit(struct out_file *o, uint64_t size, ct_error *err)
+{
+        if (o->atomic) {
+                if (size && ftruncate(o->fd, (off_t)size) < 0) {
+                        ct_error_set_errno(err, errno, "%s: cannot set size", o->af.path);
+                        ct_atomic_abort(&o->af);
+                        return CT_E_IO;
+                }
+                o->fd = -1;
+                return ct_atomic_commit(&o->af, err);
+        }
+        if (fsync(o->fd) < 0) {
+                ct_error_set_errno(err, errno, "fsync");
+                close(o->fd);
+                o->fd = -1;
+                return CT_E_IO;
+        }
+        close(o->fd);
+        o->fd = -1;
+        return CT_OK;
+}
+
+static void out_abort(struct out_file *o)
+{
+        if (o->atomic)
+                ct_atomic_abort(&o->af);
+        else if (o->fd >= 0)
+                close(o->fd);
+        o->fd = -1;
+}
+
+CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path, const char *fec_path,
+                                   ct_verity_params *p_io, unsigned threads, ct_verity_result *ret, ct_error *err)
+{
+        ct_verity_params p = *p_io;
+        ct_verity_geometry g;
+        ct_verity_result res;
+        ct_verity_fec_geometry fg;
+        struct stat dst, hst, fst;
+        bool in_place = false, fec_in_hash = false, have_h = false, have_f = false;
+        ct_cleanup_close int data_fd = -1;
+        struct out_file ho = { .fd = -1 }, fo = { .fd = -1 };
+        uint8_t *tree = NULL;
+        uint64_t tree_len = 0, data_size, hash_size;
+        uint8_t sb[CT_VERITY_SB_SIZE];
+        ct_code rc;
+
+        memset(&res, 0, sizeof(res));
+        rc = ct_verity_params_check(&p, err);
+        if (rc)
+                return rc;
+        if (fec_path && !p.fec_roots)
+                return ct_error_set(err, CT_E_ARG, "a FEC file needs FEC roots");
+        if (!fec_path)
+                p.fec_roots = 0;
+
+        data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
+        if (data_fd < 0)
+                return ct_error_set_errno(err, errno, "%s: cannot open", data_path);
+        if (fstat(data_fd, &dst) < 0)
+                return ct_error_set_errno(err, errno, "%s: cannot stat", data_path);
+        rc = verity_fd_size(data_fd, data_path, &data_size, err);
+        if (rc)
+                return rc;
+        if (p.data_blocks == 0) {
+                p.data_blocks = data_size / p.data_block_size;
+                if (p.data_blocks == 0)
+                        return ct_error_set(err, CT_E_ARG, "%s: %llu bytes, smaller than one %u-byte data block",
+                                            data_path, (unsigned long long)data_size, p.data_block_size);
+        } else if (data_size / p.data_block_size < p.data_blocks) {
+                return ct_error_set(err, CT_E_ARG, "%s has %llu blocks of %u bytes, --data-blocks asks for %llu",
+                                    data_path, (unsigned long long)(data_size / p.data_block_size),
+                                    p.data_block_size, (unsigned long long)p.data_blocks);
+        }
+        rc = ct_verity_geometry_compute(&p, &g, err);
+        if (rc)
+                return rc;
+
+        have_h = stat(hash_path, &hst) == 0;
+        if (have_h && same_file(&dst, &hst)) {
+                in_place = true;
+                /*
+                 * veritysetup checks the hash offset only; with --no-superblock it then
+                 * rounds the tree start down to a hash block and may overwrite data
+                 * (2.6.1 does). We refuse that too.
+                 */
+                if (p.hash_offset < p.data_blocks * p.data_block_size ||
+                    (g.tree_blocks && g.hash_start * p.hash_block_size < p.data_blocks * p.data_block_size))
+                        return ct_error_set(err, CT_E_ARG,
+                                            "data area (%llu bytes) overlaps the hash area at offset %llu",
+                                            (unsigned long long)(p.data_blocks * p.data_block_size),
+                                            (unsigned long long)(p.no_superblock ? g.hash_start * p.hash_block_size
+                                                                                 : p.hash_offset));
+        }
+        if (fec_path) {
+                have_f = stat(fec_path, &fst) == 0;
+                if (have_f && same_file(&dst, &fst) && !in_place)
+                        return ct_error_set(err, CT_E_ARG, "the FEC file cannot be the data file");
+                fec_in_hash = (have_f && have_h && same_file(&hst, &fst)) || strcmp(fec_path, hash_path) == 0;
+                if (fec_in_hash && p.fec_offset < g.hash_device_size)
+                        return ct_error_set(err, CT_E_ARG,
+                                            "FEC offset %llu lies inside the hash area (which ends at %llu)",
+                                            (unsigned long long)p.fec_offset,
+                                            (unsigned long long)g.hash_device_size);
+                if (in_place && !fec_in_hash && have_f && same_file(&dst, &fst))
+                        fec_in_hash = true;
+        }
+
+        rc = verity_tree_build(data_fd, &p, &g, threads, &tree, &tree_len, res.root, err);
+        if (rc)
+                return rc;
+        res.root_size = g.digest_size;
+        if (!p.no_superblock)
+                ct_verity_superblock_build(&p, sb); /* the UUID is the caller's (the tool picks a random one) */
+        /* veritysetup's file ends with what it wrote: the tree (none with one data block) and the superblock block */
+        hash_size = CT_MAX(g.tree_blocks ? g.hash_device_size : 0, p.no_superblock ? 0 : sb_end(&p));
+        if (g.levels == 0)
+                tree_len = 0; /* nothing to write */
+
+        if (in_place) {
+                int fd = open(hash_path, O_RDWR | O_CLOEXEC);
+                if (fd < 0) {
+                        rc = ct_error_set_errno(err, errno, "%s: cannot open for writing", hash_path);
+                        goto out;
+                }
+                ho.fd = fd;
+                /* An interrupted run must not leave an old superblock in front of a half-written tree. */
+                if (!p.no_superblock) {
+                        uint8_t zero[CT_VERITY_SB_SIZE] = { 0 };
+                        rc = ct_pwrite_all(fd, zero, sizeof(zero), p.hash_offset, err);
+                        if (!rc && fsync(fd) < 0)
+                                rc = ct_error_set_errno(err, errno, "%s: fsync", hash_path);
+                        if (rc)
+                                goto out;
+                }
+        } else {
+                rc = out_open(hash_path, true, &ho, err);
+                if (rc)
+                        goto out;
+                if (ho.atomic) {
+                        rc = copy_existing(hash_path, ho.fd, err);
+                        if (rc)
+                                goto out;
+                }
+        }
+        if (tree_len) {
+                rc = ct_pwrite_all(ho.fd, tree, (size_t)tree_len, g.hash_start * p.hash_block_size, err);
+                if (rc) {
+                        ct_error_prefix(err, "%s", hash_path);
+                        goto out;
+                }
+        }
+        if (fec_path) {
+                uint64_t covered;
+                int fec_fd;
+                rc = ct_verity_fec_hash_blocks(&p, size_now(ho.fd, hash_size), fec_in_hash, &covered, err);
+                if (rc)
+                        goto out;
+                if (!fec_in_hash) {
+                        rc = out_open(fec_path, true, &fo, err);
+                        if (rc)
+                                goto out;
+                        if (fo.atomic) {
+                                rc = copy_existing(fec_path, fo.fd, err);
+                                if (rc)
+                                        goto out;
+                        }
+                }
+                fec_fd = fec_in_hash ? ho.fd : fo.fd;
+                rc = verity_fec_write(data_fd, &p, tree, tree_len, ho.fd, g.hash_start * p.hash_block_size, covered,
+                                      fec_fd, threads, &fg, err);
+                if (rc)
+                        goto out;
+                res.fec_blocks = fg.blocks;
+                res.fec_parity_size = fg.parity_size;
+                if (fec_in_hash)
+                        hash_size = CT_MAX(hash_size, p.fec_offset + fg.parity_size);
+                else {
+                        uint64_t fsize = p.fec_offset + fg.parity_size;
+                        struct stat cur;
+                        if (fo.atomic && fstat(fo.fd, &cur) == 0 && (uint64_t)cur.st_size > fsize)
+                                fsize = (uint64_t)cur.st_size;
+                        rc = out_commit(&fo, fsize, err);
+                        if (rc)
+                                goto out;
+                }
+        }
+        if (in_place || !ho.atomic) {
+                /* tree durable first, superblock last */
+                if (fsync(ho.fd) < 0) {
+                        rc = ct_error_set_errno(err, errno, "%s: fsync", hash_path);
+                        goto out;
+                }
+                if (in_place) {
+                        struct stat cur;
+                        if (fstat(ho.fd, &cur) == 0 && (uint64_t)cur.st_size < hash_size &&
+                            ftruncate(ho.fd, (off_t)hash_size) < 0) {
+                                rc = ct_error_set_errno(err, errno, "%s: cannot extend", hash_path);
+                                goto out;
+                        }
+                }
+        }
+        if (!p.no_superblock) {
+                rc = ct_pwrite_all(ho.fd, sb, sizeof(sb), p.hash_offset, err);
+                if (rc) {
+                        ct_error_prefix(err, "%s", hash_path);
+                        goto out;
+                }
+        }
+        if (ho.atomic) {
+                struct stat cur;
+                if (fstat(ho.fd, &cur) == 0 && (uint64_t)cur.st_size > hash_size)
+                        hash_size = (uint64_t)cur.st_size;
+        }
+        rc = out_commit(&ho, hash_size, err);
+        if (rc)
+                goto out;
+        if (in_place)
+                ho.fd = -1;
+        res.geo = g;
+        res.hash_file_size = hash_size;
+out:
+        if (rc) {
+                out_abort(&fo);
+                out_abort(&ho);
+        }
+        free(tree);
+        if (rc)
+                return rc;
+        *p_io = p;
+        *ret = res;
+        return CT_OK;
+}
+
