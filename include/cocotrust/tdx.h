@@ -444,6 +444,8 @@ typedef struct ct_tdx_params {
         size_t acpi_rsdp_len;
         const uint8_t *acpi_tables;     /* etc/acpi/tables */
         size_t acpi_tables_len;
+        bool has_acpi_digests;          /* the three SHA-384 digests given instead (tables reuse them) */
+        ct_digest acpi_digests[3];      /* table-loader, rsdp, tables */
         size_t n_fwcfg;                 /* edk2 >= 202505 fw_cfg items, in the order QEMU lists them */
         ct_tdx_blob fwcfg[CT_TDX_MAX_BLOBS];
         size_t n_boot_vars;             /* BootOrder + Boot#### data; replaces the default entries */

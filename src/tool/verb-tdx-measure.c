@@ -241,6 +241,7 @@ static void apply(ct_tdx_variant *v, const struct overrides *o)
 struct acpi {
         unsigned vcpus;
         ct_blob loader, rsdp, tables;
+        ct_digest d[3]; /* their SHA-384, once per vCPU count */
 };
 
 static int read_one(const char *dir, const char *const *names, ct_blob *b, const char **ret_path, char *buf,
@@ -287,6 +288,9 @@ static int load_acpi(const char *templ, unsigned vcpus, struct acpi *a)
             (rc = read_one(dir, rsdp, &a->rsdp, &used, path, sizeof(path))) ||
             (rc = read_one(dir, tables, &a->tables, &used, path, sizeof(path))))
                 return rc;
+        ct_hash_buf(CT_HASH_SHA384, a->loader.len ? (const void *)a->loader.data : "", a->loader.len, &a->d[0], NULL);
+        ct_hash_buf(CT_HASH_SHA384, a->rsdp.len ? (const void *)a->rsdp.data : "", a->rsdp.len, &a->d[1], NULL);
+        ct_hash_buf(CT_HASH_SHA384, a->tables.len ? (const void *)a->tables.data : "", a->tables.len, &a->d[2], NULL);
         return 0;
 }
 
@@ -781,6 +785,8 @@ int tdx_verb_measure(int argc, char **argv)
                                                         p->acpi_rsdp_len = acpis[iv].rsdp.len;
                                                         p->acpi_tables = acpis[iv].tables.data;
                                                         p->acpi_tables_len = acpis[iv].tables.len;
+                                                        p->has_acpi_digests = true;
+                                                        memcpy(p->acpi_digests, acpis[iv].d, sizeof(acpis[iv].d));
                                                 }
                                                 ct_error_clear(&err);
                                                 if (ct_tdx_measure(fwh, &v, p, m, &err)) {
