@@ -812,9 +812,11 @@ int tdx_verb_measure(int argc, char **argv)
                                                                          m->rtmr_known[r]
                                                                                  ? ct_digest_hex(&m->rtmr[r], h[0])
                                                                                  : "unknown");
-                                                        printf("%-8llu %-6u %-24.24s %-6.6s %-11s %s %-96s %-96s "
+                                                        printf("%-8llu %-6u %-24.*s %-6.*s %-11s %s %-96s %-96s "
                                                                "%s\n",
-                                                               (ull)(p->memory >> 20), p->vcpus, v.edk2, v.qemu,
+                                                               (ull)(p->memory >> 20), p->vcpus,
+                                                               (int)strcspn(v.edk2, " "), v.edk2,
+                                                               (int)strcspn(v.qemu, " "), v.qemu,
                                                                ct_tdx_mrtd_order_name(v.mrtd_order),
                                                                ct_digest_hex(&m->mrtd, h[0]), h[1], h[2], h[3]);
                                                 }
