@@ -96,6 +96,11 @@ static void help(FILE *f, const char *prog)
                 prog, prog, prog);
 }
 
+static void help0(void)
+{
+        help(stdout, "cocotrust tdx measure");
+}
+
 /* ---- option values ---- */
 
 static bool parse_size(const char *s, uint64_t *ret)
@@ -481,7 +486,7 @@ int tdx_verb_measure(int argc, char **argv)
         enum {
                 O_FW = 0x100, O_VARS, O_KERNEL, O_INITRD, O_APPEND, O_MEMORY, O_VCPUS, O_ACPI, O_FWCFG, O_BOOTVAR,
                 O_SMBIOS, O_DIGEST, O_EDK2, O_QEMU, O_ORDER, O_SEP, O_KHDR, O_MARKER, O_STUB, O_FWCFG_EV,
-                O_SMBIOS_EV, O_BOOT_ENTRIES, O_PIC, O_JSON, O_EVENTS,
+                O_SMBIOS_EV, O_BOOT_ENTRIES, O_PIC, O_EVENTS,
         };
         static const struct option longopts[] = {
                 { "firmware", required_argument, NULL, O_FW }, { "ovmf", required_argument, NULL, O_FW },
@@ -499,13 +504,14 @@ int tdx_verb_measure(int argc, char **argv)
                 { "fwcfg-events", required_argument, NULL, O_FWCFG_EV },
                 { "smbios-event", required_argument, NULL, O_SMBIOS_EV },
                 { "boot-entries", required_argument, NULL, O_BOOT_ENTRIES },
-                { "pic", required_argument, NULL, O_PIC }, { "json", no_argument, NULL, O_JSON },
-                { "events", no_argument, NULL, O_EVENTS }, { "help", no_argument, NULL, 'h' },
+                { "pic", required_argument, NULL, O_PIC },
+                { "events", no_argument, NULL, O_EVENTS },
                 { NULL, 0, NULL, 0 },
         };
         const char *fw_path = NULL, *vars_path = NULL, *kernel_path = NULL, *initrd_path = NULL, *acpi_dir = NULL;
         const char *memory_s = "2G", *vcpus_s = "1", *edk2_s = NULL, *qemu_s = NULL, *order_s = NULL;
         struct overrides ov = { -1, -1, -1, -1, -1, -1, -1, -1 };
+        struct tool_cmd cmd = TOOL_CMD("tdx measure", help0);
         bool json = false, events = false, b;
         ct_tdx_params *p = calloc(1, sizeof(*p));
         ct_tdx_measurement *m = malloc(sizeof(*m));
@@ -531,7 +537,7 @@ int tdx_verb_measure(int argc, char **argv)
                 goto out;
         }
         memset(extra, 0, sizeof(extra));
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
                 case O_FW: fw_path = optarg; break;
                 case O_VARS: vars_path = optarg; break;
@@ -544,7 +550,6 @@ int tdx_verb_measure(int argc, char **argv)
                 case O_EDK2: edk2_s = optarg; break;
                 case O_QEMU: qemu_s = optarg; break;
                 case O_ORDER: order_s = optarg; break;
-                case O_JSON: json = true; break;
                 case O_EVENTS: events = true; break;
                 case O_FWCFG:
                 case O_BOOTVAR: {
@@ -652,14 +657,15 @@ int tdx_verb_measure(int argc, char **argv)
                                 goto out;
                         }
                         break;
-                case 'h':
-                        help(stdout, argv[0]);
-                        goto out;
                 default:
-                        rc = tool_usage("try '%s --help'", argv[0]);
-                        goto out;
+                        break;
                 }
         }
+        if (cmd.done) {
+                rc = cmd.status;
+                goto out;
+        }
+        json = cmd.json;
         if (optind != argc) {
                 rc = tool_usage("%s: unexpected argument '%s' (try --help)", argv[0], argv[optind]);
                 goto out;
