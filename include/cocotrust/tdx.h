@@ -399,6 +399,13 @@ typedef struct ct_tdx_kernel ct_tdx_kernel;
 /* Borrows k[0..len). CT_E_MALFORMED when it is not a PE image. */
 ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel **ret, ct_error *err);
 void ct_tdx_kernel_free(ct_tdx_kernel *k);
+/*
+ * The kernel_version string of the bzImage setup header (at 0x200 + the u16
+ * at 0x20e; "6.1.0-56-amd64 (debian-kernel@...) #1 SMP ..."), or "" when the
+ * header has none. Never NULL.
+ */
+const char *ct_tdx_kernel_version(const ct_tdx_kernel *k);
+
 /* Number of Authenticode computations done so far (each distinct header patch costs one). */
 unsigned ct_tdx_kernel_hash_count(const ct_tdx_kernel *k);
 
@@ -478,6 +485,7 @@ typedef struct ct_tdx_measurement {
         ct_digest tdvfkernel;           /* Trustee rv "tdvfkernel": the kernel's EV_EFI_BOOT_SERVICES_APPLICATION */
         ct_digest tdvfkernelparams;     /* Trustee rv "tdvfkernelparams": the LOADED_IMAGE::LoadOptions event */
         bool has_kernelparams;
+        bool kernel_predates_cc_stub;   /* the kernel version is below 6.9: its EFI stub measures nothing into RTMR 2 */
         ct_digest td_hob;
         size_t td_hob_len;
         size_t n_events;

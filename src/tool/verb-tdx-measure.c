@@ -375,6 +375,10 @@ static const char NOTE_OLD_FW[] =
         "this edk2 release predates TDX RTMR measurement in OvmfPkgX64 (edk2-stable202302): a real TD "
         "booted with it leaves RTMR 0-2 zero; MRTD is real, the RTMR values follow the formulas of newer OVMF";
 
+static const char NOTE_OLD_KERNEL[] =
+        "the kernel is older than Linux 6.9, whose EFI stub first measures LoadOptions and the initrd through the CC "
+        "measurement protocol: a real TD leaves RTMR 2 empty (--stub none); RTMR 2 below follows --stub";
+
 static json_object *row_json(const ct_tdx_measurement *m, uint64_t memory, unsigned vcpus, bool events)
 {
         json_object *o = json_object_new_object(), *r = json_object_new_object();
@@ -415,6 +419,8 @@ static json_object *row_json(const ct_tdx_measurement *m, uint64_t memory, unsig
         }
         if (!m->variant.firmware_measures_rtmr)
                 tool_json_add_str(o, "note", NOTE_OLD_FW);
+        if (m->kernel_predates_cc_stub && m->variant.stub != CT_TDX_STUB_NONE)
+                tool_json_add_str(o, "kernel_note", NOTE_OLD_KERNEL);
         if (events) {
                 json_object *a = json_object_new_array();
 
@@ -453,6 +459,8 @@ static void print_single(const ct_tdx_measurement *m, uint64_t memory, unsigned 
         printf("guest: %llu MiB, %u vCPUs\n", (ull)(memory >> 20), vcpus);
         if (!v->firmware_measures_rtmr)
                 printf("note: %s\n", NOTE_OLD_FW);
+        if (m->kernel_predates_cc_stub && v->stub != CT_TDX_STUB_NONE)
+                printf("note: %s\n", NOTE_OLD_KERNEL);
         printf("MRTD:   %s\n", ct_digest_hex(&m->mrtd, hex));
         for (unsigned r = 0; r < 3; r++) {
                 if (m->rtmr_known[r])
@@ -834,6 +842,7 @@ int tdx_verb_measure(int argc, char **argv)
                 tool_json_add_str(in, "vars", vars_path);
                 tool_json_add_str(in, "kernel", kernel_path);
                 tool_json_add_str(in, "initrd", initrd_path);
+                tool_json_add_str(in, "kernel_version", kh ? ct_tdx_kernel_version(kh) : NULL);
                 tool_json_add_str(in, "append", p->cmdline);
                 tool_json_add_str(in, "acpi_dir", acpi_dir);
                 json_object_object_add(o, "inputs", in);

@@ -52,6 +52,8 @@ struct ct_tdx_kernel {
         size_t n_cache;
         struct kcache cache[KERNEL_CACHE];
         unsigned n_hashes;
+        char version[128];
+        unsigned major, minor;  /* 0.0 when unknown */
 };
 
 /* ---- handles ---- */
@@ -113,6 +115,22 @@ CT_EXPORT ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel 
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         kh->k = k;
         kh->len = len;
+        if (!memcmp(k + 0x202, "HdrS", 4)) {
+                uint16_t vo = ct_get_le16(k + 0x20e);
+                size_t n = 0;
+
+                if (vo && (size_t)vo + 0x200 < len) {
+                        const uint8_t *v = k + 0x200 + vo;
+
+                        while (n + 1 < sizeof(kh->version) && (size_t)(v - k) + n < len && v[n] >= 0x20 &&
+                               v[n] < 0x7f)
+                                n++;
+                        memcpy(kh->version, v, n);
+                        kh->version[n] = 0;
+                        if (sscanf(kh->version, "%u.%u", &kh->major, &kh->minor) != 2)
+                                kh->major = kh->minor = 0;
+                }
+        }
         *ret = kh;
         return CT_OK;
 }
@@ -120,6 +138,11 @@ CT_EXPORT ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel 
 CT_EXPORT void ct_tdx_kernel_free(ct_tdx_kernel *k)
 {
         free(k);
+}
+
+CT_EXPORT const char *ct_tdx_kernel_version(const ct_tdx_kernel *k)
+{
+        return k->version;
 }
 
 CT_EXPORT unsigned ct_tdx_kernel_hash_count(const ct_tdx_kernel *k)
@@ -610,6 +633,8 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
                         goto out;
 
                 /* RTMR 2 */
+                m->kernel_predates_cc_stub = p->kernel->major &&
+                                             (p->kernel->major < 6 || (p->kernel->major == 6 && p->kernel->minor < 9));
                 if (v->stub != CT_TDX_STUB_NONE) {
                         uint8_t *u = NULL;
                         size_t ul = 0;
