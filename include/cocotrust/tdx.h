@@ -581,6 +581,24 @@ typedef struct ct_ccel_replay {
  */
 ct_code ct_ccel_replay_log(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_replay *ret, ct_error *err);
 
+/*
+ * The two event digests Trustee's default TDX policy reads from a CC log:
+ * "tdvfkernel" = the EV_EFI_BOOT_SERVICES_APPLICATION record whose device
+ * path contains File(kernel) (OVMF direct boot), "tdvfkernelparams" = the
+ * EV_EVENT_TAG record LOADED_IMAGE::LoadOptions. The last match of each
+ * counts (as Trustee's `some` over the list may pick any; logs hold one).
+ * has_* false when the log has none (grub boots). Errors as ct_tcg_walk.
+ */
+typedef struct ct_ccel_trustee {
+        bool has_kernel;
+        ct_digest kernel;
+        uint32_t kernel_num;
+        bool has_kernel_params;
+        ct_digest kernel_params;
+        uint32_t kernel_params_num;
+} ct_ccel_trustee;
+ct_code ct_ccel_trustee_digests(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_trustee *ret, ct_error *err);
+
 /* Result for one RTMR of ct_ccel_check. */
 typedef struct ct_ccel_rtmr_check {
         bool match;
