@@ -10,9 +10,50 @@
 # 2 MiB kernel, 1 MiB initrd, 1.8 KB cmdline), one firmware-only configuration over Debian's 4 MiB
 # OVMF, and a 1-256 vCPU x 5 CPU-type table (1280 rows) against 1280 runs of sev-snp-measure,
 # extrapolated from a random sample of them. Every sev-snp-measure output is checked against cocotrust's.
+#
+# First (needs no anchor): `cocotrust snp explain` over the whole default search space (vCPU counts 1-512 x the
+# 16 CPU types' 5 signatures x QEMU/ec2/gce x 513 guest-feature values = 1 838 592 SNP configurations) for one
+# report digest that no configuration makes (the worst case: everything is searched), and for the digest of
+# a vector, whose configuration must be found. Target (issue #14): under 1 s on 2 cores.
 set -eu
 CT=$(realpath "${1:-build/cocotrust}")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+python3 - "$CT" "$ROOT" <<'PYEOF'
+import os, statistics, subprocess, sys, time
+ct, root = sys.argv[1], sys.argv[2]
+inp = os.path.join(root, 'tests', 'vectors', 'snp', 'inputs')
+art = ['--ovmf', f'{inp}/ovmf_AmdSev_suffix.bin', '--kernel', f'{inp}/kernel_synth.bin',
+       '--initrd', f'{inp}/initrd_small.bin', '--append', 'console=ttyS0 loglevel=7']
+deb = ['--ovmf', f'{inp}/debian_OVMF_CODE_4M.fd']
+
+def run(cmd, want_rc):
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = p.stdout.read().decode()
+    _, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t
+    rc = os.waitstatus_to_exitcode(status)
+    if rc != want_rc:
+        sys.exit(f'failed: {cmd}: exit {rc}: {p.stderr.read().decode()}')
+    return dt, ru.ru_utime + ru.ru_stime, out
+
+print('## snp explain: the whole default space for one digest (median of 5 runs)')
+print()
+print(f'load average before: {os.getloadavg()[0]:.2f}; nproc {os.cpu_count()}')
+print()
+print('| case | wall | CPU (user + sys) | result |')
+print('|---|---:|---:|---|')
+for name, digest, args, rc in (
+        ('no match (a random digest), direct boot (AmdSevX64, kernel, initrd, cmdline)', 'ab' * 48, art, 1),
+        ('vector snp_amdsev_k_i_c_v2_genoa (sev-snp-measure), direct boot as above',
+         '5d3a8d3737f01f2ecf1414de9bfe3e95512dd79a149e275af9bff9f02a4bea3eee57a173282e0c1dec334d9e9e229462', art, 0),
+        ('no match, firmware only: Debian OVMF_CODE_4M.fd (3.5 MiB)', 'cd' * 48, deb, 1)):
+    r = [run([ct, 'snp', 'explain', digest] + args, rc) for _ in range(5)]
+    w = statistics.median(x[0] for x in r)
+    c = statistics.median(x[1] for x in r)
+    print(f'| {name} | {w * 1000:.0f} ms | {c * 1000:.0f} ms | {r[0][2].strip()[:90]} |')
+print()
+PYEOF
 if [ -z "${SEV_SNP_MEASURE_DIR:-}" ] || [ ! -f "$SEV_SNP_MEASURE_DIR/sev-snp-measure.py" ]; then
         echo "bench/snp.sh: SKIP: set SEV_SNP_MEASURE_DIR to a checkout of virtee/sev-snp-measure" >&2
         exit 0

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <cocotrust/check.h>
 #include <cocotrust/tcglog.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +35,7 @@ static ct_code decode_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *
         if (ct_tcg_decode_tagged(ev->data, ev->data_size, ev->offset, &tag, NULL) == CT_OK)
                 ct_tcg_tag_name(tag.id);
         ct_tcg_utf16_to_utf8(ev->data, ev->data_size / 2, text, sizeof(text));
+        ct_tcg_event_describe(ev, text, sizeof(text));
         return CT_OK;
 }
 
@@ -50,6 +52,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r) {
                 ct_tpm_replay_log(data, size, 0, r, NULL);
                 free(r);
+        }
+        {
+                /* the check against a set with a PCR of every index in sha1 and sha256 (all 00) */
+                ct_pcr_set *s = malloc(sizeof(*s));
+                ct_tpm_check *c;
+                if (s) {
+                        ct_pcr_set_init(s);
+                        for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
+                                ct_digest d1 = { .alg = CT_HASH_SHA1, .len = 20 }, d2 = { .alg = CT_HASH_SHA256, .len = 32 };
+                                ct_pcr_set_put(s, i, &d1, NULL);
+                                ct_pcr_set_put(s, i, &d2, NULL);
+                        }
+                        if (ct_tpm_check_log(data, size, s, 0, 0, &c, NULL) == CT_OK)
+                                ct_tpm_check_free(c);
+                        free(s);
+                }
         }
         return 0;
 }

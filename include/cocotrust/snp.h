@@ -264,6 +264,161 @@ typedef struct ct_snp_row {
 ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *spec, ct_snp_row **ret, size_t *ret_n,
                      ct_error *err);
 
+/* ---- which configuration produced this digest? ---- */
+
+/*
+ * For the appraisal ("every mismatch is explained"): given a launch digest
+ * and the artifacts, search a parameter space and return every configuration
+ * whose digest equals it.
+ *
+ * The space is modes x VMM types x vCPU signatures x guest-feature values x
+ * vCPU counts 1..max_vcpus:
+ *  - modes follow the digest's length: 48 bytes (an SNP report's
+ *    MEASUREMENT) searches "snp" (with the artifacts' kernel hashes if
+ *    artifacts->has_kernel, from artifacts->ovmf_hash if has_ovmf_hash) and,
+ *    when artifacts->svsm is set, "snp:svsm"; 32 bytes searches "sev" and
+ *    "seves". artifacts->mode, vmm, vcpus, vcpu_sig and guest_features are
+ *    ignored.
+ *  - VMM types: QEMU, ec2, gce by default. ec2 and gce put no signature in
+ *    the VMSA, so for them one signature is tried (matches have has_sig =
+ *    false); snp:svsm is QEMU only.
+ *  - signatures: by default the five distinct CPUID signatures of the 16
+ *    vCPU types sev-snp-measure knows (EPYC*, EPYC-Rome*, EPYC-Milan*,
+ *    EPYC-Genoa*, EPYC-Turin); a match names the first type with its
+ *    signature ("EPYC-Milan": EPYC-Milan-v1/-v2 have the same one, see
+ *    ct_snp_vcpu_types()).
+ *  - guest features (snp only; seves measures 0, snp:svsm 1): by default
+ *    ct_snp_explain_default_guest_features(): 0 and every value with bit 0
+ *    (SNPActive) set and any of bits 1-9 (vTOM, ReflectVC,
+ *    RestrictedInjection, AlternateInjection, DebugSwap, PreventHostIBS,
+ *    BTBIsolation, VmplSSS, SecureTSC): 513 values.
+ *
+ * Cost: the firmware part once per mode, then per (mode, VMM, signature,
+ * guest features) two VMSA page digests and one PAGE_INFO hash per vCPU
+ * count (the digest for k+1 vCPUs extends the one for k), spread over
+ * `threads` threads. The whole default SNP space (512 counts x (5 QEMU
+ * signatures + ec2 + gce) x 513 guest-feature values = 1 838 592
+ * configurations) takes about half a second on 2 cores (bench/RESULTS-snp.md).
+ */
+#define CT_SNP_EXPLAIN_DEFAULT_MAX_VCPUS 512
+/* More matches than this are counted but not returned (a digest normally has one). */
+#define CT_MAX_SNP_EXPLAIN_MATCHES 256
+/* Upper bounds of the caller's lists. */
+#define CT_MAX_SNP_EXPLAIN_SIGS 1024
+#define CT_MAX_SNP_EXPLAIN_GUEST_FEATURES 65536
+#define CT_MAX_SNP_EXPLAIN_THREADS 64
+
+typedef struct ct_snp_explain_space {
+        int64_t max_vcpus;                /* counts 1..max_vcpus (<= CT_MAX_SNP_VCPUS); 0: 512 */
+        const ct_snp_vmm *vmms;           /* NULL: QEMU, ec2, gce */
+        size_t n_vmms;
+        const ct_snp_sig *sigs;           /* NULL: the five signatures above; has_sig must be true */
+        size_t n_sigs;
+        const uint64_t *guest_features;   /* NULL: ct_snp_explain_default_guest_features() */
+        size_t n_guest_features;
+        unsigned threads;                 /* 0: 2 */
+} ct_snp_explain_space;
+
+/* The default guest-feature values (static array, *ret_n = 513). */
+const uint64_t *ct_snp_explain_default_guest_features(size_t *ret_n);
+
+typedef struct ct_snp_explanation {
+        /*
+         * The matching configurations as table rows (ct_snp_row: mode, vmm,
+         * vcpu_type / vcpu_sig (has_sig false for ec2 / gce: any), vcpus,
+         * vmsa_rdx, effective guest_features, digest), ordered by mode, VMM,
+         * signature, guest features, vCPU count. Owned; n_matches == 0 means
+         * "no configuration in the searched space".
+         */
+        ct_snp_row *matches;
+        size_t n_matches;
+        uint64_t n_found;        /* matches found (> n_matches only beyond CT_MAX_SNP_EXPLAIN_MATCHES) */
+        uint64_t configurations; /* configurations compared: the size of the searched space */
+        uint32_t modes;          /* the modes searched, bit (1u << ct_snp_mode); a mode the firmware cannot
+                                    launch (no SEV-ES reset block, ...) is left out */
+} ct_snp_explanation;
+
+/*
+ * Search. digest: digest_len 48 (SNP) or 32 (SEV / SEV-ES) bytes. space:
+ * NULL for the defaults. On success *ret is filled (release with
+ * ct_snp_explanation_free); no match is success with n_matches == 0.
+ * Errors: CT_E_ARG (digest length, empty or oversized lists, a signature
+ * without has_sig, max_vcpus out of range), CT_E_LIMIT (more than about 2^18
+ * VMM x signature x guest-feature combinations), and every error of
+ * ct_snp_base_new for the artifacts (bad firmware, a kernel the firmware
+ * cannot measure, ...). snp:svsm is searched with VMM type QEMU only.
+ */
+ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *digest, size_t digest_len,
+                       const ct_snp_explain_space *space, ct_snp_explanation *ret, ct_error *err);
+void ct_snp_explanation_free(ct_snp_explanation *e);
+
+/* ---- ID block and ID authentication information (SNP_LAUNCH_FINISH) ---- */
+
+/*
+ * What sev-snp-measure's snp-create-id-block writes (and QEMU's sev-snp-guest
+ * id-block= / id-auth= properties take): the 96-byte ID block (launch digest,
+ * family and image IDs, version, guest SVN, policy), the 4096-byte ID
+ * authentication information (the ID block signed with the ID key, the ID
+ * key signed with the author key, both public keys; ECDSA P-384 with
+ * SHA-384, r and s little-endian in 72 bytes each), and the SHA-384 of each
+ * 1028-byte public key as an SNP report shows them (ID_KEY_DIGEST,
+ * AUTHOR_KEY_DIGEST). Layout: the SEV-SNP firmware ABI's SNP_LAUNCH_FINISH
+ * structures, as sev-snp-measure 0.0.13 lays them out.
+ */
+#define CT_SNP_ID_BLOCK_SIZE 96
+#define CT_SNP_ID_AUTH_SIZE 4096
+#define CT_SNP_ECC_PUBKEY_SIZE 1028
+#define CT_SNP_ECC_SIG_SIZE 512
+/* sev-snp-measure's defaults: version 1, policy 0x30000 (SMT allowed, ABI major/minor 0, bit 17 "must be one"). */
+#define CT_SNP_ID_BLOCK_DEFAULT_VERSION 1
+#define CT_SNP_ID_BLOCK_DEFAULT_POLICY 0x30000ull
+/* PEM key files larger than this are refused. */
+#define CT_MAX_SNP_KEY_FILE_SIZE (64u << 10)
+
+typedef struct ct_snp_id_block_params {
+        uint8_t launch_digest[CT_SNP_LD_SIZE];
+        uint8_t family_id[16];      /* default zeros */
+        uint8_t image_id[16];       /* default zeros */
+        uint32_t version;           /* default 1 */
+        uint32_t guest_svn;         /* default 0 */
+        uint64_t policy;            /* default 0x30000 */
+} ct_snp_id_block_params;
+
+typedef struct ct_snp_id_block {
+        uint8_t id_block[CT_SNP_ID_BLOCK_SIZE];
+        uint8_t id_auth[CT_SNP_ID_AUTH_SIZE];
+        uint8_t id_key_digest[CT_SNP_LD_SIZE];     /* SHA-384 of the ID public key structure */
+        uint8_t author_key_digest[CT_SNP_LD_SIZE]; /* SHA-384 of the author public key structure */
+} ct_snp_id_block;
+
+/* Fill p with sev-snp-measure's defaults and the launch digest. */
+void ct_snp_id_block_defaults(ct_snp_id_block_params *p, const uint8_t launch_digest[CT_SNP_LD_SIZE]);
+
+/* The 96-byte ID block of p (no keys involved). */
+void ct_snp_id_block_encode(const ct_snp_id_block_params *p, uint8_t ret[CT_SNP_ID_BLOCK_SIZE]);
+
+/*
+ * The 1028-byte public key structure (curve 2 = P-384, Qx, Qy little-endian)
+ * and its SHA-384, of a private or public key in PEM (PKCS#8, SEC1 "EC
+ * PRIVATE KEY" or SubjectPublicKeyInfo), e.g. to predict a report's
+ * AUTHOR_KEY_DIGEST. CT_E_MALFORMED for text that is not such a key,
+ * CT_E_UNSUPPORTED for a key that is not ECDSA P-384, CT_E_LIMIT above
+ * CT_MAX_SNP_KEY_FILE_SIZE.
+ */
+ct_code ct_snp_key_digest(const void *pem, size_t len, uint8_t ret_pubkey[CT_SNP_ECC_PUBKEY_SIZE],
+                          uint8_t ret_digest[CT_SNP_LD_SIZE], ct_error *err);
+
+/*
+ * Sign: the ID block of p with the ID key, the ID public key with the
+ * author key (both PEM private keys, P-384). ECDSA signatures are
+ * randomised, so id_auth differs from run to run (as with sev-snp-measure);
+ * the ID block and the key digests do not. Errors as ct_snp_key_digest
+ * (the message says which key), CT_E_CRYPTO.
+ */
+ct_code ct_snp_id_block_sign(const ct_snp_id_block_params *p, const void *id_key_pem, size_t id_key_len,
+                             const void *author_key_pem, size_t author_key_len, ct_snp_id_block *ret,
+                             ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -218,6 +218,49 @@ size_t ct_tcg_utf16_to_utf8(const uint8_t *utf16, size_t n_units, char *out, siz
  */
 char *ct_tcg_devpath_text(const uint8_t *dp, size_t len, char *out, size_t cap);
 
+/* ---- one event, decoded: the dispatch on the event type (src/lib/tcg/describe.c) ---- */
+
+typedef enum ct_tcg_data_kind {
+        CT_TCG_DATA_RAW = 0,          /* nothing decoded: show the bytes (text/text_utf16 may still be set) */
+        CT_TCG_DATA_UNDECODED,        /* a structured type whose data did not decode: show the bytes */
+        CT_TCG_DATA_SPECID,           /* the header record of a crypto-agile log (see ct_tcg_info.specid) */
+        CT_TCG_DATA_STARTUP_LOCALITY, /* locality */
+        CT_TCG_DATA_SEPARATOR,        /* separator (4 bytes) */
+        CT_TCG_DATA_EFI_VAR,          /* var */
+        CT_TCG_DATA_IMAGE_LOAD,       /* image */
+        CT_TCG_DATA_FW_BLOB,          /* blob */
+        CT_TCG_DATA_TAGGED,           /* tag (text/text_utf16: its data, when printable) */
+        CT_TCG_DATA_STRING,           /* text: EV_EFI_ACTION, EV_ACTION, EV_IPL, EV_POST_CODE,
+                                       * EV_S_CRTM_VERSION, EV_NO_ACTION data that is printable */
+} ct_tcg_data_kind;
+
+typedef struct ct_tcg_event_data {
+        ct_tcg_data_kind kind;
+        uint8_t locality;
+        uint32_t separator;
+        ct_tcg_efi_var var;
+        ct_tcg_image_load image;
+        ct_tcg_fw_blob blob;
+        ct_tcg_tagged tag;
+        /* Printable text in the data (or in the tagged event's data): ASCII with an optional
+         * final NUL, or UTF-16LE (text_utf16). NULL when none. Points into the log. */
+        const uint8_t *text;
+        size_t text_len;      /* bytes, the final NUL excluded for ASCII */
+        bool text_utf16;
+} ct_tcg_event_data;
+
+/* Decode ev's data by its type (never fails: what does not decode is UNDECODED or RAW). */
+void ct_tcg_event_decode(const ct_tcg_event *ev, ct_tcg_event_data *ret);
+
+/*
+ * One line describing ev ("Spec ID Event03", "StartupLocality 3",
+ * "SecureBoot (1 bytes)", a device path, "tag 0x8f3b22ed (LOADED_IMAGE::LoadOptions)",
+ * "\"Calling EFI Application from Boot Option\"", up to 32 bytes of hex), ""
+ * for a structured event whose data did not decode. Always NUL-terminated;
+ * returns out. cap of 2048 holds every description in full.
+ */
+char *ct_tcg_event_describe(const ct_tcg_event *ev, char *out, size_t cap);
+
 /* ---- TPM PC Client replay (rules of TCG PFP and real TPMs) ---- */
 
 typedef struct ct_tpm_replay {

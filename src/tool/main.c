@@ -15,11 +15,11 @@ const char *tool_version = CT_VERSION;
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
-        &tool_area_tpm, &tool_area_initrd, &tool_area_image,
+        &tool_area_tpm, &tool_area_tdx, &tool_area_initrd, &tool_area_image,
 };
 
 /* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */
-static const char *const planned[] = { "tdx", "appraise" };
+static const char *const planned[] = { "appraise" };
 
 static void usage(FILE *f)
 {
@@ -33,7 +33,7 @@ static void usage(FILE *f)
                 fprintf(f, "  %-10s %s\n", areas[i]->name, areas[i]->summary);
         }
         fprintf(f, "  %-10s %s\n", "reference", "every reference value of one image into one manifest");
-        fprintf(f, "\nNot implemented yet: tdx, appraise.\n"
+        fprintf(f, "\nNot implemented yet: appraise.\n"
                    "\nRun '%s AREA --help' for the verbs of an area.\n"
                    "Exit status: 0 ok, 1 a check failed, 2 bad or missing input, wrong file type or usage,\n"
                    "3 a failed write, a missing tool, a tool that failed, or an internal error.\n",
@@ -61,6 +61,8 @@ static int run_area(const struct tool_area *area, int argc, char **argv)
         const char *hint;
         char label[64];
 
+        if (area == &tool_area_verity)
+                tool_verity_reorder(argc, argv); /* veritysetup: options before the action */
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
             strcmp(argv[1], "help") == 0) {
                 tool_area_help(area, argc < 2 ? stderr : stdout);

@@ -18,9 +18,9 @@
 #include <cocotrust/fileio.h>
 #include <cocotrust/snp.h>
 
+#include "snp-tool.h"
 #include "tool.h"
 
-#define MAX_LIST_ITEMS 4096
 
 typedef unsigned long long ull;
 
@@ -131,7 +131,7 @@ static bool argparse_value_ok(const char *s)
 /* ---- lists ---- */
 
 /* Split a comma list into at most MAX_LIST_ITEMS pointers into a copy of s. */
-static int split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n)
+int snp_split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n)
 {
         char *copy = strdup(s), *save = NULL, *tok;
         const char **items = calloc(MAX_LIST_ITEMS, sizeof(*items));
@@ -172,14 +172,14 @@ static void populate(const ct_blob *b)
 }
 
 /* An input that cannot be read is bad input (exit 2), as sev-snp-measure fails then; the message names it. */
-static int fail_input(const ct_error *err)
+int snp_fail_input(const ct_error *err)
 {
         int st = tool_fail(err, NULL);
 
         return err->code == CT_E_IO ? EXIT_BAD_INPUT : st;
 }
 
-static int read_blob(const char *path, ct_blob *b)
+int snp_read_blob(const char *path, ct_blob *b)
 {
         ct_error err;
 
@@ -237,7 +237,7 @@ static json_object *input_json(const struct input *in)
         return o;
 }
 
-static void add_hex_u64(json_object *o, const char *key, uint64_t v)
+void snp_json_add_hex_u64(json_object *o, const char *key, uint64_t v)
 {
         char buf[32];
         snprintf(buf, sizeof(buf), "0x%llx", (ull)v);
@@ -274,16 +274,16 @@ static json_object *row_json(const struct run *r, const ct_snp_row *row)
                 tool_json_add_str(o, "vcpus", NULL);
         tool_json_add_str(o, "vcpu_type", row->vcpus_apply ? row->vcpu_type : NULL);
         if (row->vcpus_apply && row->has_sig)
-                add_hex_u64(o, "vcpu_sig", row->vcpu_sig);
+                snp_json_add_hex_u64(o, "vcpu_sig", row->vcpu_sig);
         else
                 tool_json_add_str(o, "vcpu_sig", NULL);
         if (row->has_vmsa_rdx)
-                add_hex_u64(o, "vmsa_rdx", row->vmsa_rdx);
+                snp_json_add_hex_u64(o, "vmsa_rdx", row->vmsa_rdx);
         else
                 tool_json_add_str(o, "vmsa_rdx", NULL);
         tool_json_add_str(o, "vmm_type", row->vmm_applies ? ct_snp_vmm_name(row->vmm) : NULL);
         if (row->has_guest_features)
-                add_hex_u64(o, "guest_features", row->guest_features);
+                snp_json_add_hex_u64(o, "guest_features", row->guest_features);
         else
                 tool_json_add_str(o, "guest_features", NULL);
         if (r->has_ovmf_hash && r->mode == CT_SNP_MODE_SNP)
@@ -524,7 +524,7 @@ static int verb_measure(int argc, char **argv)
                     (o.stepping_s && !ct_snp_parse_i64(o.stepping_s, &i)))
                         return tool_usage("--vcpu-family/--vcpu-model/--vcpu-stepping: decimal integers expected");
                 if (o.vcpu_type_s && strcmp(o.vcpu_type_s, "all") != 0) {
-                        ret = split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
+                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
                         for (size_t k = 0; !ret && k < n_sig; k++)
                                 if (!ct_snp_vcpu_type_find(items[k]))
                                         ret = tool_usage("argument --vcpu-type: invalid choice: '%s' (run '%s --help' "
@@ -558,7 +558,7 @@ static int verb_measure(int argc, char **argv)
 
         /* --vmm-type (sev-snp-measure has printed the snp:ovmf-hash digest before it looks at it) */
         if (o.vmm_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                ret = split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
+                ret = snp_split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
                 if (ret)
                         goto out;
                 if (n_vmm > (sizeof(vmms) / sizeof(vmms[0]))) {
@@ -625,7 +625,7 @@ static int verb_measure(int argc, char **argv)
                                                                               types[i].stepping) };
                         n_sig = nt;
                 } else {
-                        ret = split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
+                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
                         if (ret)
                                 goto out;
                         sigs = calloc(n_sig, sizeof(*sigs));
@@ -711,7 +711,7 @@ static int verb_measure(int argc, char **argv)
         }
 
         /* inputs */
-        ret = read_blob(o.ovmf, &ovmf);
+        ret = snp_read_blob(o.ovmf, &ovmf);
         if (ret)
                 goto out;
         if (o.json)
@@ -720,7 +720,7 @@ static int verb_measure(int argc, char **argv)
                 ct_snp_boot_digests bd;
 
                 if (ct_snp_boot_digests_files(o.kernel, o.initrd, o.append, &bd, &err)) {
-                        ret = fail_input(&err);
+                        ret = snp_fail_input(&err);
                         goto out;
                 }
                 ct_snp_params_set_boot(&p, &bd);
@@ -733,7 +733,7 @@ static int verb_measure(int argc, char **argv)
                 memcpy(r.cmdline_sha256, bd.cmdline_sha256, 32);
         }
         if (r.mode == CT_SNP_MODE_SNP_SVSM) {
-                ret = read_blob(o.svsm, &svsm);
+                ret = snp_read_blob(o.svsm, &svsm);
                 if (ret)
                         goto out;
                 if (o.json)
@@ -742,7 +742,7 @@ static int verb_measure(int argc, char **argv)
                         ct_digest d;
 
                         if (ct_hash_file(CT_HASH_SHA256, o.vars_file, &d, &r.vars.size, &err)) {
-                                ret = fail_input(&err);
+                                ret = snp_fail_input(&err);
                                 goto out;
                         }
                         r.vars.path = o.vars_file;
@@ -788,6 +788,10 @@ out:
 static const struct tool_verb verbs[] = {
         { "measure", "--mode MODE --ovmf FILE [OPTIONS]", verb_measure,
           "launch digest (sev, seves, snp, snp:ovmf-hash, snp:svsm), sev-snp-measure 0.0.13 compatible; tables" },
+        { "explain", "DIGEST --ovmf FILE [--kernel FILE ...] [OPTIONS]", snp_verb_explain,
+          "which configuration (vCPUs, CPU type, VMM, guest features, mode) produces a launch digest" },
+        { "id-block", "--measurement DIGEST --idkey PEM --authorkey PEM [OPTIONS]", snp_verb_id_block,
+          "ID block + ID auth info + key digests (sev-snp-measure snp-create-id-block)" },
 };
 
 const struct tool_area tool_area_snp = { "snp", "SEV / SEV-ES / SEV-SNP launch digests (sev-snp-measure compatible)",

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <cocotrust/fwtable.h>
@@ -13,6 +14,7 @@
 #include <cocotrust/snp.h>
 
 #include "../internal.h"
+#include "snp-internal.h"
 
 #define PAGE CT_SNP_PAGE_SIZE
 #define LD CT_SNP_LD_SIZE
@@ -844,4 +846,85 @@ CT_EXPORT ct_code ct_snp_measure(const ct_snp_params *p, ct_digest *ret, ct_erro
         if (!rc)
                 *ret = d;
         return rc;
+}
+
+/* ---- the explanation search's inner loop (snp-internal.h) ---- */
+
+static void push_found(int64_t k, int64_t *found, size_t cap, size_t *n)
+{
+        if (*n < cap)
+                found[*n] = k;
+        (*n)++;
+}
+
+ct_code snp_base_find(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t sig, uint64_t guest_features, int64_t max_vcpus,
+                      const uint8_t *target, size_t target_len, int64_t *found, size_t cap, size_t *ret_n,
+                      ct_error *err)
+{
+        uint8_t page[PAGE], bsp[LD], ap[LD];
+        size_t n = 0;
+        ct_code rc = CT_OK;
+
+        if (!b || (unsigned)vmm >= CT_SNP_VMM__MAX || max_vcpus < 0 || max_vcpus > CT_MAX_SNP_VCPUS || !target)
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        switch (b->mode) {
+        case CT_SNP_MODE_SEV:
+                if (target_len == 32 && CRYPTO_memcmp(target, b->sev_digest, 32) == 0)
+                        push_found(0, found, cap, &n);
+                break;
+        case CT_SNP_MODE_SNP_OVMF_HASH:
+                break;
+        case CT_SNP_MODE_SEV_ES: {
+                EVP_MD_CTX *c = EVP_MD_CTX_new(), *o = EVP_MD_CTX_new();
+                uint8_t ap_page[PAGE], d[32];
+
+                if (target_len != 32)
+                        goto seves_out;
+                if (!c || !o || EVP_MD_CTX_copy_ex(c, b->sha256) != 1) {
+                        rc = ct_error_set(err, CT_E_CRYPTO, "SHA-256 failed");
+                        goto seves_out;
+                }
+                vmsa_build(page, vmm, 0xfffffff0u, sig, 0);
+                vmsa_build(ap_page, vmm, b->ap_eip, sig, 0);
+                for (int64_t k = 1; k <= max_vcpus; k++) {
+                        if (EVP_DigestUpdate(c, k == 1 ? page : ap_page, PAGE) != 1 || EVP_MD_CTX_copy_ex(o, c) != 1 ||
+                            EVP_DigestFinal_ex(o, d, NULL) != 1) {
+                                rc = ct_error_set(err, CT_E_CRYPTO, "SHA-256 failed");
+                                break;
+                        }
+                        if (CRYPTO_memcmp(d, target, 32) == 0)
+                                push_found(k, found, cap, &n);
+                }
+        seves_out:
+                EVP_MD_CTX_free(c);
+                EVP_MD_CTX_free(o);
+                break;
+        }
+        default: { /* snp, snp:svsm */
+                gctx g;
+
+                if (target_len != LD)
+                        break;
+                rc = gctx_init(&g, b->after_meta[vmm], err);
+                if (rc)
+                        return rc;
+                rc = ct_snp_base_vmsa(b, vmm, sig, guest_features, 0, page, err);
+                if (!rc)
+                        rc = sha384(&g, page, PAGE, bsp, err);
+                if (!rc)
+                        rc = ct_snp_base_vmsa(b, vmm, sig, guest_features, 1, page, err);
+                if (!rc)
+                        rc = sha384(&g, page, PAGE, ap, err);
+                for (int64_t k = 1; k <= max_vcpus && !rc; k++) {
+                        rc = page_info(&g, PAGE_TYPE_VMSA, CT_SNP_VMSA_GPA, k == 1 ? bsp : ap, err);
+                        if (!rc && CRYPTO_memcmp(g.ld, target, LD) == 0)
+                                push_found(k, found, cap, &n);
+                }
+                gctx_done(&g);
+        }
+        }
+        if (rc)
+                return rc;
+        *ret_n = n;
+        return CT_OK;
 }

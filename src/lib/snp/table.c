@@ -11,6 +11,7 @@
 #include <cocotrust/snp.h>
 
 #include "../internal.h"
+#include "snp-internal.h"
 
 /* ---- Python int() ---- */
 
@@ -267,7 +268,7 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /* The row rules: what of the requested configuration enters the digest in `mode`. */
-static void row_fill(ct_snp_row *r, ct_snp_mode mode, ct_snp_vmm vmm, const ct_snp_sig *s, int64_t vcpus,
+void snp_row_fill(ct_snp_row *r, ct_snp_mode mode, ct_snp_vmm vmm, const ct_snp_sig *s, int64_t vcpus,
                      uint64_t guest_features)
 {
         bool vmsa = mode == CT_SNP_MODE_SEV_ES || mode == CT_SNP_MODE_SNP || mode == CT_SNP_MODE_SNP_SVSM;
@@ -342,7 +343,7 @@ CT_EXPORT ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *sp
                         }
                         for (size_t i = 0; i < n_vcpus; i++) {
                                 ct_snp_row *r = &out[(m * n_sig + s) * n_vcpus + ord[i].idx];
-                                row_fill(r, mode, spec->vmms[m], sig, ord[i].v, spec->guest_features);
+                                snp_row_fill(r, mode, spec->vmms[m], sig, ord[i].v, spec->guest_features);
                                 r->digest = sd[i];
                         }
                 }
