@@ -24,6 +24,7 @@
 #include <cocotrust/pe.h>
 #include <cocotrust/reference.h>
 #include <cocotrust/snp.h>
+#include <cocotrust/tdx.h>
 #include <cocotrust/uki.h>
 #include <cocotrust/verity.h>
 
@@ -191,6 +192,14 @@ static ct_code snp_table(ctx *c, const ct_blob *fw, const ct_manifest_artifact *
                 }
                 progress(c, "snp: firmware", 0, 1);
                 rc = ct_snp_base_new(&p, &base, c->err);
+                if (rc == CT_E_UNSUPPORTED && d->n_snp_modes == 0) {
+                        /* Not an SEV firmware (a TDVF, say) and no SNP mode asked for: say so, do not fail. */
+                        char note[CT_ERROR_MSG_MAX + 64];
+
+                        snprintf(note, sizeof(note), "not computed: %s", c->err ? c->err->msg : "unsupported firmware");
+                        rc = ct_manifest_set_note(c->m, "snp", note, c->err);
+                        break;
+                }
                 if (rc) {
                         prefix(c->err, rc, d->firmware);
                         break;
@@ -240,6 +249,128 @@ out:
         free(vc);
         free(vc64);
         free(out);
+        return rc;
+}
+
+/* ---- TDX ---- */
+
+/*
+ * MRTD, RTMR 0-2, tdvfkernel and tdvfkernelparams over memory sizes x
+ * variants (tdx.h). A firmware without TDVF metadata is not an error: the
+ * manifest says why TDX was not computed. RTMR 0 needs QEMU's ACPI tables
+ * (not in the description yet): it is written as null, as is xfam (a
+ * property of the CPU configuration, not of the image).
+ */
+static ct_code tdx_table(ctx *c, const ct_blob *fwb)
+{
+        const ct_desc *d = c->d;
+        static const char *const def_variant = "";
+        const char *const *variants = d->n_tdx_variants ? (const char *const *)d->tdx_variants : &def_variant;
+        size_t n_var = d->n_tdx_variants ? d->n_tdx_variants : 1;
+        uint64_t def_mem = 2048;
+        const uint64_t *mems = d->n_memory_mib ? d->memory_mib : &def_mem;
+        size_t n_mem = d->n_memory_mib ? d->n_memory_mib : 1;
+        ct_tdx_firmware *fw = NULL;
+        ct_tdx_kernel *tk = NULL;
+        ct_blob kb = { 0 };
+        ct_tdx_measurement *meas = NULL;
+        ct_tdx_params p;
+        ct_error e;
+        char note[CT_ERROR_MSG_MAX + 64];
+        ct_code rc = CT_OK;
+        uint32_t vcpus = d->n_vcpus ? d->vcpus[0] : 1;
+
+        if (ct_tdx_firmware_new(fwb->data, fwb->len, &fw, &e) != CT_OK) {
+                snprintf(note, sizeof(note), "not computed: the firmware is not a TDVF image (%s)", e.msg);
+                c->m->tdx_computed = false;
+                return ct_manifest_set_note(c->m, "tdx", note, c->err);
+        }
+        memset(&p, 0, sizeof(p));
+        if (d->kernel) {
+                if ((rc = ct_blob_read(d->kernel, CT_MAX_TDX_FIRMWARE_SIZE * 4ull, &kb, c->err))) {
+                        prefix(c->err, rc, d->kernel);
+                        goto out;
+                }
+                if (ct_tdx_kernel_new(kb.data, kb.len, &tk, &e) != CT_OK) {
+                        tk = NULL;
+                        snprintf(note, sizeof(note), "RTMR 1 and 2 not predicted: the kernel is not a PE image (%s)",
+                                 e.msg);
+                        if ((rc = ct_manifest_set_note(c->m, "tdx_kernel", note, c->err)))
+                                goto out;
+                }
+        }
+        p.kernel = tk;
+        if (tk && d->initrd) {
+                uint64_t size = 0;
+
+                if ((rc = ct_hash_file(CT_HASH_SHA384, d->initrd, &p.initrd_sha384, &size, c->err))) {
+                        prefix(c->err, rc, d->initrd);
+                        goto out;
+                }
+                p.has_initrd = true;
+                p.initrd_size = size;
+        }
+        p.cmdline = d->has_cmdline ? d->cmdline : NULL;
+        meas = malloc(sizeof(*meas));
+        if (!meas) {
+                rc = ct_error_set(c->err, CT_E_NOMEM, "out of memory");
+                goto out;
+        }
+        c->m->tdx_computed = true;
+        for (size_t vi = 0; vi < n_var && rc == CT_OK; vi++) {
+                ct_tdx_variant v;
+                char edk2[96] = "", *qemu = NULL, name[256];
+
+                ct_tdx_variant_default(&v);
+                /* "EDK2[/QEMU]" or "/QEMU": e.g. "edk2-stable202411/9.2", "2024.02-3+tdx1.0", "/8.2". */
+                snprintf(edk2, sizeof(edk2), "%s", variants[vi]);
+                qemu = strchr(edk2, '/');
+                if (qemu)
+                        *qemu++ = 0;
+                if (*variants[vi] &&
+                    ct_tdx_variant_apply(&v, *edk2 ? edk2 : NULL, qemu && *qemu ? qemu : NULL, &e) != CT_OK) {
+                        rc = ct_error_set(c->err, CT_E_MALFORMED, "platform.tdx_variants: '%s': %s", variants[vi], e.msg);
+                        break;
+                }
+                snprintf(name, sizeof(name), "edk2=%s qemu=%s mrtd=%s", v.edk2, v.qemu, ct_tdx_mrtd_order_name(v.mrtd_order));
+                for (size_t mi = 0; mi < n_mem && rc == CT_OK; mi++) {
+                        ct_manifest_tdx_row row = { 0 };
+
+                        p.memory = mems[mi] << 20;
+                        p.vcpus = vcpus;
+                        rc = ct_tdx_measure(fw, &v, &p, meas, c->err);
+                        if (rc)
+                                break;
+                        row.memory_mib = mems[mi];
+                        row.vcpus = vcpus;
+                        row.variant = name;
+                        memcpy(row.mrtd, meas->mrtd.bytes, 48);
+                        for (int k = 0; k < 3; k++) {
+                                row.has_rtmr[k] = meas->rtmr_known[k];
+                                if (meas->rtmr_known[k])
+                                        memcpy(row.rtmr[k], meas->rtmr[k].bytes, 48);
+                        }
+                        row.has_tdvfkernel = meas->has_kernel;
+                        if (meas->has_kernel)
+                                memcpy(row.tdvfkernel, meas->tdvfkernel.bytes, 48);
+                        row.has_tdvfkernelparams = meas->has_kernelparams;
+                        if (meas->has_kernelparams)
+                                memcpy(row.tdvfkernelparams, meas->tdvfkernelparams.bytes, 48);
+                        rc = ct_manifest_add_tdx(c->m, &row, c->err);
+                        if (rc == CT_OK && !meas->rtmr_known[0] && mi == 0 && vi == 0)
+                                rc = ct_manifest_set_note(c->m, "tdx",
+                                                          "rtmr[0] null: it needs QEMU's ACPI tables for the machine "
+                                                          "shape (cocotrust tdx acpi-dump); xfam null: it is the CPU "
+                                                          "configuration's, not the image's; rtmr[3] is runtime-extended",
+                                                          c->err);
+                }
+                progress(c, "tdx", vi + 1, n_var);
+        }
+out:
+        free(meas);
+        ct_tdx_kernel_free(tk);
+        ct_blob_free(&kb);
+        ct_tdx_firmware_free(fw);
         return rc;
 }
 
@@ -771,14 +902,16 @@ ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_ma
         }
         (void)kernel;
         (void)initrd;
-        /* TDX: the tdx library has not landed in this build. */
         c.m->tdx_computed = false;
-        if ((rc = ct_manifest_set_note(c.m, "tdx",
-                                       d->tdx_off ? "not computed: platform.tdx is false"
-                                                  : "not computed: this cocotrust has no TDX library yet (MRTD, RTMRs, "
-                                                    "tdvfkernel, tdvfkernelparams come with `cocotrust tdx`)",
-                                       err)))
+        if (d->firmware && !d->tdx_off) {
+                if ((rc = tdx_table(&c, &fwb)))
+                        goto fail;
+        } else if ((rc = ct_manifest_set_note(c.m, "tdx",
+                                              d->tdx_off ? "not computed: platform.tdx is false"
+                                                         : "not computed: the description names no firmware",
+                                              err))) {
                 goto fail;
+        }
         if (d->has_rootfs && (rc = verity(&c)))
                 goto fail;
         if (d->uki && (rc = pcrs(&c)))
