@@ -595,7 +595,13 @@ static ct_code load_image(ctx *c, chain *ch, const char *path)
         return CT_OK;
 }
 
-static ct_code pcrs(ctx *c)
+/*
+ * PCR 4 (per Secure Boot state) and PCR 11 (+ phases) of the UKI at uki_path,
+ * recorded as artifact `art`. var_prefix NULL: the first Secure Boot state is
+ * the primary prediction (pcrs, pcr11_phases), the others pcr_variants;
+ * otherwise every value goes to pcr_variants as "<var_prefix> secure_boot=<s>".
+ */
+static ct_code pcrs_for(ctx *c, const char *uki_path, const char *art, const char *var_prefix)
 {
         const ct_desc *d = c->d;
         chain ch;
@@ -615,14 +621,14 @@ static ct_code pcrs(ctx *c)
                 if ((rc = add_file(c, name, d->boot_chain[i], NULL)) || (rc = load_image(c, &ch, d->boot_chain[i])))
                         goto out;
         }
-        if ((rc = add_file(c, "uki", d->uki, &ua)) || (rc = load_image(c, &ch, d->uki)))
+        if ((rc = add_file(c, art, uki_path, &ua)) || (rc = load_image(c, &ch, uki_path)))
                 goto out;
         if (d->stub_version) {
                 stub = (ct_uki_stub)d->stub_version;
         } else {
                 rc = ct_uki_stub_version_from_pe(ch.pe[ch.n - 1], &detected, c->err);
                 if (rc) {
-                        ct_error_prefix(c->err, "%s (set platform.stub_version)", d->uki);
+                        ct_error_prefix(c->err, "%s (set platform.stub_version)", uki_path);
                         goto out;
                 }
                 if (detected <= 253)
@@ -632,7 +638,7 @@ static ct_code pcrs(ctx *c)
                 else {
                         rc = ct_error_set(c->err, CT_E_UNSUPPORTED,
                                           "%s: systemd-stub %u: its rules are not known; set platform.stub_version",
-                                          d->uki, detected);
+                                          uki_path, detected);
                         goto out;
                 }
         }
@@ -646,13 +652,14 @@ static ct_code pcrs(ctx *c)
         ch.img[ch.n - 1].stub = stub;
         rc = ct_uki_parts_from_pe(ch.pe[ch.n - 1], stub, 0, &parts, c->err);
         if (rc) {
-                prefix(c->err, rc, d->uki);
+                prefix(c->err, rc, uki_path);
                 goto out;
         }
         for (size_t si = 0; si < n_sb && rc == CT_OK; si++) {
                 int sb = d->n_secure_boot ? d->secure_boot[si] : 0;
                 bool kev;
-                char variant[32];
+                char variant[400];
+                bool primary = !var_prefix && si == 0;
 
                 if (d->kernel_event >= 0)
                         kev = d->kernel_event;
@@ -668,7 +675,10 @@ static ct_code pcrs(ctx *c)
                         break;
                 }
                 ch.img[ch.n - 1].kernel_event = kev;
-                snprintf(variant, sizeof(variant), "secure_boot=%s", sb ? "on" : "off");
+                if (var_prefix)
+                        snprintf(variant, sizeof(variant), "%.300s secure_boot=%s", var_prefix, sb ? "on" : "off");
+                else
+                        snprintf(variant, sizeof(variant), "secure_boot=%s", sb ? "on" : "off");
                 for (size_t b = 0; b < n_banks && rc == CT_OK; b++) {
                         ct_manifest_pcr p = { .bank = banks[b] };
                         ct_digest pcr11;
@@ -678,19 +688,22 @@ static ct_code pcrs(ctx *c)
                         if (rc)
                                 break;
                         p.index = 4;
-                        if (si > 0)
+                        if (!primary)
                                 p.variant = variant;
-                        rc = si ? ct_manifest_add_pcr_variant(c->m, &p, c->err) : ct_manifest_add_pcr(c->m, &p, c->err);
-                        if (rc || si > 0)
+                        rc = primary ? ct_manifest_add_pcr(c->m, &p, c->err) : ct_manifest_add_pcr_variant(c->m, &p, c->err);
+                        if (rc || (si > 0))
                                 continue;
-                        /* PCR 11 does not depend on Secure Boot: once, in the primary set. */
+                        /* PCR 11 does not depend on Secure Boot: once per UKI. */
                         rc = ct_uki_measure(&parts, stub, banks[b], NULL, NULL, &pcr11, c->err);
                         if (rc)
                                 break;
                         p.index = 11;
                         p.value = pcr11;
-                        if ((rc = ct_manifest_add_pcr(c->m, &p, c->err)))
+                        if ((rc = primary ? ct_manifest_add_pcr(c->m, &p, c->err)
+                                          : ct_manifest_add_pcr_variant(c->m, &p, c->err)))
                                 break;
+                        if (!primary)
+                                continue;
                         for (size_t k = 0; k < sizeof(pcr11_phases) / sizeof(pcr11_phases[0]) && rc == CT_OK; k++) {
                                 ct_manifest_pcr ph = { .bank = banks[b], .index = 11, .value = pcr11 };
 
@@ -791,6 +804,38 @@ static ct_code disk_image(ctx *c)
         }
         if (rc == CT_OK && rep->n_verity == 0)
                 rc = ct_manifest_set_note(c->m, "image", "no root or usr partition with a verity partition", c->err);
+        if (rc == CT_OK && rep->esp_note[0])
+                rc = ct_manifest_set_note(c->m, "image_esp", rep->esp_note, c->err);
+        for (size_t i = 0; rc == CT_OK && i < rep->n_ukis; i++) {
+                const ct_image_uki *u = &rep->ukis[i];
+                const char *td = getenv("TMPDIR");
+                char tmp[512], art[300], var[320];
+                int tfd;
+
+                snprintf(tmp, sizeof(tmp), "%s/cocotrust-uki.XXXXXX", td && *td ? td : "/tmp");
+                tfd = mkstemp(tmp);
+                if (tfd < 0) {
+                        rc = ct_error_set_errno(c->err, errno, "temporary file");
+                        break;
+                }
+                close(tfd);
+                progress(c, "image: measuring the UKIs in the ESP", i, rep->n_ukis);
+                rc = ct_image_extract_uki(c->d->image, rep, u, tmp, c->err);
+                snprintf(art, sizeof(art), "uki:%s", u->path);
+                snprintf(var, sizeof(var), "uki=%s", u->path);
+                if (rc == CT_OK) {
+                        /* The first UKI of the ESP is the primary prediction unless the description names one. */
+                        rc = pcrs_for(c, tmp, art, (c->d->uki || i > 0) ? var : NULL);
+                        if (rc == CT_OK) {
+                                ct_manifest_artifact *ua = (ct_manifest_artifact *)ct_manifest_find_artifact(c->m, art);
+
+                                /* Record where it came from, not the temporary copy. */
+                                ct_manifest_set_string(&ua->path, u->path, NULL);
+                                ct_manifest_artifact_set_int(ua, "partition", u->part, NULL);
+                        }
+                }
+                unlink(tmp);
+        }
 out:
         free(rep);
         return rc;
@@ -914,7 +959,7 @@ ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_ma
         }
         if (d->has_rootfs && (rc = verity(&c)))
                 goto fail;
-        if (d->uki && (rc = pcrs(&c)))
+        if (d->uki && (rc = pcrs_for(&c, d->uki, "uki", NULL)))
                 goto fail;
         if (d->image && (rc = disk_image(&c)))
                 goto fail;
