@@ -114,6 +114,8 @@ ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err);
 bool ct_desc_key_known(const char *key, bool *ret_is_list);
 /* The NULL-terminated list of every field name, in documentation order. */
 const char *const *ct_desc_keys(void);
+/* One line saying what a field is and its default; "" for an unknown key. */
+const char *ct_desc_key_help(const char *key);
 
 /*
  * Parse a description (YAML or JSON) of len bytes into *d (fields set on

@@ -57,7 +57,7 @@ static void help(void)
 
                 ct_desc_key_known(keys[i], &list);
                 flag_name(keys[i], flag, sizeof(flag));
-                printf("      --%-26s %s%s\n", flag, keys[i], list ? " (list)" : "");
+                printf("      --%-24s %-24s %s%s\n", flag, keys[i], ct_desc_key_help(keys[i]), list ? " (list)" : "");
         }
         printf("  aliases: --rootfs (rootfs.data), --append (cmdline), --ovmf (firmware), --vcpu-type,\n"
                "           --vmm-type, --mode (as sev-snp-measure), --bank\n\n"
