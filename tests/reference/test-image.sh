@@ -93,6 +93,8 @@ is "$(field "$W/m.json" "(d['verity'][0]['name'], d['verity'][0]['root_hash'], d
         "('root', '$want', 'roothash=$want')" "manifest: root verity entry with the root hash and roothash="
 is "$(field "$W/m.json" "d['verity'][0]['data_partition_uuid'].replace('-','') + d['verity'][0]['hash_partition_uuid'].replace('-','')")" \
         "$want" "manifest: partition UUIDs are the two halves of the root hash"
+field "$W/m.json" "d['verity'][0]['cmdline']['dm-mod.create']" | grep -q "verity 1 PARTUUID=.* PARTUUID=.* $want "
+ok $? "manifest: dm-mod.create= form with PARTUUID= devices and the root hash"
 if python3 -c "import jsonschema" 2>/dev/null; then
         python3 -c "
 import json,sys,jsonschema

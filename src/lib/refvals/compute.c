@@ -744,8 +744,8 @@ static ct_code disk_image(ctx *c)
                 const ct_image_verity *iv = &rep->verity[i];
                 const ct_image_partition *dp = NULL, *hp = NULL;
                 ct_manifest_verity v = { 0 };
-                ct_manifest_cmdline_form forms[2];
-                char hex[2 * CT_HASH_MAX_SIZE + 1], f0[200], f1[1200], sh[2 * CT_MAX_MANIFEST_SALT + 1];
+                ct_manifest_cmdline_form forms[3];
+                char hex[2 * CT_HASH_MAX_SIZE + 1], f0[200], f1[1200], f2[1300], sh[2 * CT_MAX_MANIFEST_SALT + 1];
 
                 if (!iv->root_hash_len || !iv->tree_ok || !iv->uuids_match ||
                     (iv->sig_present && (!iv->sig_root_matches || iv->sig_verified == 0 ||
@@ -793,8 +793,16 @@ static ct_code disk_image(ctx *c)
                          (unsigned long long)iv->data_blocks, iv->hash_name, hex, iv->salt_len ? sh : "-");
                 forms[1].form = (char *)"table";
                 forms[1].text = f1;
+                /* dm-mod.create= with PARTUUID= device names (resolved by the kernel's early_lookup_bdev). */
+                snprintf(f2, sizeof(f2),
+                         "dm-mod.create=\"vroot,,,ro,0 %llu verity %u PARTUUID=%s PARTUUID=%s %u %u %llu 1 %s %s %s\" root=/dev/dm-0",
+                         (unsigned long long)(iv->data_blocks * (iv->data_block_size / 512)), iv->hash_type,
+                         dp ? dp->uuid : "-", hp ? hp->uuid : "-", iv->data_block_size, iv->hash_block_size,
+                         (unsigned long long)iv->data_blocks, iv->hash_name, hex, iv->salt_len ? sh : "-");
+                forms[2].form = (char *)"dm-mod.create";
+                forms[2].text = f2;
                 v.forms = forms;
-                v.n_forms = 2;
+                v.n_forms = 3;
                 rc = ct_manifest_add_verity(c->m, &v, c->err);
                 if (rc == CT_OK && iv->sig_present)
                         ct_manifest_artifact_set_string((ct_manifest_artifact *)ct_manifest_find_artifact(c->m, "image"),
