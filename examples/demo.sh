@@ -29,6 +29,9 @@ show() { local a out=""; for a in "$@"; do a=${a//$CT/cocotrust}; a=${a//$ROOT\/
         echo "${D}   \$ ${out% }${N}"; }
 run() { show "$@"; "$@" 2>&1 | sed 's/^/     /'; return "${PIPESTATUS[0]}"; }
 runrc() { set +e; run "$@"; RC=$?; set -e; }   # run, keep the exit status in RC
+# run `cocotrust appraise ...`, show its output, keep its status line in VERDICT
+appraise() { local out; show "$CT" appraise "$@"; out=$("$CT" appraise "$@" 2>&1) || true
+        sed 's/^/     /' <<<"$out"; VERDICT=$(sed -n 's/^status: //p' <<<"$out"); }
 need() { command -v "$1" >/dev/null || { echo "demo: $1 is needed ($2); run 'make deps'" >&2; exit 3; }; }
 need python3 "to assemble files"; need qemu-system-x86_64 "QEMU"; need swtpm "the software TPM"
 need busybox "the tiny initrd"; need objcopy "to build the UKI"; need systemd-repart "the disk image"
@@ -147,12 +150,11 @@ say "Register it with: rvps-tool register --path rvps/rvps-message.json (kbs-cli
 say "values only: rvps/kbs-client.sh has those)."
 
 step "10. Appraise the reference boot's evidence"
-runrc "$CT" appraise manifest.json --pcrs reference-boot/pcrs.json --eventlog reference-boot/eventlog.bin
-V_REF=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --pcrs reference-boot/pcrs.json \
-        --eventlog reference-boot/eventlog.bin 2>/dev/null)")
+appraise manifest.json --pcrs reference-boot/pcrs.json --eventlog reference-boot/eventlog.bin
+V_REF=$VERDICT
 if [ "$SB" = yes ]; then
         say "The Secure Boot boot against the same manifest: which event differs, and what it measured:"
-        runrc "$CT" appraise manifest.json --pcrs secure-boot/pcrs.json --eventlog secure-boot/eventlog.bin \
+        appraise manifest.json --pcrs secure-boot/pcrs.json --eventlog secure-boot/eventlog.bin \
                 --reference-eventlog reference-boot/eventlog.bin
 fi
 
@@ -172,9 +174,8 @@ d = json.load(open(sys.argv[1])); v = d["pcrs"]["sha256"]["4"]
 d["pcrs"]["sha256"]["4"] = v[:-8] + "deadbeef"; json.dump(d, open(sys.argv[2], "w"), indent=1)' \
         reference-boot/pcrs.json tampered-pcrs.json
 say "PCR 4 of the reference boot with its last 4 bytes changed, the real event log beside it:"
-runrc "$CT" appraise manifest.json --pcrs tampered-pcrs.json --eventlog reference-boot/eventlog.bin
-V_TAMPER=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --pcrs tampered-pcrs.json \
-        --eventlog reference-boot/eventlog.bin 2>/dev/null)")
+appraise manifest.json --pcrs tampered-pcrs.json --eventlog reference-boot/eventlog.bin
+V_TAMPER=$VERDICT
 
 step "13. Bad evidence: an SNP launch for another vCPU count"
 say "A VM started from this very image with 3 vCPUs on Genoa reports this MEASUREMENT:"
@@ -185,8 +186,8 @@ show "$CT" snp measure --mode snp --vcpus 3 --vcpu-type EPYC-Genoa --ovmf "$FIXT
 say "$OTHER"
 # Signed SNP reports (--snp-report with the AMD chain) come with the evidence area; the launch digest
 # itself is appraised here.
-runrc "$CT" appraise manifest.json --snp-measurement "$OTHER"
-V_SNP=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --snp-measurement "$OTHER" 2>/dev/null)")
+appraise manifest.json --snp-measurement "$OTHER"
+V_SNP=$VERDICT
 
 step "Verdicts"
 echo "   reference boot:          $V_REF"

@@ -130,6 +130,43 @@ static void print_text(const ct_appraisal *a, const char *manifest, bool color)
         printf("appraisal of the evidence against %s\n", manifest);
         for (size_t i = 0; i < ct_appraisal_count(a); i++) {
                 const ct_claim *c = ct_appraisal_claim(a, i);
+                size_t bl;
+                /* consecutive affirming PCRs of one bank on one line (--json lists each) */
+                if (c->tier == CT_TIER_AFFIRMING && strncmp(c->name, "pcr.", 4) == 0 && strchr(c->name + 4, '.')) {
+                        char list[160] = "", label[CT_CLAIM_NAME_MAX];
+                        size_t j = i, n = 0;
+                        long prev = -2, start = -2;
+                        bl = (size_t)(strchr(c->name + 4, '.') - c->name);
+                        while (j < ct_appraisal_count(a)) {
+                                const ct_claim *d = ct_appraisal_claim(a, j);
+                                if (d->tier != CT_TIER_AFFIRMING || strncmp(d->name, c->name, bl + 1) != 0)
+                                        break;
+                                {
+                                        long idx = strtol(d->name + bl + 1, NULL, 10);
+                                        if (idx != prev + 1) {
+                                                if (start >= 0)
+                                                        snprintf(list + strlen(list), sizeof(list) - strlen(list),
+                                                                 start == prev ? "%s%ld" : "%s%ld-%ld",
+                                                                 list[0] ? "," : "", start, prev);
+                                                start = idx;
+                                        }
+                                        prev = idx;
+                                }
+                                n++;
+                                j++;
+                        }
+                        if (start >= 0)
+                                snprintf(list + strlen(list), sizeof(list) - strlen(list),
+                                         start == prev ? "%s%ld" : "%s%ld-%ld", list[0] ? "," : "", start, prev);
+                        if (n > 1) {
+                                snprintf(label, sizeof(label), "%.*s", (int)bl, c->name);
+                                printf("  %s%-15s%s %-22s PCRs %s: the manifest's values (%zu PCRs)\n",
+                                       color ? col[c->tier] : "", ct_tier_name(c->tier), color ? "\033[0m" : "", label,
+                                       list, n);
+                                i = j - 1;
+                                continue;
+                        }
+                }
                 printf("  %s%-15s%s %-22s %s\n", color ? col[c->tier] : "", ct_tier_name(c->tier), color ? "\033[0m" : "",
                        c->name, c->reason);
                 if (c->explanation[0]) {
