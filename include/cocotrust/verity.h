@@ -184,6 +184,53 @@ typedef struct ct_verity_fec_geometry {
 ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint64_t hash_blocks_covered,
                                        ct_verity_fec_geometry *ret, ct_error *err);
 
+/*
+ * The hash-device blocks FEC covers after the data, as veritysetup 2.6.1's
+ * VERITY_FEC_blocks(): from the first tree block to the FEC offset when the
+ * parity is in the hash device itself (fec_in_hash), else to the end of the
+ * hash device (hash_device_size bytes, whatever it holds past the tree).
+ * p must be complete. CT_E_ARG when that end lies before the tree's start.
+ */
+ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
+                                  uint64_t *ret, ct_error *err);
+
+/* What ct_verity_fec_check found. */
+typedef struct ct_verity_fec_check_result {
+        ct_verity_fec_geometry geometry;
+        uint64_t corrected;       /* symbols (bytes) the parity corrects, over every codeword */
+        uint64_t uncorrectable;   /* codewords with more errors than roots / 2 */
+        uint64_t first_bad_round; /* RS block of the first uncorrectable codeword (if any) */
+        uint64_t blocks_repaired; /* ct_verity_verify_fec_fd: corrupt blocks corrected in memory */
+        bool verified_after_repair; /* ... and the tree then verified against the root hash */
+} ct_verity_fec_check_result;
+
+/* At most this many bytes of corrupt blocks are corrected in memory for re-verification. */
+#define CT_VERITY_MAX_FEC_REPAIR_BYTES (256ull << 20)
+
+/*
+ * Decode every Reed-Solomon codeword over data_fd (p->data_blocks blocks)
+ * and hash_blocks blocks of hash_fd from its first tree block (past its end:
+ * zeros; ct_verity_fec_hash_blocks gives veritysetup's count), with the
+ * parity at p->fec_offset of fec_fd, as `veritysetup verify --fec-device`
+ * does when verification fails: corrections are counted in memory, nothing
+ * is written. CT_OK with *ret filled whatever was found; other codes for
+ * I/O (CT_E_IO, CT_E_TRUNCATED for a short FEC file) and bad parameters.
+ */
+ct_code ct_verity_fec_check(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, uint64_t hash_blocks,
+                            unsigned threads, ct_verity_fec_check_result *ret, ct_error *err);
+
+/*
+ * ct_verity_verify_fd, and when anything is corrupt: decode the FEC (as
+ * ct_verity_fec_check, p->fec_roots / p->fec_offset, fec_hash_blocks from
+ * ct_verity_fec_hash_blocks), put the corrected corrupt blocks in memory and
+ * verify again. CT_OK when intact or when the repaired tree and data verify
+ * against the root; CT_E_MISMATCH otherwise. In both cases *ret lists the
+ * blocks corrupt on disk and *ret_fec says what FEC did. Nothing is written.
+ */
+ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, const uint8_t *root,
+                                size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
+                                ct_verity_fec_check_result *ret_fec, ct_error *err);
+
 /* Options of the kernel table (cryptsetup order). */
 enum {
         CT_VERITY_IGNORE_CORRUPTION = 1u << 0,

@@ -15,11 +15,8 @@ const char *tool_version = CT_VERSION;
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
-        &tool_area_tpm, &tool_area_rvps,
+        &tool_area_tpm, &tool_area_tdx, &tool_area_hcl, &tool_area_initrd, &tool_area_image, &tool_area_rvps,
 };
-
-/* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */
-static const char *const planned[] = { "tdx" };
 
 int tool_appraise(int argc, char **argv);
 
@@ -36,8 +33,7 @@ static void usage(FILE *f)
         }
         fprintf(f, "  %-10s %s\n", "reference", "every reference value of one image into one manifest");
         fprintf(f, "  %-10s %s\n", "appraise", "evidence against a manifest (cocotrust appraise MANIFEST.json ...)");
-        fprintf(f, "\nNot implemented yet: tdx.\n"
-                   "\nRun '%s AREA --help' for the verbs of an area.\n"
+        fprintf(f, "\nRun '%s AREA --help' for the verbs of an area.\n"
                    "Exit status: 0 ok, 1 a check failed, 2 bad or missing input, wrong file type or usage,\n"
                    "3 a failed write, a missing tool, a tool that failed, or an internal error.\n",
                 program_name);
@@ -64,6 +60,8 @@ static int run_area(const struct tool_area *area, int argc, char **argv)
         const char *hint;
         char label[64];
 
+        if (area == &tool_area_verity)
+                tool_verity_reorder(argc, argv); /* veritysetup: options before the action */
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
             strcmp(argv[1], "help") == 0) {
                 tool_area_help(area, argc < 2 ? stderr : stdout);
@@ -119,9 +117,6 @@ int main(int argc, char **argv)
                 argv[1] = label;
                 return tool_appraise(argc - 1, argv + 1);
         }
-        for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
-                if (strcmp(argv[1], planned[i]) == 0)
-                        return tool_not_implemented(argv[1]);
         for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
                 names[n++] = areas[i]->name;
         hint = suggest(argv[1], names, n);

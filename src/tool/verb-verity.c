@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -43,7 +44,12 @@ enum {
         OPT_CHECK_ONCE,
         OPT_SIG_KEY_DESC,
         OPT_OUTPUT,
+        OPT_HELP,
+        OPT_DEBUG,
 };
+
+/* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
+#define SHORT_OPTS "h:s:v"
 
 /* What the common options set, before they are applied to ct_verity_params. */
 struct popts {
@@ -54,7 +60,13 @@ struct popts {
         unsigned threads;
         bool json;
         bool help;
+        bool debug;
 };
+
+/* -v / --verbose (and --debug): "Command successful." at the end, as veritysetup prints it. */
+static bool verbose;
+/* --json: nothing but JSON on stdout */
+static bool json_out;
 
 static bool parse_u32(const char *s, uint32_t *ret)
 {
@@ -158,9 +170,21 @@ static int common_opt(int c, const char *arg, struct popts *o)
                 return 0;
         case OPT_JSON:
                 o->json = true;
+                json_out = true;
                 return 0;
         case 'h':
+                return common_opt(OPT_HASH, arg, o);
+        case 's':
+                return common_opt(OPT_SALT, arg, o);
+        case OPT_HELP:
                 o->help = true;
+                return 0;
+        case 'v':
+                verbose = true;
+                return 0;
+        case OPT_DEBUG:
+                verbose = true;
+                o->debug = true;
                 return 0;
         default:
                 return 1;
@@ -178,7 +202,12 @@ static int common_opt(int c, const char *arg, struct popts *o)
         { "fec-offset", required_argument, NULL, OPT_FEC_OFFSET },                                           \
         { "fec-roots", required_argument, NULL, OPT_FEC_ROOTS },                                             \
         { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
-        { "help", no_argument, NULL, 'h' }
+        VERB_LONG_OPTS
+
+/* What every verb accepts. */
+#define VERB_LONG_OPTS                                                                                       \
+        { "help", no_argument, NULL, OPT_HELP }, { "verbose", no_argument, NULL, 'v' },                      \
+        { "debug", no_argument, NULL, OPT_DEBUG }
 
 /* getopt is silent (opterr = 0): one line naming the option. */
 static int bad_option(char **argv, const char *verb)
@@ -245,12 +274,12 @@ static void format_help(void)
                "(byte-identical output for the same salt and UUID). HASH may be DATA itself:\n"
                "then the tree goes at --hash-offset, which must lie after the data.\n\n"
                "Options (veritysetup's names and defaults):\n"
-               "  --hash ALG              sha256 (default), sha1, sha512, ... any OpenSSL digest\n"
+               "  -h, --hash ALG          sha256 (default), sha1, sha512, ... any OpenSSL digest\n"
                "  --data-block-size N     bytes, power of two 512..524288 (default 4096)\n"
                "  --hash-block-size N     bytes, power of two 512..524288 (default 4096)\n"
                "  --data-blocks N         use only the first N data blocks (default: all whole blocks)\n"
                "  --hash-offset BYTES     superblock (or tree, with --no-superblock) position in HASH\n"
-               "  --salt HEX|-            salt (default: 32 random bytes; '-' = none)\n"
+               "  -s, --salt HEX|-        salt (default: 32 random bytes; '-' = none)\n"
                "  --salt-from TEXT        reproducible salt and UUID derived from TEXT (see docs)\n"
                "  --uuid UUID             superblock UUID (default: random)\n"
                "  --format 0|1            hash type: 1 normal (default), 0 Chrome OS\n"
@@ -260,9 +289,13 @@ static void format_help(void)
                "  --fec-offset BYTES      parity position in the FEC file (default 0)\n"
                "  --fec-roots N           parity bytes per codeword, 2..24 (default 2)\n"
                "  --threads N             hashing threads (default: online CPUs)\n"
-               "  --json                  print every parameter, the root hash and the table as JSON\n\n"
+               "  --json                  print every parameter, the root hash and the table as JSON\n"
+               "  -v, --verbose           print 'Command successful.' at the end, as veritysetup -v\n"
+               "  --debug                 also print the parameters and the tree layout on stderr\n"
+               "  --help                  this text (-h is --hash, as in veritysetup)\n\n"
+               "Options may also come before the verb: %s verity -h sha1 format DATA HASH.\n\n"
                "Exit status: 0 ok, 2 bad input or usage, 3 I/O or internal error.\n",
-               program_name);
+               program_name, program_name);
 }
 
 static void print_header(const char *hash_path, const ct_verity_params *p, const ct_verity_geometry *g,
@@ -324,6 +357,29 @@ static json_object *params_json(const ct_verity_params *p, const ct_verity_geome
         return o;
 }
 
+/* --debug: the parameters and the tree layout, on stderr, as veritysetup's debug lines show them. */
+static void debug_geometry(const char *verb, const ct_verity_params *p, const ct_verity_geometry *g)
+{
+        fprintf(stderr, "# %s verity %s: hash type %u, %s, data block size %u, hash block size %u, %llu data blocks, "
+                        "salt %zu bytes, hash offset %llu%s\n",
+                program_name, verb, p->hash_type, p->hash_name, p->data_block_size, p->hash_block_size,
+                (unsigned long long)p->data_blocks, p->salt_size, (unsigned long long)p->hash_offset,
+                p->no_superblock ? ", no superblock" : "");
+        fprintf(stderr, "# Using %u hash levels, %u digests of %zu bytes per hash block.\n", g->levels,
+                g->hash_per_block, g->digest_size);
+        for (unsigned i = g->levels; i-- > 0;)
+                fprintf(stderr, "# Level %u: hash blocks %llu-%llu (%llu blocks)\n", i,
+                        (unsigned long long)g->level_start[i],
+                        (unsigned long long)(g->level_start[i] + g->level_blocks[i] - 1),
+                        (unsigned long long)g->level_blocks[i]);
+        fprintf(stderr, "# Data device size required: %llu bytes.\n",
+                (unsigned long long)(p->data_blocks * p->data_block_size));
+        fprintf(stderr, "# Hash device size required: %llu bytes.\n", (unsigned long long)g->hash_device_size);
+        if (p->fec_roots)
+                fprintf(stderr, "# FEC: %u roots, parity at offset %llu.\n", p->fec_roots,
+                        (unsigned long long)p->fec_offset);
+}
+
 static int verb_format(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -342,7 +398,7 @@ static int verb_format(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -399,6 +455,8 @@ static int verb_format(int argc, char **argv)
         ct_error_clear(&err);
         if (ct_verity_format(data, hash, o.fec_device, &o.p, o.threads, &res, &err))
                 return tool_fail(&err, NULL);
+        if (o.debug)
+                debug_geometry("format", &o.p, &res.geo);
         if (o.p.data_block_size > 4096)
                 fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
                         program_name);
@@ -434,8 +492,12 @@ static int verb_format(int argc, char **argv)
 
 /* ---- parameters of an existing tree (verify, table) ------------------------ */
 
-/* Fill o->p from HASH's superblock unless --no-superblock. */
-static int load_params(struct popts *o, const char *hash_path, int hash_fd)
+/*
+ * Fill o->p from HASH's superblock unless --no-superblock; then, as
+ * veritysetup does, --data-blocks defaults to the size of DATA (data_path,
+ * NULL for dump) in whole data blocks.
+ */
+static int load_params(struct popts *o, const char *hash_path, int hash_fd, const char *data_path)
 {
         ct_error err;
 
@@ -443,8 +505,16 @@ static int load_params(struct popts *o, const char *hash_path, int hash_fd)
         if (o->p.no_superblock) {
                 if (!o->salt_set)
                         return tool_usage("--no-superblock needs --salt (HEX or '-') and the other parameters");
+                if (!o->p.data_blocks && data_path) {
+                        int fd = open(data_path, O_RDONLY | O_CLOEXEC);
+                        off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1; /* files and block devices */
+                        if (end > 0 && o->p.data_block_size)
+                                o->p.data_blocks = (uint64_t)end / o->p.data_block_size;
+                        if (fd >= 0)
+                                close(fd);
+                }
                 if (!o->p.data_blocks)
-                        return tool_usage("--no-superblock needs --data-blocks");
+                        return tool_usage("--no-superblock needs --data-blocks (or a DATA of at least one block)");
                 return 0;
         }
         if (o->params_given)
@@ -475,12 +545,17 @@ static void verify_help(void)
                "block belongs to (or 'metadata' / 'free space').\n\n"
                "Parameters come from the superblock at --hash-offset of HASH, or with\n"
                "--no-superblock from --hash, --data-block-size, --hash-block-size,\n"
-               "--data-blocks, --salt, --format, --hash-offset (as for 'verity format').\n\n"
+               "--data-blocks (default: the size of DATA), --salt, --format, --hash-offset\n"
+               "(as for 'verity format'; -h is --hash, -s is --salt).\n\n"
                "Options:\n"
                "  --root-hash-file FILE   read ROOT_HASH from FILE (then omit it)\n"
                "  --no-ext4               do not attribute blocks to ext4 files\n"
+               "  --fec-device FILE       on corruption, decode this FEC parity (--fec-roots N, default 2,\n"
+               "                          --fec-offset BYTES), repair in memory and verify again:\n"
+               "                          exit 0 when the repaired data verifies (nothing is written)\n"
                "  --threads N             hashing threads (default: online CPUs)\n"
-               "  --json                  machine-readable report\n\n"
+               "  --json                  machine-readable report\n"
+               "  -v, --verbose, --debug  as for 'verity format'\n\n"
                "Exit status: 0 intact, 1 corruption found (or root hash mismatch), 2 bad input\n"
                "(bad superblock, wrong parameters), 3 I/O or internal error.\n",
                program_name);
@@ -497,6 +572,31 @@ static const char *bad_kind_name(ct_verity_bad_kind k)
                 return "spare";
         }
         return "unknown";
+}
+
+/* Open --fec-device and count the hash-device blocks it covers, as veritysetup. 0 or an exit status. */
+static int fec_open(struct popts *o, const char *hash, int hash_fd, int *ret_fd, uint64_t *ret_covered)
+{
+        struct stat hs, fs;
+        ct_error err;
+        off_t end;
+        bool in_hash;
+        int fd;
+
+        ct_error_clear(&err);
+        if (!o->fec_roots_set)
+                o->p.fec_roots = 2;
+        in_hash = strcmp(o->fec_device, hash) == 0 ||
+                  (stat(o->fec_device, &fs) == 0 && fstat(hash_fd, &hs) == 0 && fs.st_dev == hs.st_dev &&
+                   fs.st_ino == hs.st_ino);
+        end = lseek(hash_fd, 0, SEEK_END);
+        if (ct_verity_fec_hash_blocks(&o->p, end > 0 ? (uint64_t)end : 0, in_hash, ret_covered, &err))
+                return tool_fail(&err, o->fec_device);
+        fd = open(o->fec_device, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", o->fec_device, strerror(errno));
+        *ret_fd = fd;
+        return 0;
 }
 
 static int verb_verify(int argc, char **argv)
@@ -519,10 +619,13 @@ static int verb_verify(int argc, char **argv)
         char **owners = NULL;
         uint64_t *dblocks = NULL;
         size_t n_d = 0;
+        ct_verity_fec_check_result fres;
+        bool fec_ran = false;
 
+        memset(&fres, 0, sizeof(fres));
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -546,8 +649,6 @@ static int verb_verify(int argc, char **argv)
         if (argc - optind != (o.root_file ? 2 : 3))
                 return tool_usage("verity verify: DATA HASH ROOT_HASH expected; run '%s verity verify --help'",
                                   program_name);
-        if (o.fec_device)
-                fprintf(stderr, "%s: note: --fec-device is ignored by verify (no repair is attempted)\n", program_name);
         data = argv[optind];
         hash = argv[optind + 1];
         if (!o.root_file)
@@ -561,7 +662,7 @@ static int verb_verify(int argc, char **argv)
                 close(data_fd);
                 return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
         }
-        status = load_params(&o, hash, hash_fd);
+        status = load_params(&o, hash, hash_fd, data);
         if (status)
                 goto out;
         ds = ct_verity_digest_size(o.p.hash_name);
@@ -573,10 +674,32 @@ static int verb_verify(int argc, char **argv)
         if (status)
                 goto out;
         ct_error_clear(&err);
-        rc = ct_verity_verify_fd(data_fd, hash_fd, &o.p, root, ds, o.threads, &rep, &err);
+        if (o.fec_device) {
+                /* as veritysetup: when verification fails, the FEC parity is decoded and the repair checked */
+                int fec_fd = -1;
+                uint64_t covered = 0;
+                status = fec_open(&o, hash, hash_fd, &fec_fd, &covered);
+                if (status)
+                        goto out;
+                rc = ct_verity_verify_fec_fd(data_fd, hash_fd, fec_fd, &o.p, root, ds, covered, o.threads, &rep, &fres,
+                                             &err);
+                close(fec_fd);
+                fec_ran = (rc == CT_OK || rc == CT_E_MISMATCH) && rep.n_bad_data + rep.n_bad_hash > 0;
+        } else {
+                rc = ct_verity_verify_fd(data_fd, hash_fd, &o.p, root, ds, o.threads, &rep, &err);
+        }
         if (rc != CT_OK && rc != CT_E_MISMATCH) {
-                status = tool_fail(&err, NULL);
+                status = tool_fail(&err, o.fec_device && err.code != CT_E_IO ? o.fec_device : NULL);
                 goto out;
+        }
+        if (o.debug)
+                debug_geometry("verify", &o.p, &rep.geo);
+        if (fec_ran) {
+                if (fres.uncorrectable)
+                        fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+                else if (fres.corrected)
+                        fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
+                                (unsigned long long)fres.corrected);
         }
         /* ext4 attribution of the listed data blocks */
         for (size_t i = 0; i < rep.n_blocks; i++)
@@ -603,7 +726,8 @@ static int verb_verify(int argc, char **argv)
                 tool_json_add_str(j, "data_device", data);
                 tool_json_add_str(j, "hash_device", hash);
                 tool_json_add_str(j, "root_hash", ct_hex_encode(root, ds, rh));
-                tool_json_add_bool(j, "ok", rc == CT_OK);
+                tool_json_add_bool(j, "ok", rc == CT_OK && !fec_ran);
+                tool_json_add_bool(j, "ok_after_fec_repair", rc == CT_OK);
                 tool_json_add_bool(j, "root_hash_matches", rep.root_matches);
                 tool_json_add_bool(j, "hash_truncated", rep.hash_truncated);
                 tool_json_add_int(j, "corrupt_data_blocks", (int64_t)rep.n_bad_data);
@@ -627,6 +751,16 @@ static int verb_verify(int argc, char **argv)
                         json_object_array_add(arr, e);
                 }
                 json_object_object_add(j, "corrupt", arr);
+                if (fec_ran) {
+                        json_object *fj = json_object_new_object();
+                        tool_json_add_str(fj, "device", o.fec_device);
+                        tool_json_add_int(fj, "blocks", (int64_t)fres.geometry.blocks);
+                        tool_json_add_int(fj, "corrected_bytes", (int64_t)fres.corrected);
+                        tool_json_add_int(fj, "uncorrectable_codewords", (int64_t)fres.uncorrectable);
+                        tool_json_add_int(fj, "blocks_repaired", (int64_t)fres.blocks_repaired);
+                        tool_json_add_bool(fj, "verified_after_repair", fres.verified_after_repair);
+                        json_object_object_add(j, "fec", fj);
+                }
                 tool_json_print(j);
         } else {
                 size_t k = 0;
@@ -655,9 +789,20 @@ static int verb_verify(int argc, char **argv)
                         printf("(list truncated after %zu entries)\n", rep.n_blocks);
                 if (rep.hash_truncated)
                         printf("note: %s ends before the hash tree does\n", hash);
-                if (rc == CT_OK)
+                if (rc == CT_OK && fec_ran)
+                        printf("%s: %llu corrupt data blocks, %llu corrupt hash blocks, all repaired in memory from %s: "
+                               "%llu data blocks and %llu hash blocks verified after repair\n",
+                               data, (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
+                               o.fec_device, (unsigned long long)o.p.data_blocks,
+                               (unsigned long long)rep.geo.tree_blocks);
+                else if (rc == CT_OK)
                         printf("%s: %llu data blocks and %llu hash blocks verified\n", data,
                                (unsigned long long)o.p.data_blocks, (unsigned long long)rep.geo.tree_blocks);
+                else if (fec_ran)
+                        printf("%s: verification failed: %llu corrupt data blocks, %llu corrupt hash blocks, %s\n", data,
+                               (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
+                               fres.uncorrectable ? "not repairable with the FEC device"
+                                                  : "still corrupt after repair from the FEC device");
                 else
                         printf("%s: verification failed: %llu corrupt data blocks, %llu corrupt hash blocks%s\n", data,
                                (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
@@ -693,7 +838,8 @@ static int verb_dump(int argc, char **argv)
         static const struct option longopts[] = {
                 { "hash-offset", required_argument, NULL, OPT_HASH_OFFSET },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
+                { "hash", required_argument, NULL, OPT_HASH },
+                VERB_LONG_OPTS,
                 { 0 },
         };
         struct popts o;
@@ -703,7 +849,7 @@ static int verb_dump(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -722,7 +868,7 @@ static int verb_dump(int argc, char **argv)
         fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", argv[optind], strerror(errno));
-        r = load_params(&o, argv[optind], fd);
+        r = load_params(&o, argv[optind], fd, NULL);
         close(fd);
         if (r)
                 return r;
@@ -798,7 +944,7 @@ static int verb_table(int argc, char **argv)
 
         popts_init(&o);
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
                 r = common_opt(c, optarg, &o);
                 if (r == 0)
                         continue;
@@ -861,12 +1007,12 @@ static int verb_table(int argc, char **argv)
         if (!to.hash_dev)
                 to.hash_dev = hash;
         if (o.p.no_superblock) {
-                r = load_params(&o, hash, -1);
+                r = load_params(&o, hash, -1, data);
         } else {
                 fd = open(hash, O_RDONLY | O_CLOEXEC);
                 if (fd < 0)
                         return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
-                r = load_params(&o, hash, fd);
+                r = load_params(&o, hash, fd, data);
                 close(fd);
         }
         if (r)
@@ -886,7 +1032,21 @@ static int verb_table(int argc, char **argv)
                         o.p.fec_roots = 2;
                 if (o.p.data_block_size != o.p.hash_block_size)
                         return tool_usage("FEC needs equal data and hash block sizes");
-                if (ct_verity_fec_geometry_compute(&o.p, g.tree_blocks, &fg, &err))
+                struct stat hs, fs;
+                uint64_t covered;
+                bool fec_in_hash = strcmp(o.fec_device, hash) == 0 ||
+                                   (stat(o.fec_device, &fs) == 0 && stat(hash, &hs) == 0 && fs.st_dev == hs.st_dev &&
+                                    fs.st_ino == hs.st_ino);
+                int hfd = open(hash, O_RDONLY | O_CLOEXEC);
+                off_t hend = hfd >= 0 ? lseek(hfd, 0, SEEK_END) : -1; /* files and block devices */
+                if (hfd >= 0)
+                        close(hfd);
+                if (!fec_in_hash && hend < 0)
+                        return tool_errorf(EXIT_BAD_INPUT, "%s: cannot size: %s (FEC covers the whole hash device)",
+                                           hash, strerror(errno));
+                /* what veritysetup's VERITY_FEC_blocks() covers: up to the FEC area, or the whole hash device */
+                if (ct_verity_fec_hash_blocks(&o.p, hend > 0 ? (uint64_t)hend : 0, fec_in_hash, &covered, &err) ||
+                    ct_verity_fec_geometry_compute(&o.p, covered, &fg, &err))
                         return tool_fail(&err, NULL);
                 to.fec_dev = o.fec_device;
                 to.fec_blocks = fg.blocks;
@@ -931,14 +1091,93 @@ static int verb_table(int argc, char **argv)
         return EXIT_OK;
 }
 
+/* Each verb, then veritysetup's -v line. */
+static int with_status(int (*fn)(int, char **), int argc, char **argv)
+{
+        int r;
+
+        verbose = json_out = false;
+        r = fn(argc, argv);
+        if (verbose && !json_out && r == EXIT_OK)
+                printf("Command successful.\n");
+        return r;
+}
+
+static int run_format(int argc, char **argv)
+{
+        return with_status(verb_format, argc, argv);
+}
+
+static int run_verify(int argc, char **argv)
+{
+        return with_status(verb_verify, argc, argv);
+}
+
+static int run_dump(int argc, char **argv)
+{
+        return with_status(verb_dump, argc, argv);
+}
+
+static int run_table(int argc, char **argv)
+{
+        return with_status(verb_table, argc, argv);
+}
+
 static const struct tool_verb verbs[] = {
-        { "format", "DATA HASH [OPTIONS]", verb_format, "build the hash tree (veritysetup format)" },
-        { "verify", "DATA HASH ROOT_HASH [OPTIONS]", verb_verify,
+        { "format", "DATA HASH [OPTIONS]", run_format, "build the hash tree (veritysetup format)" },
+        { "verify", "DATA HASH ROOT_HASH [OPTIONS]", run_verify,
           "check data and tree, list every corrupt block (and ext4 file)" },
-        { "dump", "HASH [OPTIONS]", verb_dump, "print the superblock (veritysetup dump)" },
-        { "table", "DATA HASH ROOT_HASH [OPTIONS]", verb_table,
+        { "dump", "HASH [OPTIONS]", run_dump, "print the superblock (veritysetup dump)" },
+        { "table", "DATA HASH ROOT_HASH [OPTIONS]", run_table,
           "kernel table, dmsetup command, dm-mod.create=, Kata parameters" },
 };
+
+/* Does the option word `w` (an exact long name, or -h / -s) take the next word as its value? */
+static bool takes_value(const char *w)
+{
+        static const struct option all[] = {
+                COMMON_LONG_OPTS,
+                { "salt-from", required_argument, NULL, 0 },
+                { "uuid", required_argument, NULL, 0 },
+                { "root-hash-file", required_argument, NULL, 0 },
+                { "data-device", required_argument, NULL, 0 },
+                { "hash-device", required_argument, NULL, 0 },
+                { "name", required_argument, NULL, 0 },
+                { "root-hash-signature-key-desc", required_argument, NULL, 0 },
+                { "output", required_argument, NULL, 0 },
+        };
+
+        if (!strcmp(w, "-h") || !strcmp(w, "-s"))
+                return true;
+        if (strncmp(w, "--", 2) || strchr(w, '='))
+                return false;
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+                if (!strcmp(w + 2, all[i].name))
+                        return all[i].has_arg == required_argument;
+        return false;
+}
+
+/*
+ * veritysetup takes its options before the action too ("veritysetup -h sha1
+ * format DATA HASH"): move the verb in front of the options that precede it.
+ */
+void tool_verity_reorder(int argc, char **argv)
+{
+        int i = 1;
+
+        while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0)
+                i += takes_value(argv[i]) ? 2 : 1;
+        if (i == 1 || i >= argc)
+                return;
+        for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+                if (strcmp(argv[i], verbs[v].name) == 0) {
+                        char *verb = argv[i];
+                        memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+                        argv[1] = verb;
+                        return;
+                }
+        }
+}
 
 const struct tool_area tool_area_verity = { "verity", "dm-verity hash trees (veritysetup compatible)", verbs,
                                             sizeof(verbs) / sizeof(verbs[0]) };

@@ -21,7 +21,7 @@ case "$err" in *"did you mean 'verity format'"*) r=0 ;; *) r=1 ;; esac; ok $r "u
 
 "$CT" verity --help | grep -q 'format'; ok $? "area help lists its verbs"
 
-err=$("$CT" tdx measure 2>&1); rc=$?
+err=$("$CT" appraise 2>&1); rc=$?
 is $rc 3 "a planned area says it is not implemented, exit 3"
 case "$err" in *"not implemented"*) r=0 ;; *) r=1 ;; esac; ok $r "message says 'not implemented'"
 

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,6 +145,101 @@ static void test_workers(void **state)
         assert_string_equal(e.msg, "worker 2 failed");
 }
 
+/* ---- common.c: SIGBUS guard ----------------------------------------------------- */
+
+static volatile sig_atomic_t foreign_calls;
+static void foreign_handler(int sig)
+{
+        (void)sig;
+        foreign_calls++;
+}
+
+/* A mapped file cut to one page: reading the second page comes back through the guard, with its address. */
+static void test_bus_guard(void **state)
+{
+        char path[] = "/tmp/ct-verity-bus-XXXXXX";
+        long pg = sysconf(_SC_PAGESIZE);
+        struct sigaction mine, cur;
+        struct verity_bus_guard g;
+        volatile int jumped = 0;
+        const uint8_t *m;
+        volatile uint8_t sink = 0;
+        ct_error e;
+        int fd;
+
+        (void)state;
+        fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, 2 * pg), 0);
+        m = mmap(NULL, (size_t)(2 * pg), PROT_READ, MAP_SHARED, fd, 0);
+        assert_true(m != MAP_FAILED);
+        assert_int_equal(ftruncate(fd, pg), 0);
+
+        /* someone else's handler is kept and comes back afterwards */
+        memset(&mine, 0, sizeof(mine));
+        mine.sa_handler = foreign_handler;
+        assert_int_equal(sigaction(SIGBUS, &mine, NULL), 0);
+        assert_int_equal(verity_bus_install(&e), CT_OK);
+        assert_int_equal(verity_bus_install(&e), CT_OK); /* nested */
+        verity_bus_arm(&g, m, (size_t)(2 * pg));
+        if (sigsetjmp(g.jb, 1) == 0) {
+                sink = m[0];              /* still inside the file */
+                sink = m[pg + 123];       /* past its end now */
+        } else {
+                jumped = 1;
+        }
+        verity_bus_disarm();
+        (void)sink;
+        assert_int_equal(jumped, 1);
+        assert_ptr_equal(g.fault, m + pg + 123);
+        /* a SIGBUS outside any armed range goes to the earlier handler */
+        raise(SIGBUS);
+        assert_int_equal(foreign_calls, 1);
+        verity_bus_uninstall();
+        assert_int_equal(sigaction(SIGBUS, NULL, &cur), 0);
+        assert_true(cur.sa_flags & SA_SIGINFO); /* still ours: one user left */
+        verity_bus_uninstall();
+        assert_int_equal(sigaction(SIGBUS, NULL, &cur), 0);
+        assert_ptr_equal(cur.sa_handler, foreign_handler);
+        signal(SIGBUS, SIG_DFL);
+        munmap((void *)(uintptr_t)m, (size_t)(2 * pg));
+        close(fd);
+        unlink(path);
+}
+
+/* tree.c: the mapped path and the pread path give veritysetup's leaves (v02) on 1..3 threads. */
+static void test_leaves_map_and_pread(void **state)
+{
+        ct_verity_params p;
+        ct_verity_geometry g;
+        const EVP_MD *md = verity_md_fetch("sha256");
+        uint8_t *a = calloc(1, 4096), *b = calloc(1, 4096);
+        ct_blob want;
+        ct_error e;
+        int fd = open(VEC "/inputs/v02.data", O_RDONLY);
+
+        (void)state;
+        assert_true(fd >= 0 && md && a && b);
+        v02_params(&p);
+        p.data_blocks = 16;
+        assert_int_equal(ct_verity_geometry_compute(&p, &g, &e), CT_OK);
+        read_all(VEC "/outputs/v02.hash", &want); /* superblock block, then the one leaf block */
+        assert_int_equal(want.len, 8192);
+        for (unsigned t = 1; t <= 3; t++) {
+                memset(a, 0, 4096);
+                memset(b, 0, 4096);
+                assert_int_equal(verity_hash_leaves(fd, &p, &g, md, t, 0, a, &e), CT_OK);
+                assert_int_equal(verity_hash_leaves(fd, &p, &g, md, t, VERITY_LEAVES_PREAD, b, &e), CT_OK);
+                assert_memory_equal(a, want.data + 4096, 4096);
+                assert_memory_equal(b, want.data + 4096, 4096);
+        }
+        ct_blob_free(&want);
+        EVP_MD_free((EVP_MD *)md);
+        free(a);
+        free(b);
+        close(fd);
+}
+
 /* ---- format.c / verify.c ------------------------------------------------------ */
 
 static void test_format_verify_v02(void **state)
@@ -258,6 +355,94 @@ static void test_table_forms(void **state)
         assert_int_equal(((unsigned char *)&f)[0], 0x5a); /* untouched on failure */
 }
 
+/* params.c: the FEC coverage of tests/verity/test-fec-cover.sh (veritysetup 2.6.1's VERITY_FEC_blocks) */
+static void test_fec_hash_blocks(void **state)
+{
+        ct_verity_params p;
+        uint64_t n = 0;
+        ct_error e;
+
+        (void)state;
+        v02_params(&p);
+        p.data_blocks = 16;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 1638400, false, &n, &e), CT_OK);
+        assert_int_equal(n, 399); /* 400 blocks minus the superblock block */
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 8192, false, &n, &e), CT_OK);
+        assert_int_equal(n, 1);   /* a fresh hash file: the tree */
+        p.fec_offset = 524288;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 1638400, true, &n, &e), CT_OK);
+        assert_int_equal(n, 127);
+        p.hash_offset = 1 << 20;  /* tree starts at block 257, after the FEC offset */
+        n = 7;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 0, true, &n, &e), CT_E_ARG);
+        assert_int_equal(n, 7);
+        p.hash_offset = 0;
+        p.hash_block_size = 1024;
+        assert_int_equal(ct_verity_fec_hash_blocks(&p, 8192, false, &n, &e), CT_E_ARG);
+}
+
+/*
+ * fec.c decoding, on veritysetup's v32 (240 data blocks + 3 tree blocks, 24
+ * roots, 2 rounds): k errors in one codeword (message blocks 0, 2, 4, ... at
+ * byte 7 are round 0) are all corrected up to 12 = roots / 2, not at 13; and
+ * ct_verity_verify_fec_fd verifies the repaired data against the root.
+ */
+static void test_fec_decode_v32(void **state)
+{
+        char dir[] = "/tmp/ct-verity-fec-XXXXXX", data[64];
+        uint8_t root[32];
+        size_t rl;
+        ct_verity_params p;
+        ct_verity_fec_check_result fr;
+        ct_verity_report rep;
+        ct_error e;
+        int dfd, hfd, ffd;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(data, sizeof(data), "%s/d", dir);
+        assert_int_equal(ct_hex_decode("6fc0bf29cc192cb3dcd76a3dc8d37b312598b7497ef591c6ca61f1a943c575bc", root,
+                                       sizeof(root), &rl, NULL), CT_OK);
+        hfd = open(VEC "/outputs/v32.hash", O_RDONLY);
+        ffd = open(VEC "/outputs/v32.fec", O_RDONLY);
+        assert_true(hfd >= 0 && ffd >= 0);
+        ct_verity_params_init(&p);
+        assert_int_equal(ct_verity_read_superblock(hfd, &p, &e), CT_OK);
+        p.fec_roots = 24;
+        for (unsigned k = 0; k <= 13; k += k == 1 ? 11 : 1) { /* 0, 1, 12, 13 */
+                copy_file(VEC "/inputs/v32.data", data);
+                dfd = open(data, O_RDWR);
+                assert_true(dfd >= 0);
+                for (unsigned i = 0; i < k; i++) {
+                        uint8_t x = (uint8_t)(0x5a + i);
+                        assert_int_equal(pwrite(dfd, &x, 1, (off_t)(2 * i) * 4096 + 7), 1);
+                }
+                assert_int_equal(ct_verity_fec_check(dfd, hfd, ffd, &p, 3, 2, &fr, &e), CT_OK);
+                assert_int_equal(fr.geometry.blocks, 243);
+                assert_int_equal(fr.geometry.rounds, 2);
+                if (k <= 12) {
+                        assert_int_equal(fr.uncorrectable, 0);
+                        assert_int_equal(fr.corrected, k);
+                } else {
+                        assert_int_equal(fr.uncorrectable, 1);
+                        assert_int_equal(fr.first_bad_round, 0);
+                }
+                if (k == 12 || k == 13) {
+                        ct_code want = k == 12 ? CT_OK : CT_E_MISMATCH;
+                        assert_int_equal(ct_verity_verify_fec_fd(dfd, hfd, ffd, &p, root, 32, 3, 2, &rep, &fr, &e), want);
+                        assert_int_equal(rep.n_bad_data, 12 + (k == 13)); /* each changed block */
+                        assert_int_equal(fr.verified_after_repair, k == 12);
+                        assert_int_equal(fr.blocks_repaired, rep.n_bad_data);
+                        ct_verity_report_free(&rep);
+                }
+                close(dfd);
+        }
+        close(hfd);
+        close(ffd);
+        unlink(data);
+        rmdir(dir);
+}
+
 /* ---- params.c: UUID text and randomness -------------------------------------------- */
 
 static void test_uuid_random(void **state)
@@ -344,8 +529,10 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_hasher),      cmocka_unit_test(test_workers),
+                cmocka_unit_test(test_bus_guard),   cmocka_unit_test(test_leaves_map_and_pread),
                 cmocka_unit_test(test_format_verify_v02), cmocka_unit_test(test_table_forms),
-                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_ext4_isolated),
+                cmocka_unit_test(test_uuid_random), cmocka_unit_test(test_fec_hash_blocks),
+                cmocka_unit_test(test_fec_decode_v32), cmocka_unit_test(test_ext4_isolated),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -283,7 +283,7 @@ static ct_code verity(ctx *c)
                         return rc;
                 hfd = open(r->hash, O_RDONLY | O_CLOEXEC);
                 if (hfd < 0)
-                        return ct_error_set_errno(c->err, errno, "%s", r->hash);
+                        return ct_error_set_open(c->err, errno, r->hash, "cannot open");
         }
         if (r->hash && !r->no_superblock) {
                 rc = ct_verity_read_superblock(hfd, &p, c->err);
@@ -313,7 +313,7 @@ static ct_code verity(ctx *c)
         }
         dfd = open(r->data, O_RDONLY | O_CLOEXEC);
         if (dfd < 0 || fstat(dfd, &st) != 0) {
-                rc = ct_error_set_errno(c->err, errno, "%s", r->data);
+                rc = ct_error_set_open(c->err, errno, r->data, "cannot open");
                 goto out;
         }
         if (p.data_blocks == 0)
@@ -578,6 +578,93 @@ out:
         return rc;
 }
 
+/* ---- a disk image (systemd-repart / mkosi) ---- */
+
+static ct_code disk_image(ctx *c)
+{
+        ct_image_report *rep = NULL;
+        ct_manifest_artifact *a;
+        ct_code rc;
+
+        if ((rc = add_file(c, "image", c->d->image, &a)))
+                return rc;
+        progress(c, "image: checking the verity partitions", 0, 1);
+        rc = ct_image_inspect(c->d->image, c->d->verity_sig_certificate, c->o ? c->o->threads : 0, &rep, c->err);
+        if (rc)
+                return prefix(c->err, rc, c->d->image);
+        if (c->d->verity_sig_certificate && (rc = add_file(c, "verity_sig_certificate", c->d->verity_sig_certificate, NULL)))
+                goto out;
+        ct_manifest_artifact_set_string((ct_manifest_artifact *)ct_manifest_find_artifact(c->m, "image"), "disk_uuid",
+                                        rep->disk_uuid, NULL);
+        for (size_t i = 0; i < rep->n_verity && rc == CT_OK; i++) {
+                const ct_image_verity *iv = &rep->verity[i];
+                const ct_image_partition *dp = NULL, *hp = NULL;
+                ct_manifest_verity v = { 0 };
+                ct_manifest_cmdline_form forms[2];
+                char hex[2 * CT_HASH_MAX_SIZE + 1], f0[200], f1[1200], sh[2 * CT_MAX_MANIFEST_SALT + 1];
+
+                if (!iv->root_hash_len || !iv->tree_ok || !iv->uuids_match ||
+                    (iv->sig_present && (!iv->sig_root_matches || iv->sig_verified == 0 ||
+                                         (c->d->verity_sig_certificate && !iv->sig_fingerprint_matches)))) {
+                        rc = ct_error_set(c->err, CT_E_MISMATCH,
+                                          "%s: %s: %s", c->d->image, iv->name,
+                                          !iv->root_hash_len ? (iv->error[0] ? iv->error : "no root hash")
+                                          : !iv->tree_ok    ? "the hash partition's tree does not match the data partition"
+                                          : !iv->uuids_match ? "the partition UUIDs are not derived from the root hash"
+                                          : !iv->sig_root_matches ? "the verity-sig partition names another root hash"
+                                          : iv->sig_verified == 0 ? "the verity-sig signature does not verify"
+                                                                  : "the verity-sig certificate fingerprint differs");
+                        break;
+                }
+                for (size_t k = 0; k < rep->n_parts; k++) {
+                        if (rep->parts[k].number == iv->data_part)
+                                dp = &rep->parts[k];
+                        if (rep->parts[k].number == iv->hash_part)
+                                hp = &rep->parts[k];
+                }
+                ct_hex_encode(iv->root_hash, iv->root_hash_len, hex);
+                ct_hex_encode(iv->salt, iv->salt_len, sh);
+                v.name = (char *)iv->name;
+                memcpy(v.root_hash, iv->root_hash, iv->root_hash_len);
+                v.root_hash_len = iv->root_hash_len;
+                memcpy(v.salt, iv->salt, iv->salt_len);
+                v.salt_len = iv->salt_len;
+                v.hash = (char *)iv->hash_name;
+                v.hash_type = iv->hash_type;
+                v.data_block_size = iv->data_block_size;
+                v.hash_block_size = iv->hash_block_size;
+                v.data_blocks = iv->data_blocks;
+                v.hash_offset = 0;
+                v.superblock = true;
+                v.uuid = (char *)iv->sb_uuid;
+                v.data_partition_uuid = dp ? (char *)dp->uuid : NULL;
+                v.hash_partition_uuid = hp ? (char *)hp->uuid : NULL;
+                snprintf(f0, sizeof(f0), "%s=%s", strcmp(iv->name, "usr") ? "roothash" : "usrhash", hex);
+                forms[0].form = strcmp(iv->name, "usr") ? (char *)"roothash" : (char *)"usrhash";
+                forms[0].text = f0;
+                snprintf(f1, sizeof(f1),
+                         "0 %llu verity %u /dev/disk/by-partuuid/%s /dev/disk/by-partuuid/%s %u %u %llu 1 %s %s %s",
+                         (unsigned long long)(iv->data_blocks * (iv->data_block_size / 512)), iv->hash_type,
+                         dp ? dp->uuid : "-", hp ? hp->uuid : "-", iv->data_block_size, iv->hash_block_size,
+                         (unsigned long long)iv->data_blocks, iv->hash_name, hex, iv->salt_len ? sh : "-");
+                forms[1].form = (char *)"table";
+                forms[1].text = f1;
+                v.forms = forms;
+                v.n_forms = 2;
+                rc = ct_manifest_add_verity(c->m, &v, c->err);
+                if (rc == CT_OK && iv->sig_present)
+                        ct_manifest_artifact_set_string((ct_manifest_artifact *)ct_manifest_find_artifact(c->m, "image"),
+                                                        strcmp(iv->name, "usr") ? "root_verity_sig" : "usr_verity_sig",
+                                                        iv->sig_verified == 1 ? "verified" : "present, not checked (no certificate)",
+                                                        NULL);
+        }
+        if (rc == CT_OK && rep->n_verity == 0)
+                rc = ct_manifest_set_note(c->m, "image", "no root or usr partition with a verity partition", c->err);
+out:
+        free(rep);
+        return rc;
+}
+
 static ct_code captured(ctx *c)
 {
         ct_pcr_set *s = malloc(sizeof(*s));
@@ -647,8 +734,6 @@ ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_ma
         if (!d->firmware && !d->kernel && !d->uki && !d->has_rootfs && !d->n_init_data && !d->image)
                 return ct_error_set(err, CT_E_MALFORMED,
                                     "the description names no artifact (firmware, kernel, uki, rootfs, init_data, image)");
-        if (d->image)
-                return ct_error_set(err, CT_E_UNSUPPORTED, "image: disk images are not supported by this build yet");
         if (d->kernel && !d->firmware)
                 return ct_error_set(err, CT_E_MALFORMED, "kernel: a direct-boot kernel needs the firmware too");
         if ((rc = ct_manifest_new(d->name, &c.m, err)))
@@ -697,6 +782,8 @@ ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_ma
         if (d->has_rootfs && (rc = verity(&c)))
                 goto fail;
         if (d->uki && (rc = pcrs(&c)))
+                goto fail;
+        if (d->image && (rc = disk_image(&c)))
                 goto fail;
         if (d->n_init_data && (rc = init_data(&c)))
                 goto fail;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,4 +138,90 @@ ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(voi
         if (w->rc && err)
                 *err = w->err;
         return w->rc;
+}
+
+/* ---- SIGBUS guard ------------------------------------------------------------ */
+
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned bus_users;
+static struct sigaction bus_old;
+static _Thread_local struct verity_bus_guard *bus_cur __attribute__((tls_model("initial-exec")));
+
+static void bus_handler(int sig, siginfo_t *si, void *uc)
+{
+        struct verity_bus_guard *g = bus_cur;
+        const uint8_t *a = si ? si->si_addr : NULL;
+
+        if (g && a >= g->lo && a < g->hi) {
+                g->fault = a;
+                siglongjmp(g->jb, 1);
+        }
+        /* not ours: whoever had SIGBUS before gets it */
+        if (bus_old.sa_flags & SA_SIGINFO) {
+                bus_old.sa_sigaction(sig, si, uc);
+                return;
+        }
+        if (bus_old.sa_handler != SIG_DFL && bus_old.sa_handler != SIG_IGN) {
+                bus_old.sa_handler(sig);
+                return;
+        }
+        /* returning re-executes the access, which now terminates the process as SIG_DFL does */
+        signal(SIGBUS, SIG_DFL);
+}
+
+ct_code verity_bus_install(ct_error *err)
+{
+        struct sigaction sa;
+        ct_code rc = CT_OK;
+
+        pthread_mutex_lock(&bus_lock);
+        if (bus_users == 0) {
+                memset(&sa, 0, sizeof(sa));
+                sa.sa_sigaction = bus_handler;
+                sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+                sigemptyset(&sa.sa_mask);
+                if (sigaction(SIGBUS, &sa, &bus_old) < 0)
+                        rc = ct_error_set_errno(err, errno, "cannot install a SIGBUS handler");
+        }
+        if (rc == CT_OK)
+                bus_users++;
+        pthread_mutex_unlock(&bus_lock);
+        return rc;
+}
+
+void verity_bus_uninstall(void)
+{
+        struct sigaction cur;
+
+        pthread_mutex_lock(&bus_lock);
+        if (bus_users && --bus_users == 0) {
+                /* put the old handler back unless someone replaced ours meanwhile */
+                if (sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+                    cur.sa_sigaction == bus_handler)
+                        sigaction(SIGBUS, &bus_old, NULL);
+        }
+        pthread_mutex_unlock(&bus_lock);
+}
+
+void verity_bus_arm(struct verity_bus_guard *g, const void *base, size_t len)
+{
+        sigset_t bus;
+
+        g->lo = base;
+        g->hi = (const uint8_t *)base + len;
+        g->fault = NULL;
+        /* a synchronous SIGBUS that is blocked kills the process: unblock it here */
+        sigemptyset(&bus);
+        sigaddset(&bus, SIGBUS);
+        pthread_sigmask(SIG_UNBLOCK, &bus, &g->saved_mask);
+        bus_cur = g;
+}
+
+void verity_bus_disarm(void)
+{
+        struct verity_bus_guard *g = bus_cur;
+
+        bus_cur = NULL;
+        if (g)
+                pthread_sigmask(SIG_SETMASK, &g->saved_mask, NULL);
 }

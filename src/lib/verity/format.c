@@ -23,17 +23,24 @@ static bool same_file(const struct stat *a, const struct stat *b)
         return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Copy bytes [0, len) of the existing file at path (as far as it goes) into fd. */
-static ct_code copy_prefix(const char *path, int fd, uint64_t len, ct_error *err)
+/*
+ * Copy the existing file at path (all of it) into fd: veritysetup writes into
+ * an existing HASH / FEC file and keeps every byte it does not write, and its
+ * FEC then covers them, so the replacement starts as a copy.
+ */
+static ct_code copy_existing(const char *path, int fd, ct_error *err)
 {
         ct_cleanup_close int src = open(path, O_RDONLY | O_CLOEXEC);
-        uint8_t buf[65536];
+        ct_cleanup_free uint8_t *buf = NULL;
         uint64_t off = 0;
 
         if (src < 0)
                 return errno == ENOENT ? CT_OK : ct_error_set_errno(err, errno, "%s: cannot open", path);
-        while (off < len) {
-                ssize_t n = pread(src, buf, (size_t)CT_MIN((uint64_t)sizeof(buf), len - off), (off_t)off);
+        buf = malloc(1u << 20);
+        if (!buf)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        for (;;) {
+                ssize_t n = pread(src, buf, 1u << 20, (off_t)off);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -46,6 +53,17 @@ static ct_code copy_prefix(const char *path, int fd, uint64_t len, ct_error *err
                 off += (uint64_t)n;
         }
         return CT_OK;
+}
+
+/* Size of what fd will hold once committed: at least `planned`. */
+static uint64_t size_now(int fd, uint64_t planned)
+{
+        uint64_t size = 0;
+        ct_error e;
+
+        if (verity_fd_size(fd, "hash", &size, &e) != CT_OK)
+                size = 0;
+        return CT_MAX(size, planned);
 }
 
 /* veritysetup writes the superblock as one aligned block of min(4096, hbs) bytes. */
@@ -68,7 +86,7 @@ static ct_code out_open(const char *path, bool in_place_ok, struct out_file *o, 
         memset(o, 0, sizeof(*o));
         o->fd = -1;
         if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && in_place_ok) {
-                o->fd = open(path, O_WRONLY | O_CLOEXEC);
+                o->fd = open(path, O_RDWR | O_CLOEXEC);
                 if (o->fd < 0)
                         return ct_error_set_errno(err, errno, "%s: cannot open", path);
                 return CT_OK;
@@ -200,7 +218,7 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 tree_len = 0; /* nothing to write */
 
         if (in_place) {
-                int fd = open(hash_path, O_WRONLY | O_CLOEXEC);
+                int fd = open(hash_path, O_RDWR | O_CLOEXEC);
                 if (fd < 0) {
                         rc = ct_error_set_errno(err, errno, "%s: cannot open for writing", hash_path);
                         goto out;
@@ -219,8 +237,8 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 rc = out_open(hash_path, true, &ho, err);
                 if (rc)
                         goto out;
-                if (ho.atomic && p.hash_offset) {
-                        rc = copy_prefix(hash_path, ho.fd, p.hash_offset, err);
+                if (ho.atomic) {
+                        rc = copy_existing(hash_path, ho.fd, err);
                         if (rc)
                                 goto out;
                 }
@@ -233,22 +251,24 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 }
         }
         if (fec_path) {
-                uint64_t covered = g.tree_blocks;
+                uint64_t covered;
                 int fec_fd;
-                if (fec_in_hash)
-                        covered = p.fec_offset / p.hash_block_size - g.hash_start;
-                else {
+                rc = ct_verity_fec_hash_blocks(&p, size_now(ho.fd, hash_size), fec_in_hash, &covered, err);
+                if (rc)
+                        goto out;
+                if (!fec_in_hash) {
                         rc = out_open(fec_path, true, &fo, err);
                         if (rc)
                                 goto out;
-                        if (fo.atomic && p.fec_offset) {
-                                rc = copy_prefix(fec_path, fo.fd, p.fec_offset, err);
+                        if (fo.atomic) {
+                                rc = copy_existing(fec_path, fo.fd, err);
                                 if (rc)
                                         goto out;
                         }
                 }
                 fec_fd = fec_in_hash ? ho.fd : fo.fd;
-                rc = verity_fec_write(data_fd, &p, tree, tree_len, covered, fec_fd, threads, &fg, err);
+                rc = verity_fec_write(data_fd, &p, tree, tree_len, ho.fd, g.hash_start * p.hash_block_size, covered,
+                                      fec_fd, threads, &fg, err);
                 if (rc)
                         goto out;
                 res.fec_blocks = fg.blocks;

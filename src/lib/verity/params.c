@@ -293,6 +293,27 @@ CT_EXPORT void ct_verity_derive_salt_uuid(const char *text, uint8_t salt[32], ui
         uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 }
 
+CT_EXPORT ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
+                                            uint64_t *ret, ct_error *err)
+{
+        ct_verity_geometry g;
+        uint64_t blocks;
+        ct_code rc;
+
+        if (p->data_block_size != p->hash_block_size)
+                return ct_error_set(err, CT_E_ARG, "FEC needs equal data and hash block sizes");
+        rc = ct_verity_geometry_compute(p, &g, err);
+        if (rc)
+                return rc;
+        blocks = (fec_in_hash ? p->fec_offset : hash_device_size) / p->data_block_size;
+        if (blocks && blocks < g.hash_start)
+                return ct_error_set(err, CT_E_ARG, "%s ends before the hash tree starts (block %llu)",
+                                    fec_in_hash ? "the FEC offset" : "the hash device",
+                                    (unsigned long long)g.hash_start);
+        *ret = blocks ? blocks - g.hash_start : 0;
+        return CT_OK;
+}
+
 CT_EXPORT ct_code ct_verity_params_randomize(ct_verity_params *p, unsigned what, ct_error *err)
 {
         uint8_t salt[32], uuid[16];

@@ -15,6 +15,7 @@
 #define COCOTRUST_VERITY_INTERNAL_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,12 +48,23 @@ ct_code verity_fd_size(int fd, const char *what, uint64_t *ret, ct_error *err);
 /*
  * Reed-Solomon parity (RS(255, 255-roots), GF(2^8)/0x11d, fcr 0, prim 1,
  * interleaved as veritysetup does) over: data blocks [0, N) of data_fd, then
- * hash_blocks blocks taken from hash (in memory; blocks past hash_len bytes
- * read as zero). Written to out_fd at p->fec_offset.
+ * hash_blocks blocks of the hash device from its first tree block: the first
+ * hash_len bytes from hash (the tree in memory), the rest read from hash_fd
+ * at hash_base + offset (past its end: zeros). Written to out_fd at
+ * p->fec_offset.
  */
-ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len,
-                         uint64_t hash_blocks, int out_fd, unsigned threads, ct_verity_fec_geometry *ret,
-                         ct_error *err);
+ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len, int hash_fd,
+                         uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
+                         ct_verity_fec_geometry *ret, ct_error *err);
+
+/*
+ * Decode every FEC codeword (see ct_verity_fec_check) and, for the n_want
+ * message blocks want[] (data block j = j, tree block t = N + t), write their
+ * corrected bytes to out[i * block size].
+ */
+ct_code verity_fec_decode(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, uint64_t hash_blocks,
+                          unsigned threads, const uint64_t *want, size_t n_want, uint8_t *out,
+                          ct_verity_fec_check_result *ret, ct_error *err);
 
 /* Thread count: requested, or the online CPUs, at most CT_VERITY_MAX_THREADS. */
 unsigned verity_threads(unsigned requested);
@@ -80,14 +92,44 @@ bool verity_workers_failed(struct verity_workers *w);
  */
 ct_code verity_workers_run(struct verity_workers *w, unsigned n, void *(*fn)(void *), void *arg, ct_error *err);
 
+/*
+ * SIGBUS guard for reading a file through a mapping: a file that shrinks
+ * while mapped makes the next access past its new end raise SIGBUS. While at
+ * least one guard is installed, a process-wide SIGBUS handler is in place;
+ * a fault inside the range a thread has armed jumps back to that thread's
+ * sigsetjmp point; any other SIGBUS goes to the handler that was installed
+ * before (or kills the process as SIG_DFL would). Usage per thread:
+ *
+ *      verity_bus_arm(&g, base, len);
+ *      if (sigsetjmp(g.jb, 1)) { verity_bus_disarm(); ... the file shrank ... }
+ *      ... read base[0 .. len) ...
+ *      verity_bus_disarm();
+ */
+struct verity_bus_guard {
+        sigjmp_buf jb;
+        const uint8_t *lo, *hi;
+        const uint8_t *volatile fault; /* set by the handler before it jumps */
+        sigset_t saved_mask;
+};
+
+/* Install the process handler (reference counted). CT_E_IO if sigaction fails. */
+ct_code verity_bus_install(ct_error *err);
+void verity_bus_uninstall(void);
+/* Arm g for [base, base + len) in this thread (and unblock SIGBUS here); disarm restores the mask. */
+void verity_bus_arm(struct verity_bus_guard *g, const void *base, size_t len);
+void verity_bus_disarm(void);
+
 /* ---- tree.c ---- */
 
 /*
  * Hash data blocks [0, N) of fd into out (ceil(N / hash_per_block) hash
  * blocks, zero-initialised by the caller), on `threads` threads (0 = CPUs).
  */
+enum {
+        VERITY_LEAVES_PREAD = 1u << 0, /* never map the data (what block devices always get) */
+};
 ct_code verity_hash_leaves(int fd, const ct_verity_params *p, const ct_verity_geometry *g, const EVP_MD *md,
-                           unsigned threads, uint8_t *out, ct_error *err);
+                           unsigned threads, unsigned flags, uint8_t *out, ct_error *err);
 
 /* Allocate the zeroed in-memory tree (at least one hash block, at most CT_VERITY_MAX_TREE_BYTES). */
 ct_code verity_tree_alloc(const ct_verity_params *p, const ct_verity_geometry *g, uint8_t **ret, uint64_t *ret_len,
