@@ -11,6 +11,8 @@
 #include <cocotrust/manifest.h>
 #include <cocotrust/pcr.h>
 #include <cocotrust/codec.h>
+#include <cocotrust/evidence.h>
+#include <sys/stat.h>
 #include <cocotrust/snp.h>
 
 #include "tool.h"
@@ -39,8 +41,14 @@ static void appraise_help(void)
                "                          authenticated): against the manifest's snp rows; a digest in no row\n"
                "                          is explained by searching vCPU counts, CPU types, VMMs and guest\n"
                "                          features with the manifest's firmware, kernel, initrd and cmdline\n"
-               "  --snp-report R --certs FILE|DIR, --tdx-quote Q, --tpm-evidence E, --tpm-quote Q,\n"
-               "  --hcl-report H          not supported yet in this build (exit 3, says so)\n"
+               "  --snp-report R          an SEV-SNP attestation report (1184-byte binary or hex): signature\n"
+               "                          and chain first (with --certs), TCB (a warning: not judgeable\n"
+               "                          offline), guest policy, then MEASUREMENT as --snp-measurement and\n"
+               "                          HOST_DATA as the init-data binding\n"
+               "  --certs FILE|DIR        VCEK / VLEK, ASK / ASVK, ARK certificates (PEM or DER; repeatable;\n"
+               "                          a directory as snpguest fetch writes it)\n"
+               "  --tdx-quote Q, --tpm-evidence E, --tpm-quote Q, --hcl-report H\n"
+               "                          not supported yet in this build (exit 3, says so)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
                "                          Trustee's default policy would set), claims with explanations\n\n"
                "Tiers (AR4SI): a measured value equal to a reference value is affirming; one that differs\n"
@@ -109,6 +117,61 @@ static bool snp_artifacts(const ct_manifest *m, const char *manifest, ct_snp_par
                 ct_snp_params_set_boot(p, &d);
         }
         return true;
+}
+
+static int appraise_report(ct_appraisal *a, const ct_manifest *m, const char *manifest, const char *path,
+                           const char *const *certs, size_t n_certs)
+{
+        ct_blob rb = { 0 }, fw = { 0 };
+        ct_snp_report *rep = calloc(1, sizeof(*rep));
+        ct_snp_verify_result *vr = calloc(1, sizeof(*vr));
+        ct_snp_verifier *v = NULL;
+        ct_snp_verify_opts vo;
+        ct_snp_params p;
+        char why[600];
+        const char *base = strrchr(path, '/');
+        ct_error err;
+        int rc = EXIT_OK;
+        bool have;
+
+        memset(&vo, 0, sizeof(vo));
+        if (!rep || !vr) {
+                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                goto out;
+        }
+        ct_error_clear(&err);
+        if (ct_blob_read(path, CT_MAX_SNP_REPORT_TEXT, &rb, &err) != CT_OK ||
+            ct_snp_report_parse(rb.data, rb.len, CT_SNP_PRODUCT_UNKNOWN, rep, &err) != CT_OK) {
+                rc = tool_fail(&err, path);
+                goto out;
+        }
+        if (ct_snp_verifier_new(&v, &err) != CT_OK) {
+                rc = tool_fail(&err, NULL);
+                goto out;
+        }
+        for (size_t i = 0; i < n_certs; i++) {
+                struct stat st;
+                ct_code c = stat(certs[i], &st) == 0 && S_ISDIR(st.st_mode) ? ct_snp_verifier_add_dir(v, certs[i], &err)
+                                                                            : ct_snp_verifier_add_cert_file(v, certs[i], &err);
+                if (c != CT_OK) {
+                        rc = tool_fail(&err, certs[i]);
+                        goto out;
+                }
+        }
+        if (ct_snp_verify(v, rep, &vo, vr, &err) != CT_OK) {
+                rc = tool_fail(&err, path);
+                goto out;
+        }
+        have = snp_artifacts(m, manifest, &p, &fw, why, sizeof(why));
+        if (ct_appraise_snp_report(a, rep, vr, base ? base + 1 : path, have ? &p : NULL, why, NULL, &err) != CT_OK)
+                rc = tool_fail(&err, NULL);
+out:
+        ct_blob_free(&fw);
+        ct_blob_free(&rb);
+        ct_snp_verifier_free(v);
+        free(rep);
+        free(vr);
+        return rc;
 }
 
 static int load(const char *path, uint64_t max, ct_blob *b)
@@ -250,7 +313,8 @@ int tool_appraise(int argc, char **argv)
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL, *snpm = NULL;
+        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16];
+        size_t n_certs = 0;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
         ct_blob blog = { 0 }, bref = { 0 }, binit = { 0 };
@@ -264,8 +328,12 @@ int tool_appraise(int argc, char **argv)
                 case O_LOG: log = optarg; break;
                 case O_REFLOG: reflog = optarg; break;
                 case O_INIT: init = optarg; break;
-                case O_SNP: unsupported = "--snp-report (SEV-SNP report verification: the evidence area)"; break;
-                case O_CERTS: break;
+                case O_SNP: snprep = optarg; break;
+                case O_CERTS:
+                        if (n_certs >= 16)
+                                return tool_cmd_usage(&cmd, "--certs: at most 16 times");
+                        certs[n_certs++] = optarg;
+                        break;
                 case O_TDX: unsupported = "--tdx-quote (TDX quote appraisal: the tdx area)"; break;
                 case O_TPMEV: unsupported = "--tpm-evidence (Trustee TPM evidence: the evidence area)"; break;
                 case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
@@ -283,7 +351,9 @@ int tool_appraise(int argc, char **argv)
                 fprintf(stderr, "%s: appraise: %s is not supported yet in this build\n", program_name, unsupported);
                 return EXIT_INTERNAL;
         }
-        if (!pcrs && !log && !init && !snpm)
+        if (n_certs && !snprep)
+                return tool_cmd_usage(&cmd, "--certs needs --snp-report");
+        if (!pcrs && !log && !init && !snpm && !snprep)
                 return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
@@ -298,6 +368,8 @@ int tool_appraise(int argc, char **argv)
                 rc = tool_fail(&err, NULL);
                 goto out;
         }
+        if (snprep && (rc = appraise_report(a, m, manifest, snprep, certs, n_certs)) != EXIT_OK)
+                goto out;
         if (snpm) {
                 uint8_t dg[48];
                 size_t dl = 0;

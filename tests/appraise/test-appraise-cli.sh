@@ -167,7 +167,44 @@ bad=$(vec snp_amdsev_k_i_c_v2_milan | sed 's/^./0/; s/^00/11/')
 is "$?" 1 "a digest no configuration gives: exit 1"
 grep -q "no configuration in the searched space" "$T/s1.txt"; ok $? "  says: no configuration in the searched space"
 
-# 7. usage and bad input
+# 7. real signed SEV-SNP reports (tests/vectors/evidence/snp, Microsoft's TEE-Attestation-Verification samples):
+# a manifest with the report's MEASUREMENT (from EXPECTED.json, parsed by the shared Python oracle)
+E=$CT_SOURCE_ROOT/tests/vectors/evidence/snp
+for prod in milan genoa; do
+        meas=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print([x for x in d["reports"] if x["file"] == sys.argv[2]][0]["parsed"]["measurement"])' "$E/EXPECTED.json" \
+                "msft-tav_${prod}_attestation_report.bin")
+        python3 -c 'import json,sys
+json.dump({"schema_version": 1, "name": "r", "artifacts": {}, "snp": [{"mode": "snp", "vcpus": 4, "vcpu_type": "EPYC-Milan",
+  "vmm": "QEMU", "guest_features": "0x1", "firmware": "firmware", "measurement": sys.argv[1]}], "tdx": None, "verity": [],
+  "pcrs": {}, "init_data": [], "notes": {"tdx": "not computed"}}, open(sys.argv[2], "w"))' "$meas" "$T/$prod.json"
+        certs=(--certs "$E/msft-tav_${prod}_vcek.pem" --certs "$E/msft-tav_${prod}_ask.pem" --certs "$E/msft-tav_${prod}_ark.pem")
+        "$CT" appraise "$T/$prod.json" --snp-report "$E/msft-tav_${prod}_attestation_report.bin" "${certs[@]}" --json >"$T/r.json"
+        rc=$?
+        is "$rc $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["snp.signature"], c["snp.tcb"], c["snp.policy"], c["snp.launch_measurement"])' "$T/r.json")" \
+                "0 affirming warning affirming affirming" "$prod report: signature affirming, TCB freshness a warning, policy and MEASUREMENT affirming"
+        # a report whose MEASUREMENT was changed: the signature no longer holds
+        python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[0x90]^=1; open(sys.argv[2],"wb").write(d)' \
+                "$E/msft-tav_${prod}_attestation_report.bin" "$T/bad.bin"
+        "$CT" appraise "$T/$prod.json" --snp-report "$T/bad.bin" "${certs[@]}" --json >"$T/b.json"
+        rc=$?
+        is "$rc $(python3 -c 'import json,sys; c={x["name"]: x for x in json.load(open(sys.argv[1]))["claims"]}
+s=c["snp.signature"]; print(s["tier"], "report_signature" in s["explanation"], c["snp.launch_measurement"]["tier"])' "$T/b.json")" \
+                "1 contraindicated True contraindicated" "$prod report with a changed MEASUREMENT: signature contraindicated (names the failed check)"
+done
+# the genuine Milan report against another manifest: signed, but its MEASUREMENT is not the manifest's
+sed 's/"measurement": "[0-9a-f]*"/"measurement": "'"$(printf '%096d' 7)"'"/' "$T/milan.json" >"$T/other.json"
+"$CT" appraise "$T/other.json" --snp-report "$E/msft-tav_milan_attestation_report.bin" --certs "$E/msft-tav_milan_vcek.pem" \
+        --certs "$E/msft-tav_milan_ask.pem" --certs "$E/msft-tav_milan_ark.pem" >"$T/g.txt"
+is "$?" 1 "Milan report against another manifest: exit 1"
+grep -q "^  affirming       snp.signature" "$T/g.txt" && grep -q "^  contraindicated snp.launch_measurement" "$T/g.txt"
+ok $? "  signature affirming, MEASUREMENT contraindicated"
+grep -q "not searched: the manifest names no firmware file" "$T/g.txt"; ok $? "  says why the configuration search could not run"
+"$CT" appraise "$T/milan.json" --snp-report "$E/msft-tav_milan_attestation_report.bin" >"$T/n.txt"
+is "$?" 1 "a report without --certs: exit 1 (the VCEK is missing)"
+
+# 8. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
 "$CT" appraise "$T/m.json" --tdx-quote x 2>"$T/err"; is "$?" 3 "--tdx-quote: not supported yet, exit 3"
 grep -q "not supported yet" "$T/err"; ok $? "  and says so"

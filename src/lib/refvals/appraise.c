@@ -14,6 +14,7 @@
 
 #include <cocotrust/appraise.h>
 #include <cocotrust/codec.h>
+#include <cocotrust/evidence.h>
 #include <cocotrust/manifest.h>
 #include <cocotrust/snp.h>
 #include <cocotrust/tcglog.h>
@@ -1012,4 +1013,82 @@ CT_EXPORT ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *di
                 ct_snp_explanation_free(&ex);
         }
         return ct_appraisal_add(a, &c, err);
+}
+
+/* ---- SEV-SNP report ---- */
+
+CT_EXPORT ct_code ct_appraise_snp_report(ct_appraisal *a, const ct_snp_report *r, const ct_snp_verify_result *vr,
+                                         const char *what, const ct_snp_params *artifacts, const char *no_artifacts_why,
+                                         const ct_snp_explain_space *space, ct_error *err)
+{
+        ct_claim c;
+        ct_code rc;
+        size_t nfail = 0, nwarn = 0;
+        bool debug, migrate;
+
+        if (!a || !r || !vr)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_snp_report: NULL argument");
+        /* 1. signature and chain first */
+        claim_init(&c, "snp.signature", CT_TC_HARDWARE, vr->ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED,
+                   vr->ok ? 2 : 97, CT_TRUSTEE_NO_VALUE);
+        for (size_t i = 0; i < vr->checks.n; i++) {
+                const ct_check *k = &vr->checks.items[i];
+                if (k->status == CT_CHECK_FAIL) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
+                                k->reason);
+                        nfail++;
+                }
+        }
+        if (vr->ok)
+                snprintf(c.reason, sizeof(c.reason),
+                         "%s: v%u report signed by the %s, chain to the AMD %s ARK verified (%zu checks)", what,
+                         r->version, vr->vlek ? "VLEK" : "VCEK", ct_snp_product_name(vr->product), vr->checks.n);
+        else
+                snprintf(c.reason, sizeof(c.reason), "%s: %zu of %zu signature / chain checks failed", what, nfail,
+                         vr->checks.n);
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* what the verifier flagged without failing (a v2 report Trustee rejects, reserved bits, ...) */
+        claim_init(&c, "snp.report", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+        for (size_t i = 0; i < vr->checks.n; i++) {
+                const ct_check *k = &vr->checks.items[i];
+                if (k->status == CT_CHECK_WARN) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nwarn ? "\n" : "", k->name,
+                                k->reason);
+                        nwarn++;
+                }
+        }
+        if (nwarn) {
+                snprintf(c.reason, sizeof(c.reason), "%zu check(s) hold with a warning", nwarn);
+                if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                        return rc;
+        }
+        /* 2. freshness: not judgeable offline */
+        claim_init(&c, "snp.tcb", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+        snprintf(c.reason, sizeof(c.reason),
+                 "reported TCB bootloader %u, TEE %u, SNP %u, microcode %u: whether it is current and the %s is not "
+                 "revoked cannot be judged offline (Trustee compares it with snp_bootloader / snp_tee_svn / "
+                 "snp_snp_svn / snp_microcode)",
+                 r->reported_tcb.bootloader, r->reported_tcb.tee, r->reported_tcb.snp, r->reported_tcb.microcode,
+                 vr->vlek ? "VLEK" : "VCEK");
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* 3. guest policy, as Trustee's configuration rule reads it */
+        debug = (r->policy & CT_SNP_POLICY_DEBUG) != 0;
+        migrate = (r->policy & CT_SNP_POLICY_MIGRATE_MA) != 0;
+        claim_init(&c, "snp.policy", CT_TC_CONFIGURATION, debug || migrate ? CT_TIER_CONTRAINDICATED : CT_TIER_AFFIRMING,
+                   debug || migrate ? 96 : 3, debug || migrate ? 36 : 3);
+        snprintf(c.reason, sizeof(c.reason), "policy 0x%llx: debug %s, migration agent %s, ABI %u.%u, SMT %s",
+                 (unsigned long long)r->policy, debug ? "ALLOWED" : "not allowed", migrate ? "ALLOWED" : "not allowed",
+                 (unsigned)((r->policy >> 8) & 0xff), (unsigned)(r->policy & 0xff),
+                 (r->policy & CT_SNP_POLICY_SMT) ? "allowed" : "not allowed");
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* 4. the launch measurement, 5. the init-data binding */
+        rc = ct_appraise_snp_measurement(a, r->measurement, 48, vr->ok ? "verified MEASUREMENT" : "MEASUREMENT (signature NOT verified)",
+                                         artifacts, no_artifacts_why, space, err);
+        if (rc != CT_OK)
+                return rc;
+        return ct_appraisal_note_init_binding(a, CT_INIT_HOST_DATA, r->host_data, 32,
+                                              vr->ok ? "the verified report's" : "the report's (unverified)", err);
 }
