@@ -185,6 +185,15 @@ ct_code ct_appraise_snp_report(ct_appraisal *a, const struct ct_snp_report *r, c
                                const char *what, const struct ct_snp_params *artifacts, const char *no_artifacts_why,
                                const struct ct_snp_explain_space *space, ct_error *err);
 
+/*
+ * A verified TPM quote (evidence.h: ct_tpm_quote_verify / ct_tpm_evidence_verify): "tpm.quote" affirming
+ * (hardware 2, as Trustee's tpm rule) when every check held, else contraindicated with the failed
+ * checks. The quoted PCRs then go to ct_appraise_pcrs with authenticated = ok.
+ */
+struct ct_checks;
+ct_code ct_appraise_tpm_quote(ct_appraisal *a, const struct ct_checks *checks, bool ok, const char *what,
+                              const char *ak_desc, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,7 +47,10 @@ static void appraise_help(void)
                "                          HOST_DATA as the init-data binding\n"
                "  --certs FILE|DIR        VCEK / VLEK, ASK / ASVK, ARK certificates (PEM or DER; repeatable;\n"
                "                          a directory as snpguest fetch writes it)\n"
-               "  --tdx-quote Q, --tpm-evidence E, --tpm-quote Q, --hcl-report H\n"
+               "  --tpm-evidence E        Trustee's TPM evidence JSON {ak_public, tpm_quote}: the quote's signature\n"
+               "                          with the AK first, then its 24 SHA-256 PCRs against the manifest\n"
+               "                          (authenticated); --eventlog explains mismatches\n"
+               "  --tdx-quote Q, --tpm-quote Q, --hcl-report H\n"
                "                          not supported yet in this build (exit 3, says so)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
                "                          Trustee's default policy would set), claims with explanations\n\n"
@@ -313,7 +316,7 @@ int tool_appraise(int argc, char **argv)
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16];
+        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL;
         size_t n_certs = 0;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
@@ -335,7 +338,7 @@ int tool_appraise(int argc, char **argv)
                         certs[n_certs++] = optarg;
                         break;
                 case O_TDX: unsupported = "--tdx-quote (TDX quote appraisal: the tdx area)"; break;
-                case O_TPMEV: unsupported = "--tpm-evidence (Trustee TPM evidence: the evidence area)"; break;
+                case O_TPMEV: tpmev = optarg; break;
                 case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
                 case O_SNPM: snpm = optarg; break;
                 case O_HCL: unsupported = "--hcl-report (Azure HCL report: the evidence area)"; break;
@@ -353,7 +356,9 @@ int tool_appraise(int argc, char **argv)
         }
         if (n_certs && !snprep)
                 return tool_cmd_usage(&cmd, "--certs needs --snp-report");
-        if (!pcrs && !log && !init && !snpm && !snprep)
+        if (tpmev && pcrs)
+                return tool_cmd_usage(&cmd, "--tpm-evidence carries its PCRs: give it or --pcrs, not both");
+        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev)
                 return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
@@ -391,7 +396,47 @@ int tool_appraise(int argc, char **argv)
                 if (rc != EXIT_OK)
                         goto out;
         }
-        if (pcrs || log) {
+        if (tpmev) {
+                ct_blob eb = { 0 };
+                ct_tpm_evidence_opts to;
+                ct_tpm_evidence_result *tr = calloc(1, sizeof(*tr));
+                const char *base = strrchr(tpmev, '/');
+
+                memset(&to, 0, sizeof(to));
+                ev = calloc(1, sizeof(*ev));
+                if (!tr || !ev) {
+                        free(tr);
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                        goto out;
+                }
+                if ((rc = load(tpmev, CT_MAX_TPM_EVIDENCE_JSON, &eb)) != EXIT_OK) {
+                        free(tr);
+                        goto out;
+                }
+                if (ct_tpm_evidence_verify(eb.data, eb.len, &to, tr, &err) != CT_OK) {
+                        rc = tool_fail(&err, tpmev);
+                        ct_blob_free(&eb);
+                        free(tr);
+                        goto out;
+                }
+                ct_blob_free(&eb);
+                ct_pcr_set_init(ev);
+                for (unsigned i = 0; i < 24; i++) {
+                        ct_digest d;
+                        ct_digest_from_bytes(&d, CT_HASH_SHA256, tr->pcrs[i], 32);
+                        ct_pcr_set_put(ev, i, &d, NULL);
+                }
+                if (ct_appraise_tpm_quote(a, &tr->quote.checks, tr->quote.ok, base ? base + 1 : tpmev, tr->ak_desc,
+                                          &err) != CT_OK ||
+                    ct_appraise_pcrs(a, ev, base ? base + 1 : tpmev, tr->quote.ok, log ? blog.data : NULL, blog.len,
+                                     reflog ? bref.data : NULL, bref.len, &err) != CT_OK) {
+                        rc = tool_fail(&err, err.code == CT_E_ARG ? manifest : tpmev);
+                        free(tr);
+                        goto out;
+                }
+                free(tr);
+        }
+        if (!tpmev && (pcrs || log)) {
                 const char *src = pcrs ? pcrs : log, *base = strrchr(src, '/');
                 ev = calloc(1, sizeof(*ev));
                 if (!ev) {

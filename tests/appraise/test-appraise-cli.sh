@@ -204,7 +204,32 @@ grep -q "not searched: the manifest names no firmware file" "$T/g.txt"; ok $? " 
 "$CT" appraise "$T/milan.json" --snp-report "$E/msft-tav_milan_attestation_report.bin" >"$T/n.txt"
 is "$?" 1 "a report without --certs: exit 1 (the VCEK is missing)"
 
-# 8. usage and bad input
+# 8. Trustee's TPM evidence (its verifier's test sample): the quote first, then its 24 PCRs, authenticated
+TE=$CT_SOURCE_ROOT/tests/vectors/evidence/tpm/trustee_tpm_evidence.json
+python3 - "$TE" "$T" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); p = d["tpm_quote"]["pcrs"]
+man = {"schema_version": 1, "name": "tpm", "artifacts": {}, "snp": [], "tdx": None, "verity": [], "pcrs": {},
+       "captured_pcrs": {"sha256": {str(i): v.lower() for i, v in enumerate(p)}}, "init_data": [], "notes": {"tdx": "-"}}
+json.dump(man, open(sys.argv[2] + "/tpm.json", "w"))
+man["captured_pcrs"]["sha256"]["11"] = "ab" * 32
+json.dump(man, open(sys.argv[2] + "/tpm11.json", "w"))
+PY
+"$CT" appraise "$T/tpm.json" --tpm-evidence "$TE" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={x["name"]: x["tier"] for x in d["claims"]}
+print(d["ear.status"], c["tpm.quote"], c["pcr.sha256.11"], "pcr.source" in c, d["trustee_default_policy_vector"]["hardware"])' "$T/te.json")" \
+        "0 affirming affirming affirming False 2" "TPM evidence: quote affirming, PCRs authenticated and affirming (Trustee: hardware 2)"
+"$CT" appraise "$T/tpm11.json" --tpm-evidence "$TE" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={x["name"]: x for x in d["claims"]}
+print(c["pcr.sha256.11"]["tier"], c["pcr.sha256.11"]["trustee_value"], d["trustee_default_policy_vector"]["executables"])' "$T/te.json")" \
+        "1 contraindicated 33 33" "TPM evidence against another PCR 11: contraindicated (Trustee: executables 33)"
+python3 -c 'import json,sys,base64; d=json.load(open(sys.argv[1])); m=bytearray(base64.b64decode(d["tpm_quote"]["message"]))
+m[-1]^=1; d["tpm_quote"]["message"]=base64.b64encode(bytes(m)).decode(); json.dump(d, open(sys.argv[2],"w"))' "$TE" "$T/te-bad.json"
+"$CT" appraise "$T/tpm.json" --tpm-evidence "$T/te-bad.json" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/te.json")" \
+        "1 contraindicated" "TPM evidence with a changed quote: the quote is contraindicated"
+
+# 9. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
 "$CT" appraise "$T/m.json" --tdx-quote x 2>"$T/err"; is "$?" 3 "--tdx-quote: not supported yet, exit 3"
 grep -q "not supported yet" "$T/err"; ok $? "  and says so"

@@ -1092,3 +1092,34 @@ CT_EXPORT ct_code ct_appraise_snp_report(ct_appraisal *a, const ct_snp_report *r
         return ct_appraisal_note_init_binding(a, CT_INIT_HOST_DATA, r->host_data, 32,
                                               vr->ok ? "the verified report's" : "the report's (unverified)", err);
 }
+
+/* ---- TPM quote ---- */
+
+CT_EXPORT ct_code ct_appraise_tpm_quote(ct_appraisal *a, const ct_checks *checks, bool ok, const char *what,
+                                        const char *ak_desc, ct_error *err)
+{
+        ct_claim c;
+        size_t nfail = 0;
+
+        if (!a || !checks)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_tpm_quote: NULL argument");
+        /* Trustee's tpm rule: hardware 2 whenever the evidence verifies */
+        claim_init(&c, "tpm.quote", CT_TC_HARDWARE, ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED, ok ? 2 : 97,
+                   ok ? 2 : 97);
+        for (size_t i = 0; i < checks->n; i++) {
+                const ct_check *k = &checks->items[i];
+                if (k->status == CT_CHECK_FAIL) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
+                                k->reason);
+                        nfail++;
+                }
+        }
+        if (ok)
+                snprintf(c.reason, sizeof(c.reason),
+                         "%s: quote signed by the AK (%s), PCR digest over the quoted PCRs verified (%zu checks); "
+                         "whether the AK belongs to a genuine TPM is for trusted_aks to say", what,
+                         ak_desc && ak_desc[0] ? ak_desc : "?", checks->n);
+        else
+                snprintf(c.reason, sizeof(c.reason), "%s: %zu of %zu quote checks failed", what, nfail, checks->n);
+        return ct_appraisal_add(a, &c, err);
+}
