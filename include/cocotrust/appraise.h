@@ -194,6 +194,16 @@ struct ct_checks;
 ct_code ct_appraise_tpm_quote(ct_appraisal *a, const struct ct_checks *checks, bool ok, const char *what,
                               const char *ak_desc, ct_error *err);
 
+/*
+ * A parsed TDX quote (tdx.h: ct_tdx_quote_parse): MRTD (Trustee: hardware),
+ * RTMR 1 and 2 (executables) and XFAM (configuration) against the manifest's
+ * tdx rows, the TD's debug attribute, MRCONFIGID as the init-data binding.
+ * The quote's signature is not verified by this build: "tdx.signature" says
+ * so (tier none).
+ */
+struct ct_tdx_quote;
+ct_code ct_appraise_tdx_quote(ct_appraisal *a, const struct ct_tdx_quote *q, const char *what, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

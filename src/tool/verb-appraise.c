@@ -14,6 +14,7 @@
 #include <cocotrust/evidence.h>
 #include <sys/stat.h>
 #include <cocotrust/snp.h>
+#include <cocotrust/tdx.h>
 
 #include "tool.h"
 
@@ -50,7 +51,10 @@ static void appraise_help(void)
                "  --tpm-evidence E        Trustee's TPM evidence JSON {ak_public, tpm_quote}: the quote's signature\n"
                "                          with the AK first, then its 24 SHA-256 PCRs against the manifest\n"
                "                          (authenticated); --eventlog explains mismatches\n"
-               "  --tdx-quote Q, --tpm-quote Q, --hcl-report H\n"
+               "  --tdx-quote Q           a TDX quote v4/v5: MRTD, RTMR 1/2, XFAM against the manifest's tdx rows,\n"
+               "                          the debug attribute, MRCONFIGID as the init-data binding (its\n"
+               "                          signature is not verified by this build: tdx.signature says so)\n"
+               "  --tpm-quote Q, --hcl-report H\n"
                "                          not supported yet in this build (exit 3, says so)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
                "                          Trustee's default policy would set), claims with explanations\n\n"
@@ -316,7 +320,7 @@ int tool_appraise(int argc, char **argv)
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL;
+        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL, *tdxq = NULL;
         size_t n_certs = 0;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
@@ -337,7 +341,7 @@ int tool_appraise(int argc, char **argv)
                                 return tool_cmd_usage(&cmd, "--certs: at most 16 times");
                         certs[n_certs++] = optarg;
                         break;
-                case O_TDX: unsupported = "--tdx-quote (TDX quote appraisal: the tdx area)"; break;
+                case O_TDX: tdxq = optarg; break;
                 case O_TPMEV: tpmev = optarg; break;
                 case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
                 case O_SNPM: snpm = optarg; break;
@@ -358,7 +362,7 @@ int tool_appraise(int argc, char **argv)
                 return tool_cmd_usage(&cmd, "--certs needs --snp-report");
         if (tpmev && pcrs)
                 return tool_cmd_usage(&cmd, "--tpm-evidence carries its PCRs: give it or --pcrs, not both");
-        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev)
+        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev && !tdxq)
                 return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
@@ -393,6 +397,26 @@ int tool_appraise(int argc, char **argv)
                              ? EXIT_OK
                              : tool_fail(&err, NULL);
                 ct_blob_free(&fw);
+                if (rc != EXIT_OK)
+                        goto out;
+        }
+        if (tdxq) {
+                ct_blob qb = { 0 };
+                ct_tdx_quote *q = calloc(1, sizeof(*q));
+                const char *base = strrchr(tdxq, '/');
+                if (!q) {
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                        goto out;
+                }
+                if ((rc = load(tdxq, CT_MAX_TDX_QUOTE_SIZE, &qb)) != EXIT_OK) {
+                        free(q);
+                        goto out;
+                }
+                if (ct_tdx_quote_parse(qb.data, qb.len, q, &err) != CT_OK ||
+                    ct_appraise_tdx_quote(a, q, base ? base + 1 : tdxq, &err) != CT_OK)
+                        rc = tool_fail(&err, tdxq);
+                ct_blob_free(&qb);
+                free(q);
                 if (rc != EXIT_OK)
                         goto out;
         }

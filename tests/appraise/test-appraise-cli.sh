@@ -229,9 +229,33 @@ m[-1]^=1; d["tpm_quote"]["message"]=base64.b64encode(bytes(m)).decode(); json.du
 is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/te.json")" \
         "1 contraindicated" "TPM evidence with a changed quote: the quote is contraindicated"
 
-# 9. usage and bad input
+# 9. a TDX quote (go-tdx-guest's production sample) against a manifest row made of its own values
+# (EXPECTED.json, the shared Python oracle), then against a row whose RTMR 2 differs
+Q=$CT_SOURCE_ROOT/tests/vectors/tdx/quotes
+python3 - "$Q/EXPECTED.json" "$T" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+q = [x for x in d["quotes"] if x["file"] == "go-tdx-guest_tdx_prod_quote_SPR_E4.dat"][0]["body"]
+row = {"memory_mib": 2048, "vcpus": 1, "variant": "default", "firmware": "firmware", "mrtd": q["mr_td"],
+       "rtmr": [q["rtmr_0"], q["rtmr_1"], q["rtmr_2"], None], "tdvfkernel": None, "tdvfkernelparams": None, "xfam": q["xfam"]}
+man = {"schema_version": 1, "name": "tdx", "artifacts": {}, "snp": [], "tdx": [row], "verity": [], "pcrs": {},
+       "init_data": [], "notes": {}}
+json.dump(man, open(sys.argv[2] + "/tdx.json", "w"))
+row["rtmr"][2] = "00" * 48
+json.dump(man, open(sys.argv[2] + "/tdx2.json", "w"))
+PY
+"$CT" appraise "$T/tdx.json" --tdx-quote "$Q/go-tdx-guest_tdx_prod_quote_SPR_E4.dat" --json >"$T/q.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["tdx.signature"], c["tdx.tcb"], c["tdx.mr_td"], c["tdx.rtmr_1"], c["tdx.rtmr_2"], c["tdx.xfam"], c["tdx.debug"])' "$T/q.json")" \
+        "0 none warning affirming affirming affirming affirming affirming" "TDX quote: MRTD, RTMR 1/2, XFAM affirming; signature not asserted, TCB a warning"
+"$CT" appraise "$T/tdx2.json" --tdx-quote "$Q/go-tdx-guest_tdx_prod_quote_SPR_E4.dat" --json >"$T/q.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x for x in json.load(open(sys.argv[1]))["claims"]}
+r=c["tdx.rtmr_2"]; print(r["tier"], r["trustee_value"], "command line" in r["explanation"])' "$T/q.json")" \
+        "1 contraindicated 33 True" "TDX quote, other RTMR 2: contraindicated, says what RTMR 2 measures"
+
+# 10. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
-"$CT" appraise "$T/m.json" --tdx-quote x 2>"$T/err"; is "$?" 3 "--tdx-quote: not supported yet, exit 3"
+"$CT" appraise "$T/m.json" --hcl-report x 2>"$T/err"; is "$?" 3 "--hcl-report: not supported yet, exit 3"
 grep -q "not supported yet" "$T/err"; ok $? "  and says so"
 echo '{"schema_version": 1}' >"$T/bad.json"
 "$CT" appraise "$T/bad.json" --pcrs "$B/uki-A/pcrs-sysfs.pcrread-style.yaml" 2>"$T/err"
