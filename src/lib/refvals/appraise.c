@@ -975,7 +975,7 @@ CT_EXPORT ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *di
         }
         manifest_cover(m, len, cover, sizeof(cover));
         claim_init(&c, "snp.launch_measurement", CT_TC_EXECUTABLES, CT_TIER_CONTRAINDICATED, 96, 33);
-        snprintf(c.reason, sizeof(c.reason), "%s %.16s... is in no row of the manifest (it covers %s)", what, hex,
+        snprintf(c.reason, sizeof(c.reason), "%s %.16s... is in no row of the manifest (it covers %.380s)", what, hex,
                  cover);
         if (!artifacts) {
                 snprintf(c.explanation, sizeof(c.explanation), "not searched: %s",
