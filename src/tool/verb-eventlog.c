@@ -228,6 +228,7 @@ enum show_mode { SHOW_TEXT, SHOW_YAML, SHOW_JSON };
 struct show {
         enum show_mode mode;
         json_object *events;
+        unsigned version; /* --eventlog-version: 1 (tpm2_eventlog 5.4) or 2 (tpm2-tools 5.8) */
 };
 
 static json_object *event_json(const ct_tcg_event *ev)
@@ -279,7 +280,7 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
                        d ? (ct_tcg_alg_name(d->alg_id) ? ct_tcg_alg_name(d->alg_id) : "?") : "-", hex, desc);
                 return CT_OK;
         }
-        tool_yaml_event(ev, info);
+        tool_yaml_event(ev, info, sh->version);
         return CT_OK;
 }
 
@@ -293,6 +294,8 @@ static void show_help(void)
                "Options:\n"
                "  --yaml      tpm2_eventlog 5.4's YAML, byte for byte (its --eventlog-version=1), except\n"
                "              the pcrs: block, which holds the correct replay\n"
+               "  --eventlog-version=N  1 (default) or 2: tpm2-tools 5.8's decoded YAML (UEFI variables,\n"
+               "              GPT, StartupLocality, device paths as text); implies --yaml\n"
                "  --json      JSON: {\"schema_version\": 1, \"format\", \"specid\", \"events\": [...], \"pcrs\"}\n"
                "  --strict    a log that ends inside its last record is an error (default: warning)\n"
                "  -h, --help  this help\n\n"
@@ -307,10 +310,11 @@ static int verb_show(int argc, char **argv)
         static const struct option opts[] = {
                 { "yaml", no_argument, NULL, 'y' },
                 { "strict", no_argument, NULL, 's' },
+                { "eventlog-version", required_argument, NULL, 'V' },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("eventlog show", show_help);
-        struct show sh = { .mode = SHOW_TEXT };
+        struct show sh = { .mode = SHOW_TEXT, .version = 1 };
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_replay *r = NULL;
@@ -328,6 +332,12 @@ static int verb_show(int argc, char **argv)
                         break;
                 case 's':
                         flags |= CT_TCG_STRICT;
+                        break;
+                case 'V':
+                        if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+                                return tool_cmd_usage(&cmd, "--eventlog-version: '%s' is not 1 or 2", optarg);
+                        sh.version = (unsigned)(optarg[0] - '0');
+                        sh.mode = SHOW_YAML;
                         break;
                 default:
                         return EXIT_BAD_INPUT;
@@ -354,7 +364,7 @@ static int verb_show(int argc, char **argv)
         if (sh.mode == SHOW_JSON)
                 sh.events = json_object_new_array();
         if (sh.mode == SHOW_YAML)
-                printf("---\nversion: 1\nevents:\n");
+                printf("---\nversion: %u\nevents:\n", sh.version);
         if (ct_tcg_walk(blob.data, blob.len, flags, show_cb, &sh, &info, &err) != CT_OK) {
                 json_object_put(sh.events);
                 rc = tool_fail(&err, argv[optind]);
