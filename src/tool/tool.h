@@ -48,8 +48,10 @@ extern const struct tool_area tool_area_pcr;
 extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
 extern const struct tool_area tool_area_tdx;
+extern const struct tool_area tool_area_hcl;
 extern const struct tool_area tool_area_initrd;
 extern const struct tool_area tool_area_image;
+extern const struct tool_area tool_area_rvps;
 int tool_reference(int argc, char **argv);
 int tool_uki_build(int argc, char **argv);
 

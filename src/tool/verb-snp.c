@@ -785,7 +785,10 @@ out:
         return ret;
 }
 
+int tool_snp_report(int argc, char **argv);
+
 static const struct tool_verb verbs[] = {
+        { "report", "show|verify REPORT [OPTIONS]", tool_snp_report, "SNP attestation report: decode; verify signature, chain, TCB (verb-snp-report.c)" },
         { "measure", "--mode MODE --ovmf FILE [OPTIONS]", verb_measure,
           "launch digest (sev, seves, snp, snp:ovmf-hash, snp:svsm), sev-snp-measure 0.0.13 compatible; tables" },
         { "explain", "DIGEST --ovmf FILE [--kernel FILE ...] [OPTIONS]", snp_verb_explain,

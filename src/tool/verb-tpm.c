@@ -459,9 +459,19 @@ static int verb_capture(int argc, char **argv)
         return run_capture(&o);
 }
 
+/*
+ * The tpm area's verbs. A verb in another file (verb-tpm-quote.c, ...) is one
+ * prototype here and one row below.
+ */
+int tool_tpm_quote(int argc, char **argv);
+int tool_tpm_evidence(int argc, char **argv);
+
 static const struct tool_verb verbs[] = {
+        { "quote", "verify -m MSG -s SIG -u PUB [-q HEX] [-f PCRS]", tool_tpm_quote, "verify a TPM 2.0 quote (tpm2_checkquote 5.8) (verb-tpm-quote.c)" },
+        { "evidence", "verify FILE.json [--init-data-digest HEX]", tool_tpm_evidence, "verify Trustee TPM evidence (verb-tpm-quote.c)" },
         { "capture", "(--kernel K [--initrd I] [--append C] | --uki UKI) -o DIR", verb_capture,
           "boot under QEMU+OVMF+swtpm; capture the event log and PCRs; check them" },
 };
 
-const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs, sizeof(verbs) / sizeof(verbs[0]) };
+const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs,
+                                         sizeof(verbs) / sizeof(verbs[0]) };
