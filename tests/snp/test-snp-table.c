@@ -289,6 +289,7 @@ static void test_table_order_and_rules(void **state)
         assert_int_equal(rows[7].vcpu_sig, 0x800f12); /* the requested value is kept */
         assert_true(rows[0].has_guest_features);
         assert_int_equal(rows[0].guest_features, 1);
+        assert_true(rows[0].direct_boot && rows[11].direct_boot); /* the base measured the kernel hashes */
         free(rows);
 
         /* the Milan row of a one-row table */
