@@ -114,6 +114,8 @@ ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err);
 bool ct_desc_key_known(const char *key, bool *ret_is_list);
 /* The NULL-terminated list of every field name, in documentation order. */
 const char *const *ct_desc_keys(void);
+/* One line saying what a field is and its default; "" for an unknown key. */
+const char *ct_desc_key_help(const char *key);
 
 /*
  * Parse a description (YAML or JSON) of len bytes into *d (fields set on
@@ -147,6 +149,169 @@ typedef struct ct_reference_opts {
  * message), CT_E_MISMATCH when an expected value (rootfs.root_hash) differs.
  */
 ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_manifest **ret, ct_error *err);
+
+/* ---- Disk images as systemd-repart / mkosi build them ---- */
+
+#define CT_MAX_IMAGE_PARTITIONS 128
+#define CT_MAX_VERITY_SIG_BYTES (1u << 20)
+
+typedef enum ct_image_part_kind {
+        CT_IMAGE_PART_OTHER = 0,
+        CT_IMAGE_PART_ESP,
+        CT_IMAGE_PART_XBOOTLDR,
+        CT_IMAGE_PART_ROOT,
+        CT_IMAGE_PART_ROOT_VERITY,
+        CT_IMAGE_PART_ROOT_VERITY_SIG,
+        CT_IMAGE_PART_USR,
+        CT_IMAGE_PART_USR_VERITY,
+        CT_IMAGE_PART_USR_VERITY_SIG,
+} ct_image_part_kind;
+
+/* "esp", "root", "root-verity", ... (Discoverable Partitions names, x86-64 types). */
+const char *ct_image_part_kind_name(ct_image_part_kind k);
+
+typedef struct ct_image_partition {
+        uint32_t number;            /* 1-based partition number */
+        ct_image_part_kind kind;
+        char type_guid[37];         /* lower case */
+        char uuid[37];              /* lower case */
+        char label[128];
+        uint64_t offset;            /* bytes */
+        uint64_t size;              /* bytes */
+} ct_image_partition;
+
+/* The verity-sig partition's JSON (systemd's format). */
+typedef struct ct_verity_sig {
+        uint8_t root_hash[CT_HASH_MAX_SIZE];
+        size_t root_hash_len;
+        bool has_fingerprint;
+        uint8_t certificate_fingerprint[32]; /* SHA-256 of the signing certificate (DER) */
+        uint8_t *signature;         /* DER PKCS#7, malloc'd */
+        size_t signature_len;
+} ct_verity_sig;
+
+/*
+ * Parse a verity-sig partition's contents: JSON {"rootHash", "certificateFingerprint",
+ * "signature"} followed by NUL padding up to len. Strict (unknown keys, bad
+ * hex / base64: CT_E_MALFORMED naming the key). Free with ct_verity_sig_clear.
+ */
+ct_code ct_verity_sig_parse(const uint8_t *buf, size_t len, ct_verity_sig *ret, ct_error *err);
+void ct_verity_sig_clear(ct_verity_sig *s);
+
+/*
+ * Check sig's PKCS#7 signature over the root hash as lower-case hex text
+ * (what systemd-repart signs and the kernel checks) with the certificate in
+ * PEM file cert_path (OpenSSL, signer certificate not chain-verified: the
+ * given certificate is the trust anchor). CT_E_MISMATCH when it does not verify.
+ */
+ct_code ct_verity_sig_verify(const ct_verity_sig *sig, const char *cert_path, ct_error *err);
+
+/* One dm-verity pair (root or usr) of an image, checked. */
+typedef struct ct_image_verity {
+        const char *name;           /* "root" or "usr" */
+        uint32_t data_part, hash_part, sig_part; /* partition numbers; sig_part 0 = none */
+        uint8_t root_hash[CT_HASH_MAX_SIZE];
+        size_t root_hash_len;
+        char hash_name[32];
+        uint32_t hash_type, data_block_size, hash_block_size;
+        uint64_t data_blocks, hash_offset;
+        size_t salt_len;
+        uint8_t salt[CT_MAX_MANIFEST_SALT];
+        char sb_uuid[37];
+        bool uuids_match;           /* data UUID = first 128 bits, hash UUID = last 128 bits of the root hash */
+        bool tree_ok;               /* the hash partition's tree matches the data */
+        uint64_t bad_data, bad_hash;
+        bool sig_present;
+        bool sig_root_matches;      /* the signature JSON names this root hash */
+        int sig_verified;           /* -1 not checked (no certificate), 0 failed, 1 verified */
+        bool sig_fingerprint_matches; /* certificateFingerprint = SHA-256 of the given certificate */
+        char error[CT_ERROR_MSG_MAX]; /* why a check could not run or failed, "" when none */
+} ct_image_verity;
+
+#define CT_MAX_IMAGE_UKIS 16
+
+/* A UKI found in an ESP / XBOOTLDR partition (.efi files in /EFI/Linux: Boot Loader Specification type #2). */
+typedef struct ct_image_uki {
+        uint32_t part;              /* partition number */
+        char path[256];             /* "EFI/Linux/demo.efi" */
+} ct_image_uki;
+
+typedef struct ct_image_report {
+        ct_image_uki ukis[CT_MAX_IMAGE_UKIS];
+        size_t n_ukis;
+        char esp_note[256];         /* why the ESP could not be listed (mtools missing, ...), "" when it was */
+        char disk_uuid[37];
+        uint64_t sector_size;
+        ct_image_partition parts[CT_MAX_IMAGE_PARTITIONS];
+        size_t n_parts;
+        ct_image_verity verity[2];
+        size_t n_verity;
+        bool ok;                    /* every check passed */
+} ct_image_report;
+
+/*
+ * Inspect a GPT disk image (libfdisk): partitions by Discoverable
+ * Partitions type; for root and usr with a verity partition: superblock,
+ * root hash computed from the data, tree checked, UUIDs vs the root hash,
+ * verity-sig JSON and (with cert_path) its PKCS#7 signature. Checks that
+ * fail are recorded in *ret with ok = false (not errors); unreadable input
+ * is CT_E_INPUT / CT_E_MALFORMED / CT_E_IO. *ret is malloc'd (free()).
+ */
+ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threads, ct_image_report **ret,
+                         ct_error *err);
+
+/*
+ * Copy UKI `u` of report `rep` out of the image at path into out_path
+ * (mtools' mcopy, run with the partition's byte offset). CT_E_IO when
+ * mcopy is missing or fails.
+ */
+ct_code ct_image_extract_uki(const char *path, const ct_image_report *rep, const ct_image_uki *u, const char *out_path,
+                             ct_error *err);
+
+/* ---- Reproducible image parts ---- */
+
+#define CT_MAX_INITRD_ENTRIES 1000000
+#define CT_MAX_INITRD_BYTES (4ull << 30)
+
+typedef struct ct_initrd_opts {
+        uint64_t mtime;             /* every entry's mtime (SOURCE_DATE_EPOCH or 0) */
+        bool gzip;                  /* gzip (zlib, level 9, no name, no timestamp, OS unix) */
+} ct_initrd_opts;
+
+/*
+ * A newc cpio archive of the tree under dir, written atomically to
+ * out_path: entries sorted by path (bytewise), directories, regular files
+ * and symbolic links (anything else is CT_E_UNSUPPORTED naming it), uid /
+ * gid 0, nlink 1 (2 for directories), inode numbers 1, 2, ... in archive
+ * order, mode bits as on disk, mtime from opts, then TRAILER!!!. The same
+ * tree gives the same bytes whatever its owners, mtimes and inode numbers.
+ * Writes the entry count to *ret_entries (may be NULL).
+ */
+ct_code ct_initrd_pack(const char *dir, const ct_initrd_opts *opts, const char *out_path, uint64_t *ret_entries,
+                       ct_error *err);
+
+/* One section of a UKI to build. */
+typedef struct ct_uki_build_section {
+        const char *name;           /* ".osrel", ".cmdline", ".initrd", ".linux", ... */
+        const uint8_t *data;        /* caller-owned */
+        size_t len;
+} ct_uki_build_section;
+
+/*
+ * A UKI from a systemd-stub PE and sections, laid out as ukify does: each
+ * new section header after the stub's, its contents at the end of the file
+ * (FileAlignment), its VirtualAddress after the previous section
+ * (SectionAlignment), characteristics initialised data | read; sections in
+ * ukify's order (.osrel .cmdline .dtb .uname .splash .pcrpkey .initrd
+ * .ucode .linux) whatever order they are given in; SizeOfImage,
+ * SizeOfInitializedData and NumberOfSections updated, TimeDateStamp set to
+ * `timestamp` (0 unless SOURCE_DATE_EPOCH), CheckSum recomputed.
+ * CT_E_MALFORMED for a stub that is not a PE, CT_E_ARG for a section named
+ * twice or one the stub already has, CT_E_LIMIT when the headers have no
+ * room for the new section headers. *ret is malloc'd (free()).
+ */
+ct_code ct_uki_build(const uint8_t *stub, size_t stub_len, const ct_uki_build_section *sections, size_t n,
+                     uint32_t timestamp, uint8_t **ret, size_t *ret_len, ct_error *err);
 
 #ifdef __cplusplus
 }

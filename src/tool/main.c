@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cocotrust/fileio.h>
+
 #include "tool.h"
 
 #ifndef CT_VERSION
@@ -15,11 +17,10 @@ const char *tool_version = CT_VERSION;
 
 static const struct tool_area *const areas[] = {
         &tool_area_snp, &tool_area_verity, &tool_area_pe, &tool_area_uki, &tool_area_pcr, &tool_area_eventlog,
-        &tool_area_tpm,
+        &tool_area_tpm, &tool_area_tdx, &tool_area_hcl, &tool_area_initrd, &tool_area_image, &tool_area_rvps,
 };
 
-/* Areas announced in DESIGN.md that do not exist yet: named so a user gets a clear answer. */
-static const char *const planned[] = { "tdx", "appraise" };
+int tool_appraise(int argc, char **argv);
 
 static void usage(FILE *f)
 {
@@ -33,8 +34,8 @@ static void usage(FILE *f)
                 fprintf(f, "  %-10s %s\n", areas[i]->name, areas[i]->summary);
         }
         fprintf(f, "  %-10s %s\n", "reference", "every reference value of one image into one manifest");
-        fprintf(f, "\nNot implemented yet: tdx, appraise.\n"
-                   "\nRun '%s AREA --help' for the verbs of an area.\n"
+        fprintf(f, "  %-10s %s\n", "appraise", "evidence against a manifest (cocotrust appraise MANIFEST.json ...)");
+        fprintf(f, "\nRun '%s AREA --help' for the verbs of an area.\n"
                    "Exit status: 0 ok, 1 a check failed, 2 bad or missing input, wrong file type or usage,\n"
                    "3 a failed write, a missing tool, a tool that failed, or an internal error.\n",
                 program_name);
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
         size_t n = 0;
         const char *hint;
 
+        ct_io_signals_install(program_name);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_BAD_INPUT;
@@ -112,9 +114,12 @@ int main(int argc, char **argv)
                         return run_area(areas[i], argc - 1, argv + 1);
         if (strcmp(argv[1], "reference") == 0)
                 return tool_reference(argc - 1, argv + 1);
-        for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
-                if (strcmp(argv[1], planned[i]) == 0)
-                        return tool_not_implemented(argv[1]);
+        if (strcmp(argv[1], "appraise") == 0) {
+                char label[64];
+                snprintf(label, sizeof(label), "%s appraise", program_name);
+                argv[1] = label;
+                return tool_appraise(argc - 1, argv + 1);
+        }
         for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
                 names[n++] = areas[i]->name;
         hint = suggest(argv[1], names, n);

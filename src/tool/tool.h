@@ -47,7 +47,13 @@ extern const struct tool_area tool_area_uki;
 extern const struct tool_area tool_area_pcr;
 extern const struct tool_area tool_area_eventlog;
 extern const struct tool_area tool_area_tpm;
+extern const struct tool_area tool_area_tdx;
+extern const struct tool_area tool_area_hcl;
+extern const struct tool_area tool_area_initrd;
+extern const struct tool_area tool_area_image;
+extern const struct tool_area tool_area_rvps;
 int tool_reference(int argc, char **argv);
+int tool_uki_build(int argc, char **argv);
 
 /* Areas whose anchor takes options before the action: move the verb in front of them (main.c calls it). */
 void tool_verity_reorder(int argc, char **argv);
@@ -145,6 +151,8 @@ struct tool_cmd {
  * and cmd->status is the exit status (0 after --help/--version, 2 after an
  * unknown option or a missing argument, already reported on stderr).
  * A verb that defines "json" in longopts gets it back as its own option.
+ * A verb that lists 'h' in shortopts gets -h back as its own option (its
+ * anchor's -h, e.g. pesign's --hash); --help stays help.
  */
 int tool_getopt(struct tool_cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts);
 

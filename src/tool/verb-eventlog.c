@@ -12,6 +12,7 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
+#include "ccel-tool.h"
 #include "check-render.h"
 #include "tool.h"
 
@@ -79,25 +80,6 @@ static void print_pcrs_block(const ct_pcr_set *s, const char *indent)
         }
 }
 
-static int parse_banks(const char *arg, uint32_t *mask)
-{
-        char *dup = strdup(arg), *save = NULL;
-
-        if (!dup)
-                return EXIT_INTERNAL;
-        for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                ct_hash_alg a = ct_hash_from_name(t);
-                if (a == CT_HASH_NONE) {
-                        int rc = tool_usage("unknown bank '%s' (sha1, sha256, sha384, sha512, sm3_256)", t);
-                        free(dup);
-                        return rc;
-                }
-                *mask |= 1u << a;
-        }
-        free(dup);
-        return EXIT_OK;
-}
-
 /* Keep only the banks in mask (0 = all); EXIT_BAD_INPUT naming a requested bank the set lacks. */
 static int filter_banks(ct_pcr_set *s, uint32_t mask, const char *what)
 {
@@ -155,7 +137,7 @@ static json_object *info_json(const ct_tpm_replay *r)
         return o;
 }
 
-static int replay_help(void)
+static void replay_help(void)
 {
         printf("Usage: %s eventlog replay LOG [--bank BANK[,BANK...]] [--strict] [--json]\n\n"
                "Replay a TCG PC Client event log (binary_bios_measurements; SHA1 or crypto-agile)\n"
@@ -171,44 +153,43 @@ static int replay_help(void)
                "Text output is the pcrs: block of tpm2_eventlog (\"    0  : 0x<hex>\").\n"
                "Exit status: 0 ok, 2 malformed log or usage, 3 I/O error.\n",
                program_name);
-        return EXIT_OK;
 }
 
 static int verb_replay(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "bank", required_argument, NULL, 'b' }, { "json", no_argument, NULL, 'j' },
-                { "strict", no_argument, NULL, 's' },     { "help", no_argument, NULL, 'h' },
+                { "bank", required_argument, NULL, 'b' },
+                { "strict", no_argument, NULL, 's' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog replay", replay_help);
         uint32_t mask = 0;
-        bool json = false;
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_replay *r;
         ct_error err;
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("replay", argc, argv);
+
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'b':
-                        if ((rc = parse_banks(optarg, &mask)) != EXIT_OK)
+                        if ((rc = tool_parse_bank_mask(optarg, &mask, "--bank")) != EXIT_OK)
                                 return rc;
-                        break;
-                case 'j':
-                        json = true;
                         break;
                 case 's':
                         flags |= CT_TCG_STRICT;
                         break;
-                case 'h':
-                        return replay_help();
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind + 1 != argc)
-                return tool_usage("eventlog replay: expected one LOG argument (see --help)");
+                return tool_cmd_usage(&cmd, "expected one LOG argument");
         if ((rc = load_log(argv[optind], &blob)) != EXIT_OK)
                 return rc;
         r = calloc(1, sizeof(*r));
@@ -223,10 +204,11 @@ static int verb_replay(int argc, char **argv)
         warn_info(argv[optind], &r->info, blob.data, blob.len);
         if ((rc = filter_banks(&r->pcrs, mask, argv[optind])) != EXIT_OK)
                 goto out;
-        if (json) {
+        if (cmd.json) {
                 json_object *o = tool_pcrset_json(&r->pcrs);
                 json_object_object_add(o, "log", info_json(r));
-                tool_json_print(o);
+                if ((rc = tool_json_emit(o, NULL)) != EXIT_OK)
+                        goto out;
         } else {
                 print_pcrs_block(&r->pcrs, "");
         }
@@ -471,7 +453,7 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
         return CT_OK;
 }
 
-static int show_help(void)
+static void show_help(void)
 {
         printf("Usage: %s eventlog show LOG [--yaml | --json] [--strict]\n\n"
                "Print the records of a TCG PC Client event log, with the common event data decoded\n"
@@ -488,16 +470,16 @@ static int show_help(void)
                "first 8 bytes) and a description.\n"
                "Exit status: 0 ok, 2 malformed log or usage, 3 I/O error.\n",
                program_name);
-        return EXIT_OK;
 }
 
 static int verb_show(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "yaml", no_argument, NULL, 'y' },   { "json", no_argument, NULL, 'j' },
-                { "strict", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+                { "yaml", no_argument, NULL, 'y' },
+                { "strict", no_argument, NULL, 's' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog show", show_help);
         struct show sh = { .mode = SHOW_TEXT };
         unsigned flags = 0;
         ct_blob blob = { 0 };
@@ -506,25 +488,27 @@ static int verb_show(int argc, char **argv)
         ct_error err;
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("show", argc, argv);
+
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'y':
                         sh.mode = SHOW_YAML;
                         break;
-                case 'j':
-                        sh.mode = SHOW_JSON;
-                        break;
                 case 's':
                         flags |= CT_TCG_STRICT;
                         break;
-                case 'h':
-                        return show_help();
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        if (cmd.json)
+                sh.mode = SHOW_JSON;
         if (optind + 1 != argc)
-                return tool_usage("eventlog show: expected one LOG argument (see --help)");
+                return tool_cmd_usage(&cmd, "expected one LOG argument");
         if ((rc = load_log(argv[optind], &blob)) != EXIT_OK)
                 return rc;
         r = calloc(1, sizeof(*r));
@@ -577,7 +561,8 @@ static int verb_show(int argc, char **argv)
                 json_object_object_add(o, "pcrs", json_object_get(p));
                 json_object_put(pcrs);
                 json_object_object_add(o, "log", info_json(r));
-                tool_json_print(o);
+                if ((rc = tool_json_emit(o, NULL)) != EXIT_OK)
+                        goto out;
         }
         rc = EXIT_OK;
 out:
@@ -588,7 +573,7 @@ out:
 
 /* ---- check ---- */
 
-static int check_help(void)
+static void check_help(void)
 {
         printf("Usage: %s eventlog check LOG --pcrs PCRS [--bank BANK[,BANK...]] [--strict] [--json]\n\n"
                "Replay LOG and compare it with PCR values read from a TPM: which PCRs the log explains,\n"
@@ -606,19 +591,19 @@ static int check_help(void)
                "Exit status: 0 every PCR in the log is explained, 1 some mismatch, 2 bad input or usage,\n"
                "3 I/O error.\n",
                program_name);
-        return EXIT_OK;
 }
 
 static int verb_check(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "pcrs", required_argument, NULL, 'p' }, { "bank", required_argument, NULL, 'b' },
-                { "json", no_argument, NULL, 'j' },       { "strict", no_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+                { "pcrs", required_argument, NULL, 'p' },
+                { "bank", required_argument, NULL, 'b' },
+                { "strict", no_argument, NULL, 's' },
+                { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog check", check_help);
         const char *pcrs_path = NULL, *log_path;
         uint32_t mask = 0;
-        bool json = false;
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_check *chk = NULL;
@@ -627,31 +612,31 @@ static int verb_check(int argc, char **argv)
         ct_error err;
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
+                return tool_ccel_verb("check", argc, argv);
+
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case 'p':
                         pcrs_path = optarg;
                         break;
                 case 'b':
-                        if ((rc = parse_banks(optarg, &mask)) != EXIT_OK)
+                        if ((rc = tool_parse_bank_mask(optarg, &mask, "--bank")) != EXIT_OK)
                                 return rc;
-                        break;
-                case 'j':
-                        json = true;
                         break;
                 case 's':
                         flags |= CT_TCG_STRICT;
                         break;
-                case 'h':
-                        return check_help();
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind + 1 != argc)
-                return tool_usage("eventlog check: expected one LOG argument (see --help)");
+                return tool_cmd_usage(&cmd, "expected one LOG argument");
         if (!pcrs_path)
-                return tool_usage("eventlog check: --pcrs PCRS is required");
+                return tool_cmd_usage(&cmd, "--pcrs PCRS is required");
         log_path = argv[optind];
         if ((rc = load_log(log_path, &blob)) != EXIT_OK)
                 return rc;
@@ -683,7 +668,7 @@ static int verb_check(int argc, char **argv)
                 rc = tool_errorf(EXIT_BAD_INPUT, "%s and %s have no PCR bank in common", log_path, pcrs_path);
                 goto out;
         }
-        if (json) {
+        if (cmd.json) {
                 json_object *jo = tool_json_new();
                 tool_json_add_str(jo, "log", log_path);
                 tool_json_add_str(jo, "pcrs", pcrs_path);
@@ -692,7 +677,8 @@ static int verb_check(int argc, char **argv)
                 json_object_object_add(jo, "mismatches", tool_check_mismatches_json(chk));
                 json_object_object_add(jo, "log_info", info_json(&chk->replay));
                 tool_json_add_bool(jo, "ok", chk->n_mismatch == 0);
-                tool_json_print(jo);
+                if ((rc = tool_json_emit(jo, NULL)) != EXIT_OK)
+                        goto out;
         } else {
                 tool_check_print_text(chk, "PCRS");
                 printf("%s: %u PCR values explained, %u mismatch%s\n", chk->n_mismatch ? "MISMATCH" : "OK",

@@ -45,8 +45,9 @@ static void help(void)
                "SNP launch digests over the platform variations, dm-verity root hash and its kernel\n"
                "command-line forms, PCR 4 / PCR 11 predictions (and the PCR 11 phases), init-data\n"
                "digests with their HOST_DATA / MRCONFIGID / PCR 8 forms, captured PCRs, and the\n"
-               "SHA-256 and parameters of every artifact. TDX values: not computed by this build\n"
-               "(the manifest says \"tdx\": null and notes.tdx says why).\n\n"
+               "SHA-256 and parameters of every artifact, and for a TDVF firmware the TDX MRTD, RTMR 1-2,\n"
+               "tdvfkernel and tdvfkernelparams over memory sizes x variants (\"tdx\": null with\n"
+               "notes.tdx saying why when they cannot be computed).\n\n"
                "IMAGE.yaml is the image description (YAML or JSON, docs/reference.md). Every field of\n"
                "it is also a flag, which overrides the file (a list flag replaces the file's list and\n"
                "may be repeated or hold commas):\n",
@@ -56,7 +57,7 @@ static void help(void)
 
                 ct_desc_key_known(keys[i], &list);
                 flag_name(keys[i], flag, sizeof(flag));
-                printf("      --%-26s %s%s\n", flag, keys[i], list ? " (list)" : "");
+                printf("      --%-24s %-24s %s%s\n", flag, keys[i], ct_desc_key_help(keys[i]), list ? " (list)" : "");
         }
         printf("  aliases: --rootfs (rootfs.data), --append (cmdline), --ovmf (firmware), --vcpu-type,\n"
                "           --vmm-type, --mode (as sev-snp-measure), --bank\n\n"
@@ -106,7 +107,7 @@ static void on_progress(const char *step, uint64_t done, uint64_t total, void *u
 
 int tool_reference(int argc, char **argv)
 {
-        enum { OPT_TIMESTAMP = 1000, OPT_QUIET, OPT_JSON, OPT_FIELD = 2000 };
+        enum { OPT_TIMESTAMP = 1000, OPT_QUIET, OPT_FIELD = 2000 };
         const char *const *keys = ct_desc_keys();
         static char names[MAX_FIELDS + 16][64];
         struct option opts[MAX_FIELDS + 32];
@@ -115,7 +116,8 @@ int tool_reference(int argc, char **argv)
         struct { const char *key, *value; } *flags = NULL;
         size_t n_opts = 0, n_fields = 0, n_flags = 0;
         const char *output = NULL;
-        bool timestamp = false, quiet = false, json = false;
+        bool timestamp = false, quiet = false;
+        struct tool_cmd cmd = TOOL_CMD("reference", help);
         struct progress_state ps = { .tty = isatty(2) != 0 };
         ct_reference_opts ro = { .generator = "cocotrust " CT_VERSION };
         char created[32];
@@ -139,14 +141,12 @@ int tool_reference(int argc, char **argv)
         opts[n_opts++] = (struct option){ "output", required_argument, NULL, 'o' };
         opts[n_opts++] = (struct option){ "timestamp", no_argument, NULL, OPT_TIMESTAMP };
         opts[n_opts++] = (struct option){ "quiet", no_argument, NULL, OPT_QUIET };
-        opts[n_opts++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
-        opts[n_opts++] = (struct option){ "help", no_argument, NULL, 'h' };
         opts[n_opts] = (struct option){ 0 };
 
         flags = calloc((size_t)argc + 1, sizeof(*flags));
         if (!flags)
                 return tool_errorf(EXIT_INTERNAL, "%s: out of memory\n", program_name);
-        while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "o:", opts)) != -1) {
                 if (c >= OPT_FIELD && c < OPT_FIELD + (int)n_fields) {
                         flags[n_flags].key = field_of[c - OPT_FIELD];
                         flags[n_flags++].value = optarg;
@@ -162,17 +162,11 @@ int tool_reference(int argc, char **argv)
                 case OPT_QUIET:
                         quiet = true;
                         break;
-                case OPT_JSON:
-                        json = true;
-                        break;
-                case 'h':
-                        help();
-                        free(flags);
-                        return EXIT_OK;
-                default:
-                        free(flags);
-                        return tool_usage("run '%s reference --help' for the options", program_name);
                 }
+        }
+        if (cmd.done) {
+                free(flags);
+                return cmd.status;
         }
         if (argc - optind > 1) {
                 free(flags);
@@ -247,7 +241,7 @@ int tool_reference(int argc, char **argv)
                 rc = tool_fail(&err, output);
                 goto out;
         }
-        if (json) {
+        if (cmd.json) {
                 json_object *o = tool_json_new();
 
                 tool_json_add_str(o, "manifest", output);
@@ -257,7 +251,7 @@ int tool_reference(int argc, char **argv)
                 tool_json_add_int(o, "verity", (int64_t)m->n_verity);
                 tool_json_add_int(o, "pcrs", (int64_t)m->n_pcrs);
                 tool_json_add_int(o, "init_data", (int64_t)m->n_init_data);
-                tool_json_print(o);
+                rc = tool_json_emit(o, NULL);
         } else {
                 printf("%s: %zu SNP rows, %s, %zu verity, %zu PCRs (+%zu variants, %zu phases), %zu init-data, "
                        "%zu captured PCRs\n",

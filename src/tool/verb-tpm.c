@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cocotrust/capture.h>
@@ -32,14 +33,15 @@
 #define DEFAULT_APPEND "console=ttyS0 panic=-1 loglevel=4"
 #define MAX_INITRD (1u << 30)
 
-static int capture_help(void)
+static void capture_help(void)
 {
         printf("Usage: %s tpm capture (--kernel KERNEL [--initrd INITRD] [--append CMDLINE] | --uki UKI.efi)\n"
-               "                      -o DIR [--ovmf CODE --vars VARS] [--secure-boot] [--timeout SEC]\n"
-               "                      [--memory MIB] [--pcr-banks LIST] [--busybox PATH] [--keep-work] [--json]\n"
+               "                      -o DIR [--accel auto|kvm|tcg] [--ovmf CODE --vars VARS] [--secure-boot]\n"
+               "                      [--timeout SEC] [--memory MIB] [--pcr-banks LIST] [--busybox PATH]\n"
+               "                      [--keep-work] [--json]\n"
                "       %s tpm capture --write-initrd FILE [--busybox PATH]\n\n"
                "A trusted local reference boot. Starts swtpm (TPM 2.0) on a private socket, boots the image\n"
-               "under qemu-system-x86_64 (KVM if /dev/kvm is usable, else TCG) with OVMF and the vTPM, and\n"
+               "under qemu-system-x86_64 (KVM, or TCG where KVM cannot run it) with OVMF and the vTPM, and\n"
                "collects the firmware event log and the PCRs from inside the guest over the serial console.\n"
                "Writes DIR/eventlog.bin, DIR/pcrs.json (PCR-set JSON, every PCR of every bank) and\n"
                "DIR/console.log, then replays the log and checks it against the PCRs.\n\n"
@@ -50,6 +52,9 @@ static int capture_help(void)
                "the combination. With --uki the UKI boots from a FAT ESP as \\EFI\\BOOT\\BOOTX64.EFI, the\n"
                "way firmware boots an installed UKI; its own initrd must then print the capture markers\n"
                "(build one with --write-initrd and embed it as the UKI's .initrd).\n\n"
+               "Progress goes to stderr, one line per phase with the seconds elapsed: firmware (QEMU\n"
+               "started), kernel (the EFI stub or the kernel printed), collecting (the capture /init\n"
+               "runs), checking. When QEMU or swtpm fails, the last lines of its output are printed.\n\n"
                "Options:\n"
                "  --kernel FILE        kernel with an EFI stub (bzImage / vmlinuz)\n"
                "  --initrd FILE        initrd to boot with it (the capture initrd is appended)\n"
@@ -60,6 +65,10 @@ static int capture_help(void)
                "                       with --secure-boot %s)\n"
                "  --vars FILE          OVMF variable store template, copied (default %s,\n"
                "                       with --secure-boot %s)\n"
+               "  --accel ACCEL        auto (default): KVM with -cpu qemu64, and TCG when the guest cannot\n"
+               "                       start under KVM (QEMU exits or reports a KVM error before the\n"
+               "                       firmware prints, or the firmware stays silent %u s), saying so;\n"
+               "                       kvm: KVM only (QEMU's own message when it fails); tcg: TCG only\n"
                "  --secure-boot        q35 with SMM and a secure flash (use with Secure Boot firmware and keys)\n"
                "  --timeout SEC        kill the VM after SEC seconds (default 300)\n"
                "  --memory MIB         guest memory (default 1024)\n"
@@ -69,11 +78,15 @@ static int capture_help(void)
                "  --write-initrd FILE  only write the capture initrd (newc cpio) to FILE and exit\n"
                "  --json               print the check result as JSON\n"
                "  -h, --help           this help\n\n"
+               "Examples:\n"
+               "  %s tpm capture --kernel vmlinuz --append 'console=ttyS0 panic=-1' -o ref/\n"
+               "  %s tpm capture --write-initrd capture.cpio   # then embed it as a UKI's .initrd\n"
+               "  %s tpm capture --uki uki.efi --secure-boot --accel tcg -o ref-sb/ --json\n\n"
                "Exit status: 0 the log replays to the captured PCRs, 1 it does not, 2 bad input or usage,\n"
                "3 a missing tool (qemu, swtpm, OVMF, busybox), a VM that failed or timed out, I/O error.\n",
                program_name, program_name, DEFAULT_APPEND, DEFAULT_OVMF_CODE, DEFAULT_OVMF_SB_CODE,
-               DEFAULT_OVMF_VARS, DEFAULT_OVMF_SB_VARS);
-        return EXIT_OK;
+               DEFAULT_OVMF_VARS, DEFAULT_OVMF_SB_VARS, CT_CAPTURE_KVM_PROBE_S, program_name, program_name,
+               program_name);
 }
 
 struct opts {
@@ -218,7 +231,10 @@ static int check_capture(const char *dir, const ct_capture_console *c, bool json
                 json_object_object_add(o, "banks", tool_check_banks_json(chk));
                 json_object_object_add(o, "mismatches", tool_check_mismatches_json(chk));
                 tool_json_add_bool(o, "ok", ok);
-                tool_json_print(o);
+                if ((rc = tool_json_emit(o, NULL)) != EXIT_OK) {
+                        ct_tpm_check_free(chk);
+                        return rc;
+                }
         } else {
                 for (unsigned k = 0; k < chk->n_banks; k++) {
                         const ct_tpm_check_bank *b = &chk->banks[k];
@@ -249,6 +265,7 @@ static int run_capture(const struct opts *o)
         uint8_t *initrd = NULL;
         size_t initrd_len = 0;
         ct_capture *cap = NULL;
+        struct timespec t0;
         ct_error err;
         int rc = EXIT_INTERNAL;
         bool made_out = false;
@@ -296,6 +313,7 @@ static int run_capture(const struct opts *o)
                         goto out;
                 }
         }
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (ct_capture_boot(cap, &err) != CT_OK) {
                 rc = tool_fail(&err, NULL);
                 print_failure_output(ct_capture_failure_output(cap));
@@ -313,6 +331,14 @@ static int run_capture(const struct opts *o)
                         goto out;
         }
         made_out = false; /* it holds the outputs now */
+        {
+                struct timespec t1;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                fprintf(stderr, "%s: tpm capture: %5.1f s: checking the event log against the PCRs (%s)\n",
+                        program_name,
+                        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                        ct_capture_accel_used(cap) == CT_CAPTURE_ACCEL_KVM ? "booted with KVM" : "booted with TCG");
+        }
         rc = check_capture(o->out, ct_capture_result(cap), o->json);
 out:
         if (cap && o->keep && ct_capture_workdir(cap)[0])
@@ -338,14 +364,14 @@ static int verb_capture(int argc, char **argv)
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
                 { "pcr-banks", required_argument, NULL, 'p' }, { "busybox", required_argument, NULL, 'b' },
                 { "keep-work", no_argument, NULL, 'K' },      { "write-initrd", required_argument, NULL, 'W' },
-                { "json", no_argument, NULL, 'j' },           { "help", no_argument, NULL, 'h' },
                 { "accel", required_argument, NULL, 'A' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("tpm capture", capture_help);
         struct opts o = { .timeout = 300, .memory = 1024, .banks = "sha1,sha256", .accel = CT_CAPTURE_ACCEL_AUTO };
         int c;
 
-        while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "o:", opts)) != -1) {
                 switch (c) {
                 case 'k':
                         o.kernel = optarg;
@@ -373,15 +399,15 @@ static int verb_capture(int argc, char **argv)
                         break;
                 case 't':
                         if (!tool_parse_u64(optarg, &o.timeout) || o.timeout == 0 || o.timeout > 86400)
-                                return tool_usage("--timeout: seconds between 1 and 86400");
+                                return tool_cmd_usage(&cmd, "--timeout: seconds between 1 and 86400");
                         break;
                 case 'm':
                         if (!tool_parse_u64(optarg, &o.memory) || o.memory < 128 || o.memory > 65536)
-                                return tool_usage("--memory: MiB between 128 and 65536");
+                                return tool_cmd_usage(&cmd, "--memory: MiB between 128 and 65536");
                         break;
                 case 'p':
                         if (strspn(optarg, "abcdehms0123456789_,") != strlen(optarg) || !*optarg)
-                                return tool_usage("--pcr-banks: a list like sha1,sha256");
+                                return tool_cmd_usage(&cmd, "--pcr-banks: a list like sha1,sha256");
                         o.banks = optarg;
                         break;
                 case 'b':
@@ -393,21 +419,19 @@ static int verb_capture(int argc, char **argv)
                 case 'W':
                         o.write_initrd = optarg;
                         break;
-                case 'j':
-                        o.json = true;
-                        break;
                 case 'A':
                         if (!ct_capture_accel_from_name(optarg, &o.accel))
-                                return tool_usage("--accel: auto, kvm or tcg (not '%s')", optarg);
+                                return tool_cmd_usage(&cmd, "--accel: auto, kvm or tcg (not '%s')", optarg);
                         break;
-                case 'h':
-                        return capture_help();
                 default:
                         return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        o.json = cmd.json;
         if (optind != argc)
-                return tool_usage("tpm capture: unexpected argument '%s' (see --help)", argv[optind]);
+                return tool_cmd_usage(&cmd, "unexpected argument '%s'", argv[optind]);
         if (o.write_initrd) {
                 char *bb = o.busybox ? strdup(o.busybox) : ct_sup_find_program("busybox");
                 uint8_t *b = NULL;
@@ -425,19 +449,29 @@ static int verb_capture(int argc, char **argv)
                 return rc;
         }
         if (!o.kernel == !o.uki)
-                return tool_usage("tpm capture: give --kernel KERNEL or --uki UKI (see --help)");
+                return tool_cmd_usage(&cmd, "give --kernel KERNEL or --uki UKI");
         if (o.uki && (o.initrd || o.append))
-                return tool_usage("tpm capture: --initrd and --append go with --kernel, not --uki");
+                return tool_cmd_usage(&cmd, "--initrd and --append go with --kernel, not --uki");
         if (!o.out)
-                return tool_usage("tpm capture: -o DIR is required");
+                return tool_cmd_usage(&cmd, "-o DIR is required");
         if ((o.ovmf == NULL) != (o.vars == NULL))
-                return tool_usage("tpm capture: give --ovmf and --vars together");
+                return tool_cmd_usage(&cmd, "give --ovmf and --vars together");
         return run_capture(&o);
 }
 
+/*
+ * The tpm area's verbs. A verb in another file (verb-tpm-quote.c, ...) is one
+ * prototype here and one row below.
+ */
+int tool_tpm_quote(int argc, char **argv);
+int tool_tpm_evidence(int argc, char **argv);
+
 static const struct tool_verb verbs[] = {
+        { "quote", "verify -m MSG -s SIG -u PUB [-q HEX] [-f PCRS]", tool_tpm_quote, "verify a TPM 2.0 quote (tpm2_checkquote 5.8) (verb-tpm-quote.c)" },
+        { "evidence", "verify FILE.json [--init-data-digest HEX]", tool_tpm_evidence, "verify Trustee TPM evidence (verb-tpm-quote.c)" },
         { "capture", "(--kernel K [--initrd I] [--append C] | --uki UKI) -o DIR", verb_capture,
           "boot under QEMU+OVMF+swtpm; capture the event log and PCRs; check them" },
 };
 
-const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs, sizeof(verbs) / sizeof(verbs[0]) };
+const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs,
+                                         sizeof(verbs) / sizeof(verbs[0]) };

@@ -551,6 +551,7 @@ out:
 static const struct tool_verb verbs[] = {
         { "measure", "[--linux=FILE ...] [--bank=ALG] [--phase=P] [--json[=MODE]] [UKI.efi]", verb_measure,
           "predict PCR 11 of a UKI (systemd-measure calculate compatible)" },
+        { "build", "--stub STUB --linux K [--initrd I] [--cmdline C] [--osrel O] ... -o UKI.efi", tool_uki_build, "reproducible UKI, sections laid out as ukify does" },
 };
 
 const struct tool_area tool_area_uki = { "uki", "PCR 11 of a Unified Kernel Image (systemd-measure compatible)", verbs, sizeof(verbs) / sizeof(verbs[0]) };

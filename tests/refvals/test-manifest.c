@@ -13,6 +13,7 @@
 
 #include <cocotrust/codec.h>
 #include <cocotrust/manifest.h>
+#include <cocotrust/reference.h>
 
 #include "sample.h"
 
@@ -295,13 +296,58 @@ static void test_write(void **state)
         ct_manifest_free(m);
 }
 
+/* verity-sig JSON: a valid one, and one case per malformation. */
+static void test_verity_sig(void **state)
+{
+        static const char good[] = "{\"rootHash\":\"0f7fdeacc105290c286fff3c92a6d2301f4de7b7860c4bd9a75b59966fe079cf\","
+                                   "\"certificateFingerprint\":\"70f38aca27ebe6b2b2432bbc6d22635f97964a19e2884a43a36d58d817f88184\","
+                                   "\"signature\":\"MIIEkQ==\"}";
+        static const struct {
+                const char *json;
+                const char *msg;
+        } bad[] = {
+                { "{\"rootHash\":\"zz\",\"signature\":\"MIIEkQ==\"}", "rootHash" },
+                { "{\"signature\":\"MIIEkQ==\"}", "rootHash" },
+                { "{\"rootHash\":\"0f7f\",\"signature\":\"MII!\"}", "signature" },
+                { "{\"rootHash\":\"0f7f\",\"signature\":7}", "signature" },
+                { "{\"rootHash\":\"0f7f\",\"certificateFingerprint\":\"00\",\"signature\":\"MIIEkQ==\"}", "certificateFingerprint" },
+                { "{\"rootHash\":\"0f7f\",\"signature\":\"MIIEkQ==\",\"extra\":1}", "unknown key" },
+                { "[1]", "not an object" },
+                { "{\"rootHash\":", "JSON" },
+        };
+        uint8_t buf[512];
+        ct_verity_sig s;
+        ct_error err;
+
+        (void)state;
+        memset(buf, 0, sizeof(buf));
+        memcpy(buf, good, strlen(good));
+        assert_int_equal(ct_verity_sig_parse(buf, sizeof(buf), &s, &err), CT_OK);
+        assert_int_equal(s.root_hash_len, 32);
+        assert_true(s.has_fingerprint);
+        assert_int_equal(s.signature_len, 4);
+        ct_verity_sig_clear(&s);
+        buf[sizeof(buf) - 1] = 'x';
+        assert_int_equal(ct_verity_sig_parse(buf, sizeof(buf), &s, &err), CT_E_MALFORMED);
+        assert_non_null(strstr(err.msg, "after the JSON"));
+        memset(buf, 0, sizeof(buf));
+        assert_int_equal(ct_verity_sig_parse(buf, sizeof(buf), &s, &err), CT_E_MALFORMED);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                ct_error_clear(&err);
+                assert_int_equal(ct_verity_sig_parse((const uint8_t *)bad[i].json, strlen(bad[i].json), &s, &err),
+                                 CT_E_MALFORMED);
+                if (!strstr(err.msg, bad[i].msg))
+                        fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].json, err.msg, bad[i].msg);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_tdx_null),
                 cmocka_unit_test(test_malformed),       cmocka_unit_test(test_syntax_and_limits),
                 cmocka_unit_test(test_model_checks),    cmocka_unit_test(test_init_data),
-                cmocka_unit_test(test_write),
+                cmocka_unit_test(test_write),           cmocka_unit_test(test_verity_sig),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

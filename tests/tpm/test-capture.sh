@@ -68,6 +68,88 @@ is "$?" 0 "--write-initrd writes the capture initrd"
 is "$(sha256sum <"$T/capture.cpio")" "$(sha256sum <"$T/capture2.cpio")" "--write-initrd: same bytes twice"
 ok "$(cpio -it <"$T/capture.cpio" 2>/dev/null | grep -qx init; echo $?)" "capture initrd: cpio(1) lists /init"
 
+# --- --accel, -o checked before booting, failures print the tool's own last lines (fast) ---
+# A qemu wrapper first in PATH: for -accel kvm it fails the way QEMU fails where KVM cannot run
+# the guest (issue 8: -cpu host under nested virtualisation), otherwise it runs the real qemu.
+REALQEMU=$(command -v qemu-system-x86_64)
+mkdir -p "$T/kvmfail" "$T/badswtpm"
+{
+        echo '#!/bin/sh'
+        echo 'prev='
+        echo 'for a in "$@"; do'
+        echo '        if [ "$prev" = -accel ] && [ "$a" = kvm ]; then'
+        echo '                echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x2000000eb" >&2'
+        echo '                echo "qemu-system-x86_64: ../../target/i386/kvm/kvm.c:3090: kvm_buf_set_msrs: Assertion failed." >&2'
+        echo '                kill -ABRT $$'
+        echo '        fi'
+        echo '        prev=$a'
+        echo 'done'
+        echo "exec '$REALQEMU' \"\$@\""
+} >"$T/kvmfail/qemu-system-x86_64"
+# an swtpm that fails when the capture starts it for the VM (swtpm_setup's own runs use the real one)
+{
+        echo '#!/bin/sh'
+        echo 'case " $* " in *" --terminate "*)'
+        echo '        echo "swtpm: simulated failure: cannot initialize the TPM state" >&2; exit 1;;'
+        echo 'esac'
+        echo "exec '$(command -v swtpm)' \"\$@\""
+} >"$T/badswtpm/swtpm"
+chmod +x "$T/kvmfail/qemu-system-x86_64" "$T/badswtpm/swtpm"
+"$CT" tpm capture --kernel "$K" -o "$T/x" --accel hvf >/dev/null 2>"$T/err"
+is "$?" 2 "--accel hvf: usage error"
+PATH=$T/kvmfail:$PATH "$CT" tpm capture --kernel "$K" -o "$T/kvm" --accel kvm --timeout 120 >/dev/null 2>"$T/err"
+is "$?" 3 "--accel kvm where QEMU cannot start under KVM: exit 3"
+ok "$(grep -q 'failed to set MSR 0x10a' "$T/err"; echo $?)" "--accel kvm: QEMU's own message is printed ($(grep -m1 MSR "$T/err"))"
+ok "$(grep -q 'qemu failed (killed by signal 6)' "$T/err"; echo $?)" "--accel kvm: says how qemu ended"
+ok "$(grep -q 'tools.log' "$T/err"; [ $? != 0 ]; echo $?)" "--accel kvm: no path to a deleted log"
+is "$(leftovers)" no "--accel kvm: no qemu/swtpm left running"
+ok "$([ ! -e "$T/kvm" ]; echo $?)" "--accel kvm: the -o directory it created is removed again"
+is "$(ls "$TMPDIR" | wc -l)" 0 "--accel kvm: work directory removed"
+PATH=$T/badswtpm:$PATH "$CT" tpm capture --kernel "$K" -o "$T/sw" --accel tcg --timeout 120 >/dev/null 2>"$T/err"
+is "$?" 3 "swtpm failing: exit 3"
+ok "$(grep -q 'simulated failure: cannot initialize' "$T/err"; echo $?)" "swtpm failing: its last output is printed ($(head -1 "$T/err"))"
+is "$(leftovers)" no "swtpm failing: nothing left running"
+touch "$T/afile"
+"$CT" tpm capture --kernel "$K" -o "$T/afile/sub" >/dev/null 2>"$T/err"
+is "$?" 3 "-o that cannot be created: exit 3"
+ok "$(grep -q "cannot create it" "$T/err"; echo $?)" "-o that cannot be created: says so ($(head -1 "$T/err"))"
+ok "$(grep -q 'firmware' "$T/err"; [ $? != 0 ]; echo $?)" "-o that cannot be created: checked before booting (no firmware phase)"
+"$CT" tpm capture --kernel "$K" -o "$T/afile" >/dev/null 2>"$T/err"
+is "$?" 2 "-o naming a file: exit 2"
+
+# --- SIGINT while the VM runs: everything stopped and reaped, nothing written ---
+for sig in INT TERM; do
+        "$CT" tpm capture --kernel "$K" -o "$T/int" --accel tcg --timeout 120 >/dev/null 2>"$T/err" &
+        pid=$!
+        for _ in $(seq 1 150); do grep -q 'firmware (OVMF under QEMU, TCG)' "$T/err" && break; sleep 0.2; done
+        sleep 1
+        kill -$sig $pid
+        wait $pid
+        is "$?" 3 "SIG$sig during the boot: exit 3"
+        ok "$(grep -q "interrupted by SIG$sig; stopped qemu and swtpm" "$T/err"; echo $?)" "SIG$sig: says it was interrupted ($(grep -m1 interrupted "$T/err"))"
+        is "$(leftovers)" no "SIG$sig: no qemu/swtpm left running"
+        ok "$([ ! -e "$T/int" ]; echo $?)" "SIG$sig: no output directory"
+        is "$(ls "$TMPDIR" | wc -l)" 0 "SIG$sig: work directory removed"
+done
+
+# --- auto: KVM fails to start (the wrapper), capture falls back to TCG and succeeds ---
+start=$(date +%s)
+PATH=$T/kvmfail:$PATH "$CT" tpm capture --kernel "$K" --append "$CMDLINE" -o "$T/auto" --timeout 600 --json >"$T/auto.json" 2>"$T/err"
+rc=$?
+diag "auto fallback boot: $(( $(date +%s) - start )) s"
+is "$rc" 0 "--accel auto with a KVM that cannot run the guest: falls back to TCG, exit 0"
+[ "$rc" = 0 ] || diag "$(cat "$T/err")"
+ok "$(grep -q 'falling back to TCG' "$T/err"; echo $?)" "auto: says it falls back to TCG"
+ok "$(grep 'falling back' "$T/err" | grep -q 'failed to set MSR 0x10a'; echo $?)" "auto: gives QEMU's reason ($(grep -m1 'falling back' "$T/err"))"
+for phase in "firmware (OVMF under QEMU, KVM)" "firmware (OVMF under QEMU, TCG)" "kernel" "collecting" "checking"; do
+        ok "$(grep -qF "s: $phase" "$T/err"; echo $?)" "auto: progress line for '$phase'"
+done
+is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ok"])' "$T/auto.json")" True "auto: the captured log replays to the captured PCRs"
+"$CT" eventlog check "$T/auto/eventlog.bin" --pcrs "$T/auto/pcrs.json" >/dev/null
+is "$?" 0 "auto: eventlog check agrees"
+is "$(leftovers)" no "auto: no qemu/swtpm left running"
+is "$(ls "$TMPDIR" | wc -l)" 0 "auto: work directory removed"
+
 # --- boot 1: the Debian kernel, QEMU direct boot ---
 start=$(date +%s)
 "$CT" tpm capture --kernel "$K" --append "$CMDLINE" -o "$T/k" --timeout 600 >"$T/out" 2>"$T/err"

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,7 +338,7 @@ static enum attempt attempt(ct_capture *c, ct_capture_accel accel, bool probe, c
         ct_sup_outcome out;
         enum attempt res = A_FAILED;
         int sock = -1;
-        double deadline;
+        double deadline, probe_end;
 
         snprintf(p_state, sizeof(p_state), "%s/tpm", c->work);
         snprintf(p_vars, sizeof(p_vars), "%s/vars.fd", c->work);
@@ -465,13 +466,14 @@ static enum attempt attempt(ct_capture *c, ct_capture_accel accel, bool probe, c
         note(c, CT_CAPTURE_NOTE_PHASE, CT_CAPTURE_PHASE_FIRMWARE, accel == CT_CAPTURE_ACCEL_KVM ? "KVM" : "TCG");
 
         deadline = elapsed(c) + c->o.timeout_s;
+        probe_end = elapsed(c) + CT_CAPTURE_KVM_PROBE_S;
         for (;;) {
                 double left = deadline - elapsed(c);
                 bool probing = probe && c->console_len == 0;
                 int ms;
 
-                if (probing && left > CT_CAPTURE_KVM_PROBE_S)
-                        left = CT_CAPTURE_KVM_PROBE_S;
+                if (probing && left > probe_end - elapsed(c))
+                        left = probe_end - elapsed(c);
                 ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
                 if (ct_sup_wait(s, qemu, ms, &out, &which, err) != CT_OK)
                         goto done;
@@ -493,7 +495,9 @@ static enum attempt attempt(ct_capture *c, ct_capture_accel accel, bool probe, c
                         goto done;
                 }
                 if (out == CT_SUP_INTERRUPTED) {
-                        ct_error_set(err, CT_E_IO, "interrupted by signal %d; stopped qemu and swtpm", ct_sup_signal(s));
+                        int sig = ct_sup_signal(s);
+                        ct_error_set(err, CT_E_IO, "interrupted by %s; stopped qemu and swtpm",
+                                     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
                         goto done;
                 }
                 if (out == CT_SUP_PEER_EXITED) {
@@ -506,7 +510,7 @@ static enum attempt attempt(ct_capture *c, ct_capture_accel accel, bool probe, c
                 }
                 if (out == CT_SUP_TIMEOUT) {
                         char t[2048];
-                        if (probe && c->console_len == 0) {
+                        if (probe && c->console_len == 0 && deadline - elapsed(c) > 0) {
                                 char why[256];
                                 const char *tl = kvm_reason(c, qemu);
                                 snprintf(why, sizeof(why), "%s%sno output from the guest within %u s", tl,
@@ -542,6 +546,17 @@ done:
         return res;
 }
 
+/* With keep_work, a failed boot leaves its console in the work directory. */
+static void keep_console(const ct_capture *c)
+{
+        char p[PATH_CAP];
+
+        if (!c->o.keep_work || !c->made_work)
+                return;
+        snprintf(p, sizeof(p), "%s/console.log", c->work);
+        (void)ct_write_file_atomic(p, c->console, c->console_len, NULL);
+}
+
 CT_EXPORT ct_code ct_capture_boot(ct_capture *c, ct_error *err)
 {
         enum attempt a;
@@ -560,8 +575,10 @@ CT_EXPORT ct_code ct_capture_boot(ct_capture *c, ct_error *err)
                 if (a == A_FALLBACK)
                         a = attempt(c, CT_CAPTURE_ACCEL_TCG, false, err);
         }
-        if (a != A_OK)
+        if (a != A_OK) {
+                keep_console(c);
                 return err ? err->code : CT_E_IO;
+        }
         if ((rc = ct_capture_parse_console(c->console, c->console_len, &c->parsed, err)) != CT_OK)
                 return rc;
         if (c->parsed.dialect == CT_CAPTURE_DIALECT_NONE || !c->parsed.complete || !c->parsed.log) {
@@ -574,6 +591,7 @@ CT_EXPORT ct_code ct_capture_boot(ct_capture *c, ct_error *err)
                                      : "incomplete output");
                 failure(c, "%s", console_tail(c, FAILURE_LINES, t, sizeof(t)));
                 ct_capture_console_free(&c->parsed);
+                keep_console(c);
                 return CT_E_IO;
         }
         c->parsed_ok = true;

@@ -1,0 +1,3 @@
+x := 1 if {
+ x in query_reference_value("abc
+}
