@@ -654,13 +654,11 @@ static int verb_verify(int argc, char **argv)
         if (!o.root_file)
                 root_text = argv[optind + 2];
 
-        data_fd = open(data, O_RDONLY | O_CLOEXEC);
-        if (data_fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
-        hash_fd = open(hash, O_RDONLY | O_CLOEXEC);
-        if (hash_fd < 0) {
+        if ((status = tool_open_input(data, CT_INPUT_NO_STREAM, &data_fd)) != EXIT_OK)
+                return status;
+        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK) {
                 close(data_fd);
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
+                return status;
         }
         status = load_params(&o, hash, hash_fd, data);
         if (status)
@@ -865,9 +863,8 @@ static int verb_dump(int argc, char **argv)
                 return tool_usage("verity dump: HASH expected; run '%s verity dump --help'", program_name);
         if (o.p.hash_offset % 512)
                 return tool_usage("--hash-offset: must be a multiple of 512");
-        fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", argv[optind], strerror(errno));
+        if ((r = tool_open_input(argv[optind], CT_INPUT_NO_STREAM, &fd)) != EXIT_OK)
+                return r;
         r = load_params(&o, argv[optind], fd, NULL);
         close(fd);
         if (r)
