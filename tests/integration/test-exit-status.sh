@@ -84,4 +84,14 @@ for tpl in "pe hash @" "uki measure @" "eventlog show @" "verity dump @" "tdx me
         is "$rc:$([ $secs -lt 5 ] && echo prompt)" "2:prompt" "$tpl with /dev/zero: exit 2 in ${secs} s ($(head -c 120 "$T/err"))"
 done
 
+# a JPEG as an event log says what it is not (not "extends PCR 3774863615")
+"$CT" eventlog show "$T/wrong.jpg" >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 2 "a JPEG as an event log: exit 2"
+ok "$(grep -q 'not a TCG event log' "$T/err"; echo $?)" "a JPEG as an event log: 'not a TCG event log' ($(head -c 150 "$T/err"))"
+# an empty --root-hash-file is bad input with a message (no NULL to memcpy under UBSan)
+head -c 65536 /dev/urandom >"$T/data.img"
+"$CT" verity format "$T/data.img" "$T/hash.img" >/dev/null 2>&1
+"$CT" verity verify "$T/data.img" "$T/hash.img" --root-hash-file "$T/empty" >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 2 "an empty --root-hash-file: exit 2 ($(head -c 120 "$T/err"))"
+
 done_testing
