@@ -109,13 +109,11 @@ int verb_verify(int argc, char **argv)
         if (!o.root_file)
                 root_text = argv[optind + 2];
 
-        data_fd = open(data, O_RDONLY | O_CLOEXEC);
-        if (data_fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
-        hash_fd = open(hash, O_RDONLY | O_CLOEXEC);
-        if (hash_fd < 0) {
+        if ((status = tool_open_input(data, CT_INPUT_NO_STREAM, &data_fd)) != EXIT_OK)
+                return status;
+        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK) {
                 close(data_fd);
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
+                return status;
         }
         status = vcli_load_params(&o, hash, hash_fd, data);
         if (status)

@@ -200,9 +200,8 @@ static int verb_dump(int argc, char **argv)
                 return tool_usage("verity dump: HASH expected; run '%s verity dump --help'", program_name);
         if (o.p.hash_offset % 512)
                 return tool_usage("--hash-offset: must be a multiple of 512");
-        fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", argv[optind], strerror(errno));
+        if ((r = tool_open_input(argv[optind], CT_INPUT_NO_STREAM, &fd)) != EXIT_OK)
+                return r;
         r = vcli_load_params(&o, argv[optind], fd, NULL);
         close(fd);
         if (r)
