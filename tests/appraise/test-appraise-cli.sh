@@ -229,6 +229,26 @@ m[-1]^=1; d["tpm_quote"]["message"]=base64.b64encode(bytes(m)).decode(); json.du
 is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/te.json")" \
         "1 contraindicated" "TPM evidence with a changed quote: the quote is contraindicated"
 
+# the same quote as tpm2_quote writes it (message, signature, AK, the quoted PCR values)
+python3 - "$TE" "$T" <<'PY'
+import base64, json, sys
+d = json.load(open(sys.argv[1])); t = sys.argv[2]
+open(t + "/q.msg", "wb").write(base64.b64decode(d["tpm_quote"]["message"]))
+open(t + "/q.sig", "wb").write(base64.b64decode(d["tpm_quote"]["signature"]))
+open(t + "/ak.der", "wb").write(base64.b64decode(d["ak_public"]))
+p = {str(i): v.lower() for i, v in enumerate(d["tpm_quote"]["pcrs"])}
+json.dump({"schema_version": 1, "pcrs": {"sha256": p}}, open(t + "/qpcrs.json", "w"))
+p["4"] = "11" * 32
+json.dump({"schema_version": 1, "pcrs": {"sha256": p}}, open(t + "/qpcrs-bad.json", "w"))
+PY
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --tpm-signature "$T/q.sig" --ak "$T/ak.der" --pcrs "$T/qpcrs.json" --json >"$T/tq.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ear.status"])' "$T/tq.json")" "0 affirming" \
+        "--tpm-quote: quote and PCRs affirming"
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --tpm-signature "$T/q.sig" --ak "$T/ak.der" --pcrs "$T/qpcrs-bad.json" --json >"$T/tq.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/tq.json")" \
+        "1 contraindicated" "--tpm-quote with a PCR value the quote does not cover: the quote is contraindicated"
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --pcrs "$T/qpcrs.json" 2>/dev/null; is "$?" 2 "--tpm-quote without --ak: exit 2"
+
 # 9. a TDX quote (go-tdx-guest's production sample) against a manifest row made of its own values
 # (EXPECTED.json, the shared Python oracle), then against a row whose RTMR 2 differs
 Q=$CT_SOURCE_ROOT/tests/vectors/tdx/quotes
