@@ -27,6 +27,12 @@ extern "C" {
 
 #define CT_UKI_PCR 11
 #define CT_MAX_UKI_PHASE_WORDS 64 /* words in one phase path a:b:c */
+/*
+ * Zero bytes measured beyond a section's raw data (VirtualSize above
+ * SizeOfRawData). Real UKIs have none (ukify pads the raw data); without a
+ * bound an 87 KiB file makes the stub's rules hash 4 GiB of zeros per bank.
+ */
+#define CT_MAX_UKI_ZERO_FILL (16u << 20)
 
 /* systemd-stub versions whose rules are known (systemd major version). */
 typedef enum ct_uki_stub {

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include <cocotrust/codec.h>
+#include <cocotrust/fileio.h>
 #include <cocotrust/hash.h>
 
 #include "internal.h"
@@ -229,31 +230,71 @@ CT_EXPORT ct_code ct_hash_fd(ct_hash_alg alg, int fd, ct_digest *ret, uint64_t *
 
 CT_EXPORT ct_code ct_hash_file(ct_hash_alg alg, const char *path, ct_digest *ret, uint64_t *ret_size, ct_error *err)
 {
-        ct_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
+        ct_cleanup_close int fd = -1;
+        ct_cleanup_free uint8_t *buf = NULL;
+        ct_input_kind kind;
+        uint64_t size, total = 0;
+        ct_hash h;
         ct_code r;
 
-        if (fd < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot open", path);
+        r = ct_input_open(path, 0, &fd, &kind, &size, err);
+        if (r)
+                return r;
         /* Regular files are mapped: no copy, no buffer to fault in. */
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
-                void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (kind == CT_INPUT_FILE && size <= SIZE_MAX) {
+                void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
                 if (p != MAP_FAILED) {
-                        (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-                        r = ct_hash_buf(alg, p, (size_t)st.st_size, ret, err);
-                        munmap(p, (size_t)st.st_size);
+                        ct_io_guard_map(p, (size_t)size, path);
+                        (void)madvise(p, (size_t)size, MADV_SEQUENTIAL);
+                        r = ct_hash_buf(alg, p, (size_t)size, ret, err);
+                        ct_io_unguard_map(p);
+                        munmap(p, (size_t)size);
                         if (r)
-                                ct_error_prefix(err, "%s", path);
+                                ct_error_set_input(err, path);
                         else if (ret_size)
-                                *ret_size = (uint64_t)st.st_size;
+                                *ret_size = size;
                         return r;
                 }
         }
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        r = ct_hash_fd(alg, fd, ret, ret_size, err);
+        buf = malloc(HASH_CHUNK);
+        if (!buf)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        r = ct_hash_init(&h, alg, err);
         if (r)
-                ct_error_prefix(err, "%s", path);
-        return r;
+                return r;
+        for (;;) {
+                ssize_t n = read(fd, buf, HASH_CHUNK);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        ct_hash_free(&h);
+                        ct_error_set_errno(err, errno, "read");
+                        ct_error_set_input(err, path);
+                        return CT_E_IO;
+                }
+                if (n == 0)
+                        break;
+                total += (uint64_t)n;
+                if (kind != CT_INPUT_BLOCK && total > CT_INPUT_STREAM_MAX) {
+                        ct_hash_free(&h);
+                        ct_error_set(err, CT_E_LIMIT, "more than %llu bytes (the limit of a streamed input)",
+                                     (unsigned long long)CT_INPUT_STREAM_MAX);
+                        ct_error_set_input(err, path);
+                        return CT_E_LIMIT;
+                }
+                if (ct_hash_update(&h, buf, (size_t)n)) {
+                        ct_hash_free(&h);
+                        return ct_error_set(err, CT_E_CRYPTO, "digest update failed");
+                }
+        }
+        r = ct_hash_final(&h, ret);
+        ct_hash_free(&h);
+        if (r)
+                return ct_error_set(err, r, "digest final failed");
+        if (ret_size)
+                *ret_size = total;
+        return CT_OK;
 }
 
 CT_EXPORT void ct_digest_zero(ct_digest *d, ct_hash_alg alg)

@@ -22,4 +22,8 @@ static inline void ct_closep(int *fd)
 }
 #define ct_cleanup_close __attribute__((cleanup(ct_closep)))
 
+/* fileio.c: a mapping of `path` whose SIGBUS (the file shrank) ends the run with a message. */
+void ct_io_guard_map(const void *p, size_t len, const char *path);
+void ct_io_unguard_map(const void *p);
+
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cocotrust/fileio.h>
+
 #include "tool.h"
 
 #ifndef CT_VERSION
@@ -94,6 +96,7 @@ int main(int argc, char **argv)
         size_t n = 0;
         const char *hint;
 
+        ct_io_signals_install(program_name);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_BAD_INPUT;

@@ -87,6 +87,36 @@ for f in short.yaml idx.yaml hex.yaml syntax.yaml bank.json type.json trunc.json
         ok "$(grep -q "$f" "$T/err"; echo $?)" "bad PCR file $f: message names the file ($(head -c 120 "$T/err"))"
         ok "$([ ! -e "$T/emit.json" ]; echo $?)" "bad PCR file $f: no --emit file"
 done
+# PCR files are strict: duplicate keys, trailing data, a second document, an unknown schema_version
+H=$(printf '%064d' 0)
+printf 'sha256:\n  0 : 0x%s\n  0 : 0x%s\n' "$H" "$H" >"$T/dupidx.yaml"
+printf 'sha256:\n  0 : 0x%s\nsha256:\n  1 : 0x%s\n' "$H" "$H" >"$T/dupbank.yaml"
+printf 'sha256:\n  0 : 0x%s\n---\nsha256:\n  1 : 0x%s\n' "$H" "$H" >"$T/twodocs.yaml"
+printf 'schema_version: 2\nsha256:\n  0 : 0x%s\n' "$H" >"$T/schema.yaml"
+printf '{"schema_version": 1, "pcrs": {"sha256": {"0": "%s"}}}\n\ngarbage\n' "$H" >"$T/trail.json"
+printf '{"schema_version": 1,\n "pcrs": {"sha256": {"0": "%s",\n "0": "%s"}}}\n' "$H" "$H" >"$T/dupkey.json"
+printf '{"schema_version": 1, "pcrs": {"sha256": {"0": "%s"}}, "pcrs": {}}\n' "$H" >"$T/duppcrs.json"
+printf '{"schema_version": 7, "pcrs": {"sha256": {"0": "%s"}}}\n' "$H" >"$T/schema.json"
+printf '{"schema_version": 1, "pcrs": {"sha256": {"0": "%s"}}}\n' "$H" >"$T/good.json"
+for c in "dupidx.yaml:PCR 0 given twice (line 3)" "dupbank.yaml:bank sha256 given twice (line 4)" \
+         "twodocs.yaml:second document at line 3" "schema.yaml:schema_version at line 1 is not 1" \
+         "trail.json:trailing data at line 3" 'dupkey.json:"0" given twice (line 3)' 'duppcrs.json:"pcrs" given twice' \
+         "schema.json:schema_version 7 is not 1"; do
+        f=${c%%:*} want=${c#*:}
+        "$CT" pcr compare "$T/$f" "$T/good.json" >/dev/null 2>"$T/err"
+        is "$?" 2 "strict PCR file $f: exit 2"
+        ok "$(grep -qF "$T/$f: " "$T/err" && grep -qF "$want" "$T/err"; echo $?)" "strict PCR file $f: names the file and the line ($(head -c 160 "$T/err"))"
+done
+"$CT" pcr compare "$T/good.json" "$T/good.json" >/dev/null; is "$?" 0 "a strict file that is fine: exit 0"
+"$CT" pcr compare - "$T/good.json" <"$T/good.json" >/dev/null; is "$?" 0 "'-' reads the set from standard input"
+"$CT" pcr compare "$T/good.json" <(cat "$T/good.json") >/dev/null; is "$?" 0 "a pipe (/dev/fd/N) is a PCR set"
+mkdir -p "$T/sysfs/pcr-sha256"; printf '%s\n' "$H" >"$T/sysfs/pcr-sha256/0"; mkfifo "$T/sysfs/pcr-sha256/1"
+start=$(date +%s)
+"$CT" pcr compare "$T/sysfs" "$T/good.json" >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 2 "a FIFO inside a sysfs-style directory: exit 2"
+ok "$([ $(( $(date +%s) - start )) -lt 3 ]; echo $?)" "... at once, never opened blocking ($(head -c 160 "$T/err"))"
+ok "$(grep -q 'FIFO, expected a regular file' "$T/err"; echo $?)" "... says what was expected"
+"$CT" pcr compare /dev/zero "$T/good.json" >/dev/null 2>&1; is "$?" 2 "/dev/zero as a PCR set: exit 2"
 "$CT" pcr compare "$V/pcrread/pcrread-select.yaml" "$T/does-not-exist" >/dev/null 2>&1
 is "$?" 2 "missing file: exit 2"
 "$CT" pcr compare "$V/pcrread/pcrread-select.yaml" >/dev/null 2>&1

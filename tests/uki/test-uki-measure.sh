@@ -134,6 +134,35 @@ is "$rc" 2 "section past SizeOfImage: exit 2"
 case "$err" in *".cmdline"*"offset $off"*"SizeOfImage"*) r=0 ;; *) r=1 ;; esac
 ok $r "section past SizeOfImage: message names the section and VirtualSize's offset $off ($err)"
 
+# Bounded work: a small UKI whose .cmdline claims 1 GiB of VirtualSize (SizeOfImage raised to match) is
+# refused at once (CT_MAX_UKI_ZERO_FILL) instead of hashing 1 GiB of zeros per bank; so is pcr predict.
+python3 - "$W/uki-A.efi" "$W/fill.efi" "$W/fill-ok.efi" <<'PY'
+import struct, sys
+for out, extra in ((sys.argv[2], 0x40000000), (sys.argv[3], 0x1000)):
+    d = bytearray(open(sys.argv[1], "rb").read())
+    pe = struct.unpack_from("<I", d, 0x3C)[0]
+    sect = pe + 24 + struct.unpack_from("<H", d, pe + 20)[0]
+    for i in range(struct.unpack_from("<H", d, pe + 6)[0]):
+        o = sect + 40 * i
+        if d[o:o + 8].rstrip(b"\0") == b".cmdline":
+            raw = struct.unpack_from("<I", d, o + 16)[0]
+            va = struct.unpack_from("<I", d, o + 12)[0]
+            struct.pack_into("<I", d, o + 8, raw + extra)
+            soi = struct.unpack_from("<I", d, pe + 24 + 56)[0]
+            struct.pack_into("<I", d, pe + 24 + 56, max(soi, (va + raw + extra + 0x1fff) & ~0xfff))
+    open(out, "wb").write(d)
+PY
+start=$(date +%s%N)
+err=$("$CT" uki measure "$W/fill.efi" 2>&1 >/dev/null); rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$rc" 2 "1 GiB of zero fill: exit 2"
+case "$err" in *".cmdline"*"CT_MAX_UKI_ZERO_FILL"*) r=0 ;; *) r=1 ;; esac; ok $r "1 GiB of zero fill: names the section and the limit ($err)"
+ok "$([ "$ms" -lt 2000 ]; echo $?)" "1 GiB of zero fill: refused in ${ms} ms (< 2 s)"
+"$CT" pcr predict --secure-boot off --efi "$W/fill.efi" >/dev/null 2>&1; is "$?" 2 "pcr predict of that UKI: exit 2"
+"$CT" uki measure "$W/fill-ok.efi" >/dev/null 2>&1; is "$?" 0 "4 KiB of zero fill (within the limit): measured, exit 0"
+"$CT" uki measure --json --bank=sha256 "$W/fill-ok.efi" >"$W/fill-ok.json" 2>/dev/null
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([s.get("zero_fill") for s in d["sections"] if s["name"]==".cmdline"])' "$W/fill-ok.json")" "[4096]" "the zero fill is reported (4096)"
+
 # 5. Usage errors
 "$CT" uki measure --cmdline="$IN/cmdline-a.txt" >/dev/null 2>&1; is $? 2 "no --linux: exit 2"
 "$CT" uki measure --linux="$IN/os-release" --bank=md5 >/dev/null 2>&1; is $? 2 "--bank=md5: exit 2"

@@ -192,8 +192,12 @@ static void test_file(void **state)
         unlink(path);
         free(big);
 
-        assert_int_equal(ct_hash_file(CT_HASH_SHA256, "/nonexistent/file", &d, NULL, &err), CT_E_IO);
-        assert_non_null(strstr(err.msg, "/nonexistent/file"));
+        /* a missing input is bad input (exit 2), named in err.input */
+        assert_int_equal(ct_hash_file(CT_HASH_SHA256, "/nonexistent/file", &d, NULL, &err), CT_E_INPUT);
+        assert_string_equal(err.input, "/nonexistent/file");
+        /* a character device is refused at once, not read forever */
+        assert_int_equal(ct_hash_file(CT_HASH_SHA256, "/dev/zero", &d, NULL, &err), CT_E_INPUT);
+        assert_non_null(strstr(err.msg, "character device"));
 }
 
 int main(void)

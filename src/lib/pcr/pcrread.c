@@ -102,7 +102,18 @@ struct yp {
         yaml_event_t ev;
         bool have_ev;
         uint64_t base; /* offset of the parsed text in the file */
+        size_t base_line; /* its line number - 1 */
 };
+
+/* 1-based line of byte offset off in text. */
+static size_t line_of(const char *text, size_t len, size_t off)
+{
+        size_t line = 1;
+
+        for (size_t i = 0; i < off && i < len; i++)
+                line += text[i] == '\n';
+        return line;
+}
 
 static ct_code yp_next(struct yp *y, ct_error *err)
 {
@@ -113,7 +124,7 @@ static ct_code yp_next(struct yp *y, ct_error *err)
                 return ct_error_set_at(err, CT_E_MALFORMED, y->base + y->parser.problem_mark.index,
                                        "YAML: %s at line %zu column %zu",
                                        y->parser.problem ? y->parser.problem : "parse error",
-                                       (size_t)y->parser.problem_mark.line + 1,
+                                       y->base_line + (size_t)y->parser.problem_mark.line + 1,
                                        (size_t)y->parser.problem_mark.column + 1);
         y->have_ev = true;
         return CT_OK;
@@ -122,6 +133,11 @@ static ct_code yp_next(struct yp *y, ct_error *err)
 static uint64_t yp_off(const struct yp *y)
 {
         return y->base + y->ev.start_mark.index;
+}
+
+static size_t yp_line(const struct yp *y)
+{
+        return y->base_line + (size_t)y->ev.start_mark.line + 1;
 }
 
 /* Skip the node whose first event is current. */
@@ -159,6 +175,9 @@ static ct_code yp_bank(struct yp *y, ct_hash_alg alg, ct_pcr_set *s, ct_error *e
 {
         ct_code rc;
 
+        if (ct_pcr_set_bank(s, alg, false))
+                return ct_error_set_at(err, CT_E_MALFORMED, yp_off(y), "YAML: bank %s given twice (line %zu)",
+                                       ct_hash_name(alg), yp_line(y));
         if (!ct_pcr_set_bank(s, alg, true))
                 return ct_error_set(err, CT_E_LIMIT, "too many PCR banks");
         for (;;) {
@@ -179,8 +198,11 @@ static ct_code yp_bank(struct yp *y, ct_hash_alg alg, ct_pcr_set *s, ct_error *e
                 key[y->ev.data.scalar.length] = 0;
                 index = parse_index(key);
                 if (index < 0)
-                        return ct_error_set_at(err, CT_E_MALFORMED, at, "%s: bad PCR index '%s' at offset %llu",
-                                               ct_hash_name(alg), key, (unsigned long long)at);
+                        return ct_error_set_at(err, CT_E_MALFORMED, at, "%s: bad PCR index '%s' at line %zu",
+                                               ct_hash_name(alg), key, yp_line(y));
+                if (ct_pcr_set_bank(s, alg, false)->present & (1u << index))
+                        return ct_error_set_at(err, CT_E_MALFORMED, at, "%s: PCR %d given twice (line %zu)",
+                                               ct_hash_name(alg), index, yp_line(y));
                 rc = yp_next(y, err);
                 if (rc != CT_OK)
                         return rc;
@@ -199,6 +221,7 @@ static ct_code yp_bank(struct yp *y, ct_hash_alg alg, ct_pcr_set *s, ct_error *e
 static ct_code yp_map(struct yp *y, ct_pcr_set *s, bool top, ct_error *err)
 {
         ct_code rc;
+        bool seen_pcrs = false, seen_schema = false;
 
         for (;;) {
                 char key[16] = "";
@@ -223,9 +246,23 @@ static ct_code yp_map(struct yp *y, ct_pcr_set *s, bool top, ct_error *err)
                 alg = bank_from_key(key);
                 if (alg != CT_HASH_NONE && y->ev.type == YAML_MAPPING_START_EVENT)
                         rc = yp_bank(y, alg, s, err);
-                else if (top && strcmp(key, "pcrs") == 0 && y->ev.type == YAML_MAPPING_START_EVENT)
+                else if (top && strcmp(key, "pcrs") == 0 && y->ev.type == YAML_MAPPING_START_EVENT) {
+                        if (seen_pcrs)
+                                return ct_error_set_at(err, CT_E_MALFORMED, yp_off(y),
+                                                       "YAML: pcrs given twice (line %zu)", yp_line(y));
+                        seen_pcrs = true;
                         rc = yp_map(y, s, false, err);
-                else
+                } else if (top && strcmp(key, "schema_version") == 0) {
+                        if (seen_schema)
+                                return ct_error_set_at(err, CT_E_MALFORMED, yp_off(y),
+                                                       "YAML: schema_version given twice (line %zu)", yp_line(y));
+                        seen_schema = true;
+                        if (y->ev.type != YAML_SCALAR_EVENT || y->ev.data.scalar.length != 1 ||
+                            y->ev.data.scalar.value[0] != '1')
+                                return ct_error_set_at(err, CT_E_UNSUPPORTED, yp_off(y),
+                                                       "schema_version at line %zu is not 1", yp_line(y));
+                        rc = CT_OK;
+                } else
                         rc = yp_skip(y, err);
                 if (rc != CT_OK)
                         return rc;
@@ -259,6 +296,7 @@ static ct_code parse_yaml(const char *text, size_t len, ct_pcr_set *ret, ct_erro
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         }
         y.base = start;
+        y.base_line = line_of(text, len, start) - 1;
         yaml_parser_set_input_string(&y.parser, (const unsigned char *)text + start, len - start);
         rc = yp_next(&y, err); /* STREAM_START */
         if (rc == CT_OK)
@@ -271,8 +309,19 @@ static ct_code parse_yaml(const char *text, size_t len, ct_pcr_set *ret, ct_erro
                         rc = yp_map(&y, s, true, err);
                 else if (rc == CT_OK)
                         rc = ct_error_set_at(err, CT_E_MALFORMED, yp_off(&y),
-                                             "YAML: expected a mapping of PCR banks at offset %llu",
-                                             (unsigned long long)yp_off(&y));
+                                             "YAML: expected a mapping of PCR banks at line %zu", yp_line(&y));
+                /* the end of the document, then of the stream: nothing may follow */
+                if (rc == CT_OK)
+                        rc = yp_next(&y, err); /* DOCUMENT_END */
+                if (rc == CT_OK)
+                        rc = yp_next(&y, err);
+                if (rc == CT_OK && y.ev.type == YAML_DOCUMENT_START_EVENT)
+                        rc = ct_error_set_at(err, CT_E_MALFORMED, yp_off(&y),
+                                             "YAML: a second document at line %zu (one PCR set per file)",
+                                             yp_line(&y));
+                else if (rc == CT_OK && y.ev.type != YAML_STREAM_END_EVENT)
+                        rc = ct_error_set_at(err, CT_E_MALFORMED, yp_off(&y), "YAML: trailing data at line %zu",
+                                             yp_line(&y));
         }
         if (y.have_ev)
                 yaml_event_delete(&y.ev);
@@ -286,6 +335,76 @@ static ct_code parse_yaml(const char *text, size_t len, ct_pcr_set *ret, ct_erro
 }
 
 /* ---- JSON ---- */
+
+#define JSON_DUP_MAX_KEYS 64   /* keys checked for duplicates per object (a PCR-set object has at most 24) */
+#define JSON_DUP_MAX_DEPTH 3   /* root, pcrs, bank */
+
+/*
+ * json-c keeps the last of duplicate keys silently: scan the text for
+ * duplicate keys in the objects that matter (depth <= 3). Keys there must
+ * not use escapes (so two spellings of one key cannot hide a duplicate).
+ */
+static ct_code json_no_duplicates(const char *t, size_t len, ct_error *err)
+{
+        struct {
+                bool object, want_key;
+                size_t n;
+                size_t key_off[JSON_DUP_MAX_KEYS], key_len[JSON_DUP_MAX_KEYS];
+        } st[JSON_DUP_MAX_DEPTH + 1];
+        int depth = 0; /* containers open; st[depth-1] is the innermost (tracked up to JSON_DUP_MAX_DEPTH) */
+
+        for (size_t i = 0; i < len; i++) {
+                char c = t[i];
+
+                if (c == '"') {
+                        size_t start = ++i;
+                        bool esc = false;
+
+                        while (i < len && t[i] != '"') {
+                                if (t[i] == '\\') {
+                                        esc = true;
+                                        i++;
+                                }
+                                i++;
+                        }
+                        if (i >= len)
+                                return CT_OK; /* json-c reports it */
+                        if (depth >= 1 && depth <= JSON_DUP_MAX_DEPTH && st[depth - 1].object && st[depth - 1].want_key) {
+                                size_t kl = i - start;
+                                if (esc)
+                                        return ct_error_set_at(err, CT_E_MALFORMED, start,
+                                                               "JSON: escaped key at line %zu", line_of(t, len, start));
+                                for (size_t k = 0; k < st[depth - 1].n; k++)
+                                        if (st[depth - 1].key_len[k] == kl &&
+                                            memcmp(t + st[depth - 1].key_off[k], t + start, kl) == 0)
+                                                return ct_error_set_at(err, CT_E_MALFORMED, start,
+                                                                       "JSON: key \"%.*s\" given twice (line %zu)",
+                                                                       (int)CT_MIN(kl, 32), t + start,
+                                                                       line_of(t, len, start));
+                                if (st[depth - 1].n >= JSON_DUP_MAX_KEYS)
+                                        return ct_error_set_at(err, CT_E_LIMIT, start,
+                                                               "JSON: more than %u keys in an object (line %zu)",
+                                                               JSON_DUP_MAX_KEYS, line_of(t, len, start));
+                                st[depth - 1].key_off[st[depth - 1].n] = start;
+                                st[depth - 1].key_len[st[depth - 1].n++] = kl;
+                                st[depth - 1].want_key = false;
+                        }
+                } else if (c == '{' || c == '[') {
+                        if (depth < JSON_DUP_MAX_DEPTH + 1 && depth <= JSON_DUP_MAX_DEPTH) {
+                                st[depth].object = c == '{';
+                                st[depth].want_key = c == '{';
+                                st[depth].n = 0;
+                        }
+                        depth++;
+                } else if (c == '}' || c == ']') {
+                        if (depth > 0)
+                                depth--;
+                } else if (c == ',' && depth >= 1 && depth <= JSON_DUP_MAX_DEPTH && st[depth - 1].object) {
+                        st[depth - 1].want_key = true;
+                }
+        }
+        return CT_OK;
+}
 
 static ct_code parse_json(const char *text, size_t len, ct_pcr_set *ret, ct_error *err)
 {
@@ -302,20 +421,47 @@ static ct_code parse_json(const char *text, size_t len, ct_pcr_set *ret, ct_erro
         root = json_tokener_parse_ex(tok, text, (int)len);
         if (!root || json_tokener_get_error(tok) != json_tokener_success) {
                 enum json_tokener_error je = json_tokener_get_error(tok);
-                rc = ct_error_set_at(err, CT_E_MALFORMED, json_tokener_get_parse_end(tok), "JSON: %s at offset %zu",
+                rc = ct_error_set_at(err, CT_E_MALFORMED, json_tokener_get_parse_end(tok),
+                                     "JSON: %s at line %zu (offset %zu)",
                                      je == json_tokener_continue || je == json_tokener_success
                                              ? "unexpected end of input"
                                              : json_tokener_error_desc(je),
+                                     line_of(text, len, json_tokener_get_parse_end(tok)),
                                      json_tokener_get_parse_end(tok));
                 json_object_put(root);
                 json_tokener_free(tok);
                 return rc;
         }
-        json_tokener_free(tok);
+        {
+                size_t end = json_tokener_get_parse_end(tok);
+                while (end < len && (text[end] == ' ' || text[end] == '\t' || text[end] == '\n' || text[end] == '\r'))
+                        end++;
+                json_tokener_free(tok);
+                if (end < len) {
+                        json_object_put(root);
+                        return ct_error_set_at(err, CT_E_MALFORMED, end, "JSON: trailing data at line %zu",
+                                               line_of(text, len, end));
+                }
+        }
+        rc = json_no_duplicates(text, len, err);
+        if (rc != CT_OK) {
+                json_object_put(root);
+                return rc;
+        }
         s = calloc(1, sizeof(*s));
         if (!s) {
                 json_object_put(root);
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        }
+        {
+                json_object *sv;
+                if (json_object_is_type(root, json_type_object) &&
+                    json_object_object_get_ex(root, "schema_version", &sv) &&
+                    (!json_object_is_type(sv, json_type_int) || json_object_get_int64(sv) != 1)) {
+                        rc = ct_error_set(err, CT_E_UNSUPPORTED, "JSON: schema_version %s is not 1",
+                                          json_object_to_json_string(sv));
+                        goto out;
+                }
         }
         if (!json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "pcrs", &pcrs) ||
             !json_object_is_type(pcrs, json_type_object)) {
@@ -395,16 +541,33 @@ CT_EXPORT ct_code ct_pcr_set_parse_text(const char *text, size_t len, ct_pcr_for
 static ct_code read_sysfs_value(int dfd, const char *name, ct_hash_alg alg, int index, ct_pcr_set *s, ct_error *err)
 {
         char buf[2 * CT_HASH_MAX_SIZE + 8];
-        ssize_t n;
+        size_t n = 0;
         int fd;
 
-        fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return ct_error_set_errno(err, errno, "pcr-%s/%s", ct_hash_name(alg), name);
-        n = read(fd, buf, sizeof(buf) - 1);
+        /* only regular files: a FIFO or device planted in the tree is refused, never opened blocking */
+        if (ct_input_openat(dfd, name, CT_INPUT_REGULAR_ONLY, &fd, NULL, NULL, err) != CT_OK) {
+                ct_error_prefix(err, "pcr-%s/%s", ct_hash_name(alg), name);
+                return err ? err->code : CT_E_INPUT;
+        }
+        for (;;) {
+                ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0) {
+                        int e = errno;
+                        close(fd);
+                        return ct_error_set_errno(err, e, "pcr-%s/%s", ct_hash_name(alg), name);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+                if (n == sizeof(buf) - 1) {
+                        close(fd);
+                        return ct_error_set(err, CT_E_MALFORMED, "pcr-%s/%s: longer than a %s value",
+                                            ct_hash_name(alg), name, ct_hash_name(alg));
+                }
+        }
         close(fd);
-        if (n < 0)
-                return ct_error_set_errno(err, errno, "pcr-%s/%s", ct_hash_name(alg), name);
         buf[n] = 0;
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
                 buf[--n] = 0;
@@ -511,10 +674,14 @@ CT_EXPORT ct_code ct_pcr_set_load(const char *path, ct_pcr_format fmt, ct_pcr_se
         ct_blob blob = { 0 };
         ct_code rc;
 
-        if (stat(path, &st) < 0)
+        if (strcmp(path, "-") == 0)
+                memset(&st, 0, sizeof(st)); /* standard input: a stream, never a directory */
+        else if (stat(path, &st) < 0)
                 return ct_error_set_open(err, errno, path, "cannot open");
         if (fmt == CT_PCR_FORMAT_SYSFS || (fmt == CT_PCR_FORMAT_AUTO && S_ISDIR(st.st_mode))) {
                 rc = read_sysfs(path, ret, err);
+                if (rc != CT_OK)
+                        ct_error_default_input(err, path);
                 if (rc == CT_OK && ret_fmt)
                         *ret_fmt = CT_PCR_FORMAT_SYSFS;
                 return rc;

@@ -326,6 +326,12 @@ static ct_code set_blob(const ct_pe *pe, long idx, ct_uki_blob *b, ct_error *err
                                        s->name, s->virtual_size, (unsigned long long)(s->header_offset + 8),
                                        s->virtual_address, image);
         ct_pe_section_contents(pe, s, &b->data, &b->len, &b->zero_fill);
+        if (b->zero_fill > CT_MAX_UKI_ZERO_FILL)
+                return ct_error_set_at(err, CT_E_LIMIT, s->header_offset + 8,
+                                       "section '%s': VirtualSize 0x%x at offset 0x%llx is %zu bytes beyond its raw "
+                                       "data; at most %u bytes of zero fill are measured (CT_MAX_UKI_ZERO_FILL)",
+                                       s->name, s->virtual_size, (unsigned long long)(s->header_offset + 8),
+                                       b->zero_fill, CT_MAX_UKI_ZERO_FILL);
         b->present = true;
         b->header_index = idx;
         return CT_OK;
