@@ -71,7 +71,7 @@ static void appraise_help(void)
                "  %s appraise manifest.json --pcrs pcrs.json --eventlog boot.log \\\n"
                "      --reference-eventlog capture/eventlog.bin\n\n"
                "Exit status: 0 nothing contraindicated, 1 some claim contraindicated, 2 bad input or usage,\n"
-               "3 I/O error or an evidence kind not supported yet.\n",
+               "3 I/O error.\n",
                program_name, program_name);
 }
 
