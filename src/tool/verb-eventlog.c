@@ -286,14 +286,14 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
 
 static void show_help(void)
 {
-        printf("Usage: %s eventlog show LOG [--yaml | --json] [--strict]\n\n"
+        printf("Usage: %s eventlog show LOG [--yaml | --eventlog-version=1|2 | --json] [--strict]\n\n"
                "Print the records of a TCG PC Client event log, with the common event data decoded\n"
                "(EFI variables, image loads with their device path, firmware blobs, EV_EFI_ACTION /\n"
                "EV_IPL strings, tagged events of systemd-stub and the Linux EFI stub, StartupLocality,\n"
                "separators).\n\n"
                "Options:\n"
-               "  --yaml      tpm2_eventlog 5.4's YAML, byte for byte (its --eventlog-version=1), except\n"
-               "              the pcrs: block, which holds the correct replay\n"
+               "  --yaml      tpm2_eventlog 5.4's YAML, byte for byte (its --eventlog-version=1); only\n"
+               "              the pcrs: block differs where tpm2_eventlog's replay is wrong\n"
                "  --eventlog-version=N  1 (default) or 2: tpm2-tools 5.8's decoded YAML (UEFI variables,\n"
                "              GPT, StartupLocality, device paths as text); implies --yaml\n"
                "  --json      JSON: {\"schema_version\": 1, \"format\", \"specid\", \"events\": [...], \"pcrs\"}\n"
@@ -533,7 +533,7 @@ out:
 }
 
 static const struct tool_verb verbs[] = {
-        { "show", "LOG [--yaml|--json]", verb_show, "print the records of a TCG event log, decoded" },
+        { "show", "LOG [--yaml|--eventlog-version=1|2|--json]", verb_show, "print the records of a TCG event log, decoded" },
         { "replay", "LOG [--bank BANK] [--json]", verb_replay, "replay a TCG event log into PCR values" },
         { "check", "LOG --pcrs PCRS [--json]", verb_check,
           "check a TCG event log against PCR values; name the events of each mismatch" },

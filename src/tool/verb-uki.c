@@ -75,6 +75,7 @@ static void help_sign(void)
                "      --json            cocotrust JSON (schema_version 1): phase, pcr_value, policy,\n"
                "                        signature per bank\n"
                "      --tpm2-device=PATH, --no-pager  accepted and ignored\n"
+               "  -c, --current         not implemented (exit 3)\n"
                "      --help, --version\n\n"
                "Example:\n"
                "  %s uki sign --linux=vmlinuz --osrel=os-release --cmdline=cmdline \\\n"
