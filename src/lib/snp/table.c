@@ -7,6 +7,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <cocotrust/snp.h>
 
@@ -353,6 +355,34 @@ CT_EXPORT ct_code ct_snp_vmms_parse(const char *list, ct_snp_vmm *ret, size_t ca
 
 /* ---- direct-boot inputs ---- */
 
+/* The null device (1:3), which the input layer refuses as a character device. */
+static bool is_null_device(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+}
+
+CT_EXPORT ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t *ret_size, ct_error *err)
+{
+        ct_digest h;
+        uint64_t size = 0;
+        ct_code rc;
+
+        if (!path || !ret)
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        if (is_null_device(path)) /* sev-snp-measure reads /dev/null as an empty file */
+                rc = ct_hash_buf(CT_HASH_SHA256, "", 0, &h, err);
+        else
+                rc = ct_hash_file(CT_HASH_SHA256, path, &h, &size, err);
+        if (rc)
+                return rc;
+        memcpy(ret, h.bytes, 32);
+        if (ret_size)
+                *ret_size = size;
+        return CT_OK;
+}
+
 CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *initrd, const char *append,
                                             ct_snp_boot_digests *ret, ct_error *err)
 {
@@ -363,12 +393,11 @@ CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *init
         if (!kernel || !*kernel || !ret)
                 return ct_error_set(err, CT_E_ARG, "invalid arguments");
         memset(&d, 0, sizeof(d));
-        rc = ct_hash_file(CT_HASH_SHA256, kernel, &h, &d.kernel_size, err);
+        rc = ct_snp_file_sha256(kernel, d.kernel_sha256, &d.kernel_size, err);
         if (rc)
                 return rc;
-        memcpy(d.kernel_sha256, h.bytes, 32);
         if (initrd && *initrd) {
-                rc = ct_hash_file(CT_HASH_SHA256, initrd, &h, &d.initrd_size, err);
+                rc = ct_snp_file_sha256(initrd, d.initrd_sha256, &d.initrd_size, err);
                 if (rc)
                         return rc;
                 d.has_initrd = true;
@@ -376,8 +405,8 @@ CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *init
                 rc = ct_hash_buf(CT_HASH_SHA256, "", 0, &h, err);
                 if (rc)
                         return rc;
+                memcpy(d.initrd_sha256, h.bytes, 32);
         }
-        memcpy(d.initrd_sha256, h.bytes, 32);
         rc = ct_snp_cmdline_sha256(append, d.cmdline_sha256, err);
         if (rc) {
                 ct_error_prefix(err, "--append");
