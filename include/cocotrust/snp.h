@@ -215,10 +215,10 @@ typedef struct ct_snp_boot_digests {
 
 /*
  * SHA-256 and size of an input file through ct_hash_file (the input layer:
- * regular files mapped, block devices and pipes read, other character
- * devices refused), except that the null device reads as an empty file, as
- * sev-snp-measure reads `--initrd /dev/null`. Errors of ct_hash_file
- * (CT_E_INPUT / CT_E_IO with ct_error.input = path).
+ * regular files mapped, block devices and pipes read, /dev/null empty as
+ * sev-snp-measure reads `--initrd /dev/null`, other character devices
+ * refused). Errors of ct_hash_file (CT_E_INPUT / CT_E_IO, ct_error.input =
+ * path).
  */
 ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t *ret_size, ct_error *err);
 

@@ -7,8 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <cocotrust/snp.h>
 
@@ -355,14 +353,6 @@ CT_EXPORT ct_code ct_snp_vmms_parse(const char *list, ct_snp_vmm *ret, size_t ca
 
 /* ---- direct-boot inputs ---- */
 
-/* The null device (1:3), which the input layer refuses as a character device. */
-static bool is_null_device(const char *path)
-{
-        struct stat st;
-
-        return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
-}
-
 CT_EXPORT ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t *ret_size, ct_error *err)
 {
         ct_digest h;
@@ -371,10 +361,7 @@ CT_EXPORT ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t
 
         if (!path || !ret)
                 return ct_error_set(err, CT_E_ARG, "invalid arguments");
-        if (is_null_device(path)) /* sev-snp-measure reads /dev/null as an empty file */
-                rc = ct_hash_buf(CT_HASH_SHA256, "", 0, &h, err);
-        else
-                rc = ct_hash_file(CT_HASH_SHA256, path, &h, &size, err);
+        rc = ct_hash_file(CT_HASH_SHA256, path, &h, &size, err); /* /dev/null reads as empty (input layer) */
         if (rc)
                 return rc;
         memcpy(ret, h.bytes, 32);
