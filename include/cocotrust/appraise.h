@@ -204,6 +204,18 @@ ct_code ct_appraise_tpm_quote(ct_appraisal *a, const struct ct_checks *checks, b
 struct ct_tdx_quote;
 ct_code ct_appraise_tdx_quote(ct_appraisal *a, const struct ct_tdx_quote *q, const char *what, ct_error *err);
 
+/*
+ * An Azure CVM HCL report (evidence.h: ct_hcl_report_parse, ct_hcl_verify):
+ * "hcl.report" affirming when every HCL check (and, when snp_verified, the
+ * embedded SNP report's) held; an SNP HCL report's MEASUREMENT against the
+ * manifest's rows (Trustee's az-snp-vtpm "measurement"; not searched: it is
+ * the paravisor's). The vTPM's PCRs come with a quote (--tpm-quote).
+ */
+struct ct_hcl_report;
+struct ct_hcl_verify_result;
+ct_code ct_appraise_hcl_report(ct_appraisal *a, const struct ct_hcl_report *h, const struct ct_hcl_verify_result *vr,
+                               bool snp_verified, const char *what, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,28 @@
  * CRL and key goes through OpenSSL 3. Verification returns a result struct
  * listing every check (name, pass/fail/warn, reason) so a caller (the CLI,
  * `appraise`) can show all that failed, not only the first.
+ *
+ * Typical use (a relying party, e.g. `appraise`):
+ *
+ *     ct_snp_report rep;                      // ~3 KiB: heap or static in a loop
+ *     ct_snp_verifier *v;
+ *     ct_snp_verify_opts o = { 0 };           // expectations: all optional
+ *     ct_snp_verify_result res;               // ~23 KiB
+ *
+ *     ct_snp_report_parse(buf, len, CT_SNP_PRODUCT_UNKNOWN, &rep, &err);
+ *     ct_snp_verifier_new(&v, &err);
+ *     ct_snp_verifier_add_dir(v, "certs", &err);          // or _add_cert_file / _add_certs
+ *     o.n_measurements = 1; o.measurements = &expected;   // uint8_t expected[48]
+ *     ct_snp_verify(v, &rep, &o, &res, &err);             // CT_OK: the checks ran
+ *     if (!res.ok)
+ *             for (size_t i = 0; i < res.checks.n; i++)
+ *                     if (res.checks.items[i].status == CT_CHECK_FAIL)
+ *                             ...items[i].name, items[i].reason...
+ *     ct_checks_find(&res.checks, "measurement");        // one check by name
+ *     ct_snp_verifier_free(v);
+ *
+ * The TPM (ct_tpm_quote_verify, ct_tpm_evidence_verify) and HCL
+ * (ct_hcl_verify) verifiers return the same ct_checks.
  */
 #ifndef COCOTRUST_EVIDENCE_H
 #define COCOTRUST_EVIDENCE_H

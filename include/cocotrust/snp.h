@@ -269,6 +269,7 @@ typedef struct ct_snp_row {
         uint64_t vmsa_rdx;
         bool has_guest_features;
         uint64_t guest_features;
+        bool direct_boot;           /* the kernel hashes (kernel, initrd, cmdline) entered the digest */
         ct_digest digest;
 } ct_snp_row;
 
@@ -339,6 +340,8 @@ typedef struct ct_snp_explain_space {
         const uint64_t *guest_features;   /* NULL: ct_snp_explain_default_guest_features() */
         size_t n_guest_features;
         unsigned threads;                 /* 0: 2 */
+        bool also_without_kernel;         /* artifacts with a kernel: also search a launch of the same
+                                             firmware without -kernel (no kernel hashes; twice the cost) */
 } ct_snp_explain_space;
 
 /* The default guest-feature values (static array, *ret_n = 513). */

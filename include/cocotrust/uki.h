@@ -201,6 +201,44 @@ const char *ct_pcr4_event_name(ct_pcr4_event_kind kind);
 ct_code ct_pcr4_predict(const ct_boot_image *images, size_t n_images, unsigned failed_boot_options,
                         ct_hash_alg bank, ct_pcr4_event_fn fn, void *userdata, ct_digest *ret_pcr, ct_error *err);
 
+
+/* ---- signed PCR 11 policies (systemd-measure 252 sign, the .pcrsig section) ---- */
+
+#define CT_MAX_UKI_KEY_SIZE (64u * 1024u) /* a PEM key file larger than this is refused */
+
+/*
+ * TPM2_PolicyPCR on a fresh SHA-256 policy session for one PCR of `bank`
+ * holding `value` (value->alg must be bank): SHA-256(0^32 || TPM_CC_PolicyPCR
+ * || TPML_PCR_SELECTION{bank, {pcr}} || SHA-256(value)), what systemd-measure
+ * 252 gets from a trial session. pcr < 24. Errors: CT_E_ARG, CT_E_CRYPTO.
+ */
+ct_code ct_uki_policy_pcr(ct_hash_alg bank, unsigned pcr, const ct_digest *value, ct_digest *ret, ct_error *err);
+
+typedef struct ct_uki_signer ct_uki_signer;
+
+/*
+ * A PCR policy signer from a PEM private key (as systemd-measure reads
+ * --private-key) and optionally a PEM public key (--public-key; not checked
+ * against the private key, as systemd-measure 252 does not; NULL: derived from
+ * the private key). Errors: CT_E_LIMIT (larger than CT_MAX_UKI_KEY_SIZE),
+ * CT_E_MALFORMED (not a PEM key), CT_E_UNSUPPORTED (not RSA), CT_E_NOMEM.
+ */
+ct_code ct_uki_signer_new(const uint8_t *private_pem, size_t private_len, const uint8_t *public_pem,
+                          size_t public_len, ct_uki_signer **ret, ct_error *err);
+void ct_uki_signer_free(ct_uki_signer *s);
+
+/* systemd's "pkfp": SHA-256 of the public key in DER (i2d_PublicKey: PKCS#1 RSAPublicKey). */
+const ct_digest *ct_uki_signer_fingerprint(const ct_uki_signer *s);
+
+/*
+ * RSA PKCS#1 v1.5 signature over the policy digest bytes, hashed with `md`
+ * (systemd-measure 252 uses the PCR bank's algorithm: SHA-1 for the sha1 bank)
+ * — what systemd-measure puts in "sig", before base64. *ret_sig is malloc'd.
+ * Errors: CT_E_ARG, CT_E_CRYPTO, CT_E_NOMEM.
+ */
+ct_code ct_uki_sign_policy(const ct_uki_signer *s, ct_hash_alg md, const ct_digest *policy, uint8_t **ret_sig,
+                           size_t *ret_len, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

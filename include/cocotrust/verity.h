@@ -194,6 +194,16 @@ ct_code ct_verity_fec_geometry_compute(const ct_verity_params *p, uint64_t hash_
 ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t hash_device_size, bool fec_in_hash,
                                   uint64_t *ret, ct_error *err);
 
+/*
+ * The same for files: the FEC is in the hash device when fec_path names the
+ * same file as hash_path (same string, or same device and inode; a fec_path
+ * that does not exist here, such as a guest's device name, is another
+ * device), else the hash device's size counts (files and block devices).
+ * CT_E_IO when hash_path cannot be sized.
+ */
+ct_code ct_verity_fec_hash_blocks_path(const ct_verity_params *p, const char *hash_path, const char *fec_path,
+                                       uint64_t *ret, ct_error *err);
+
 /* What ct_verity_fec_check found. */
 typedef struct ct_verity_fec_check_result {
         ct_verity_fec_geometry geometry;

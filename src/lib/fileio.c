@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 
 #include <cocotrust/fileio.h>
@@ -294,6 +295,9 @@ static ct_code input_open(int dfd, const char *path, bool nofollow, unsigned fla
                         kind = CT_INPUT_FILE;
                         size = (uint64_t)st.st_size;
                 }
+        } else if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3 && !is_stdin) {
+                /* /dev/null: the empty input sev-snp-measure and scripts pass for "none" */
+                kind = CT_INPUT_PSEUDO;
         } else if (S_ISBLK(st.st_mode) && !(flags & CT_INPUT_REGULAR_ONLY) && !is_stdin) {
                 if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
                         off_t end = lseek(fd, 0, SEEK_END);

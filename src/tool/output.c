@@ -207,6 +207,16 @@ int tool_not_implemented(const char *what)
         return EXIT_INTERNAL;
 }
 
+int tool_open_input(const char *path, unsigned flags, int *ret_fd)
+{
+        ct_error err;
+
+        ct_error_clear(&err);
+        if (ct_input_open(path, flags, ret_fd, NULL, NULL, &err) != CT_OK)
+                return tool_error(&err, path);
+        return EXIT_OK;
+}
+
 const char *tool_json_text(json_object *o)
 {
         return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -175,6 +175,14 @@ int tool_error(const ct_error *err, const char *file);
  */
 int tool_json_emit(json_object *o, const char *path);
 
+/*
+ * Open an input the CLI reads itself (through the input layer: ct_input_open
+ * with `flags`, e.g. CT_INPUT_NO_STREAM for an input read at offsets). On
+ * failure prints the one error line and returns its exit status (2 for a
+ * missing input or a wrong file type); EXIT_OK and *ret_fd otherwise.
+ */
+int tool_open_input(const char *path, unsigned flags, int *ret_fd);
+
 /* The text tool_json_emit writes (owned by o). */
 const char *tool_json_text(json_object *o);
 

@@ -54,8 +54,12 @@ static void appraise_help(void)
                "  --tdx-quote Q           a TDX quote v4/v5: MRTD, RTMR 1/2, XFAM against the manifest's tdx rows,\n"
                "                          the debug attribute, MRCONFIGID as the init-data binding (its\n"
                "                          signature is not verified by this build: tdx.signature says so)\n"
-               "  --tpm-quote Q, --hcl-report H\n"
-               "                          not supported yet in this build (exit 3, says so)\n"
+               "  --tpm-quote MSG --tpm-signature SIG --ak KEY --pcrs FILE\n"
+               "                          a TPM quote (tpm2_quote -m / -s, the AK as PEM, DER or TPM2B_PUBLIC)\n"
+               "                          as tpm2_checkquote checks it, then the quoted PCRs (authenticated)\n"
+               "  --hcl-report H          an Azure CVM HCL report (vTPM NV index): HCL checks (with --certs also\n"
+               "                          the embedded SNP report's chain), its MEASUREMENT against the\n"
+               "                          manifest (the paravisor's: not searched)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
                "                          Trustee's default policy would set), claims with explanations\n\n"
                "Tiers (AR4SI): a measured value equal to a reference value is affirming; one that differs\n"
@@ -67,7 +71,7 @@ static void appraise_help(void)
                "  %s appraise manifest.json --pcrs pcrs.json --eventlog boot.log \\\n"
                "      --reference-eventlog capture/eventlog.bin\n\n"
                "Exit status: 0 nothing contraindicated, 1 some claim contraindicated, 2 bad input or usage,\n"
-               "3 I/O error or an evidence kind not supported yet.\n",
+               "3 I/O error.\n",
                program_name, program_name);
 }
 
@@ -178,6 +182,60 @@ out:
         ct_snp_verifier_free(v);
         free(rep);
         free(vr);
+        return rc;
+}
+
+static int appraise_hcl(ct_appraisal *a, const char *path, const char *const *certs, size_t n_certs)
+{
+        ct_blob hb = { 0 };
+        ct_hcl_report *h = NULL;
+        ct_hcl_verify_opts ho;
+        ct_hcl_verify_result *hr = calloc(1, sizeof(*hr));
+        ct_snp_verifier *v = NULL;
+        ct_snp_verify_opts vo;
+        const char *base = strrchr(path, '/');
+        ct_error err;
+        int rc = EXIT_OK;
+
+        memset(&ho, 0, sizeof(ho));
+        memset(&vo, 0, sizeof(vo));
+        ct_error_clear(&err);
+        if (!hr) {
+                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                goto out;
+        }
+        if (ct_blob_read(path, CT_MAX_HCL_REPORT + 4096, &hb, &err) != CT_OK ||
+            ct_hcl_report_parse(hb.data, hb.len, &h, &err) != CT_OK) {
+                rc = tool_fail(&err, path);
+                goto out;
+        }
+        if (n_certs) {
+                if (ct_snp_verifier_new(&v, &err) != CT_OK) {
+                        rc = tool_fail(&err, NULL);
+                        goto out;
+                }
+                for (size_t i = 0; i < n_certs; i++) {
+                        struct stat st;
+                        ct_code c = stat(certs[i], &st) == 0 && S_ISDIR(st.st_mode)
+                                            ? ct_snp_verifier_add_dir(v, certs[i], &err)
+                                            : ct_snp_verifier_add_cert_file(v, certs[i], &err);
+                        if (c != CT_OK) {
+                                rc = tool_fail(&err, certs[i]);
+                                goto out;
+                        }
+                }
+                ho.snp_verify = h->is_snp;
+                ho.snp_verifier = v;
+                ho.snp_opts = &vo;
+        }
+        if (ct_hcl_verify(h, &ho, hr, &err) != CT_OK ||
+            ct_appraise_hcl_report(a, h, hr, ho.snp_verify, base ? base + 1 : path, &err) != CT_OK)
+                rc = tool_fail(&err, path);
+out:
+        ct_snp_verifier_free(v);
+        ct_hcl_report_free(h);
+        ct_blob_free(&hb);
+        free(hr);
         return rc;
 }
 
@@ -303,7 +361,8 @@ static json_object *result_json(const ct_appraisal *a, const char *manifest)
 
 int tool_appraise(int argc, char **argv)
 {
-        enum { O_PCRS = 1000, O_LOG, O_REFLOG, O_INIT, O_SNP, O_CERTS, O_TDX, O_TPMEV, O_TPMQ, O_HCL, O_SNPM };
+        enum { O_PCRS = 1000, O_LOG, O_REFLOG, O_INIT, O_SNP, O_CERTS, O_TDX, O_TPMEV, O_TPMQ, O_HCL, O_SNPM, O_TPMS,
+               O_AK };
         static const struct option opts[] = {
                 { "pcrs", required_argument, NULL, O_PCRS },
                 { "eventlog", required_argument, NULL, O_LOG },
@@ -316,11 +375,14 @@ int tool_appraise(int argc, char **argv)
                 { "tpm-quote", required_argument, NULL, O_TPMQ },
                 { "hcl-report", required_argument, NULL, O_HCL },
                 { "snp-measurement", required_argument, NULL, O_SNPM },
+                { "tpm-signature", required_argument, NULL, O_TPMS },
+                { "ak", required_argument, NULL, O_AK },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL, *tdxq = NULL;
+        const char *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL, *tdxq = NULL, *tpmq = NULL,
+                   *tpms = NULL, *akf = NULL, *hclf = NULL;
         size_t n_certs = 0;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
@@ -343,9 +405,11 @@ int tool_appraise(int argc, char **argv)
                         break;
                 case O_TDX: tdxq = optarg; break;
                 case O_TPMEV: tpmev = optarg; break;
-                case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
+                case O_TPMQ: tpmq = optarg; break;
+                case O_TPMS: tpms = optarg; break;
+                case O_AK: akf = optarg; break;
                 case O_SNPM: snpm = optarg; break;
-                case O_HCL: unsupported = "--hcl-report (Azure HCL report: the evidence area)"; break;
+                case O_HCL: hclf = optarg; break;
                 default: break;
                 }
         }
@@ -354,15 +418,17 @@ int tool_appraise(int argc, char **argv)
         if (optind + 1 != argc)
                 return tool_cmd_usage(&cmd, "expected one MANIFEST.json");
         manifest = argv[optind];
-        if (unsupported) {
-                fprintf(stderr, "%s: appraise: %s is not supported yet in this build\n", program_name, unsupported);
-                return EXIT_INTERNAL;
-        }
-        if (n_certs && !snprep)
-                return tool_cmd_usage(&cmd, "--certs needs --snp-report");
+        if (n_certs && !snprep && !hclf)
+                return tool_cmd_usage(&cmd, "--certs needs --snp-report or --hcl-report");
+        if (n_certs && snprep && hclf)
+                return tool_cmd_usage(&cmd, "--certs: give --snp-report or --hcl-report, not both");
+        if (tpmq && (!tpms || !akf || !pcrs))
+                return tool_cmd_usage(&cmd, "--tpm-quote needs --tpm-signature, --ak and --pcrs (the quoted PCR values)");
+        if ((tpms || akf) && !tpmq)
+                return tool_cmd_usage(&cmd, "--tpm-signature and --ak go with --tpm-quote");
         if (tpmev && pcrs)
                 return tool_cmd_usage(&cmd, "--tpm-evidence carries its PCRs: give it or --pcrs, not both");
-        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev && !tdxq)
+        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev && !tdxq && !tpmq && !hclf)
                 return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
@@ -400,6 +466,8 @@ int tool_appraise(int argc, char **argv)
                 if (rc != EXIT_OK)
                         goto out;
         }
+        if (hclf && (rc = appraise_hcl(a, hclf, certs, n_certs)) != EXIT_OK)
+                goto out;
         if (tdxq) {
                 ct_blob qb = { 0 };
                 ct_tdx_quote *q = calloc(1, sizeof(*q));
@@ -460,7 +528,48 @@ int tool_appraise(int argc, char **argv)
                 }
                 free(tr);
         }
-        if (!tpmev && (pcrs || log)) {
+        if (tpmq) {
+                ct_blob mb = { 0 }, sb = { 0 }, kb = { 0 };
+                ct_tpm_key *key = NULL;
+                ct_tpm_quote_opts qo;
+                ct_tpm_quote_result *qr = calloc(1, sizeof(*qr));
+                const char *base = strrchr(tpmq, '/'), *pbase = strrchr(pcrs, '/');
+
+                memset(&qo, 0, sizeof(qo));
+                ev = calloc(1, sizeof(*ev));
+                if (!qr || !ev) {
+                        free(qr);
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                        goto out;
+                }
+                if ((rc = load(tpmq, 1u << 16, &mb)) == EXIT_OK && (rc = load(tpms, 1u << 16, &sb)) == EXIT_OK &&
+                    (rc = load(akf, 1u << 16, &kb)) == EXIT_OK) {
+                        if (ct_tpm_key_parse(kb.data, kb.len, &key, &err) != CT_OK)
+                                rc = tool_fail(&err, akf);
+                        else if (ct_pcr_set_load(pcrs, CT_PCR_FORMAT_AUTO, ev, NULL, &err) != CT_OK)
+                                rc = tool_fail(&err, pcrs);
+                }
+                if (rc == EXIT_OK) {
+                        char desc[32];
+                        qo.pcrs = ev;
+                        ct_tpm_key_describe(key, desc, sizeof(desc));
+                        if (ct_tpm_quote_verify(mb.data, mb.len, sb.data, sb.len, key, &qo, qr, &err) != CT_OK)
+                                rc = tool_fail(&err, tpmq);
+                        else if (ct_appraise_tpm_quote(a, &qr->checks, qr->ok, base ? base + 1 : tpmq, desc, &err) !=
+                                         CT_OK ||
+                                 ct_appraise_pcrs(a, ev, pbase ? pbase + 1 : pcrs, qr->ok, log ? blog.data : NULL,
+                                                  blog.len, reflog ? bref.data : NULL, bref.len, &err) != CT_OK)
+                                rc = tool_fail(&err, err.code == CT_E_ARG ? manifest : pcrs);
+                }
+                ct_tpm_key_free(key);
+                ct_blob_free(&mb);
+                ct_blob_free(&sb);
+                ct_blob_free(&kb);
+                free(qr);
+                if (rc != EXIT_OK)
+                        goto out;
+        }
+        if (!tpmev && !tpmq && (pcrs || log)) {
                 const char *src = pcrs ? pcrs : log, *base = strrchr(src, '/');
                 ev = calloc(1, sizeof(*ev));
                 if (!ev) {

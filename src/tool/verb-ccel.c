@@ -155,42 +155,46 @@ static void help_common(const char *verb)
 
 /* ---- replay ---- */
 
+static void help_replay(void)
+{
+        printf("Usage: %s eventlog replay [--json] [--strict] [CCEL_TABLE] LOG\n", program_name);
+        help_common("replay");
+        printf("\nPrints RTMR 0-3 as the log replays to, with the number of extends of each, and the events\n"
+               "Trustee's policy reads (tdvfkernel, tdvfkernelparams).\n"
+               "Exit status: 0 ok, 2 bad input, 3 I/O error.\n");
+}
+
 static int cc_replay(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "json", no_argument, NULL, 'j' },        { "cc", no_argument, NULL, 'c' },
-                { "ccel-table", required_argument, NULL, 't' }, { "strict", no_argument, NULL, 's' },
-                { "bank", required_argument, NULL, 'b' },  { "help", no_argument, NULL, 'h' },
+                { "cc", no_argument, NULL, 'c' },          { "ccel-table", required_argument, NULL, 't' },
+                { "strict", no_argument, NULL, 's' },      { "bank", required_argument, NULL, 'b' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog replay", help_replay);
         struct input in = { 0 };
         ct_ccel_replay r;
-        bool json = false;
+        bool json;
         unsigned flags = 0;
         ct_error err;
         int c, rc;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case 'j': json = true; break;
                 case 'c': break;
                 case 't': in.table_path = optarg; break;
                 case 's': flags |= CT_TCG_STRICT; break;
                 case 'b':
                         if (strcmp(optarg, "sha384"))
-                                return tool_usage("--bank: a CC event log has the sha384 bank only");
+                                return tool_cmd_usage(&cmd, "--bank: a CC event log has the sha384 bank only");
                         break;
-                case 'h':
-                        printf("Usage: %s eventlog replay [--json] [--strict] [CCEL_TABLE] LOG\n", program_name);
-                        help_common("replay");
-                        printf("\nPrints RTMR 0-3 as the log replays to, with the number of extends of each.\n"
-                               "Exit status: 0 ok, 2 bad input, 3 I/O error.\n");
-                        return 0;
-                default:
-                        return EXIT_BAD_INPUT;
+                default: break;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (!in.table_path && (rc = positional(argc, argv, &in)))
                 return rc;
         if (in.table_path && !in.log_path) {
@@ -417,13 +421,23 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
         return CT_OK;
 }
 
+static void help_show(void)
+{
+        printf("Usage: %s eventlog show [--json] [--strict] [CCEL_TABLE] LOG\n", program_name);
+        help_common("show");
+        printf("\nOne line per record: number, MR index, RTMR, type, SHA-384 digest, decoded data.\n"
+               "--json gives Trustee's uefi_event_logs shape (index, type_name, digests, event,\n"
+               "digest_matches_event, details) plus num, offset, type and rtmr.\n"
+               "Exit status: 0 ok, 2 bad input, 3 I/O error.\n");
+}
+
 static int cc_show(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "json", no_argument, NULL, 'j' },        { "cc", no_argument, NULL, 'c' },
-                { "ccel-table", required_argument, NULL, 't' }, { "strict", no_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+                { "cc", no_argument, NULL, 'c' },          { "ccel-table", required_argument, NULL, 't' },
+                { "strict", no_argument, NULL, 's' },      { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog show", help_show);
         struct input in = { 0 };
         struct show s = { false, NULL };
         ct_tcg_info info;
@@ -432,24 +446,17 @@ static int cc_show(int argc, char **argv)
         int c, rc;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case 'j': s.json = true; break;
                 case 'c': break;
                 case 't': in.table_path = optarg; break;
                 case 's': flags |= CT_TCG_STRICT; break;
-                case 'h':
-                        printf("Usage: %s eventlog show [--json] [--strict] [CCEL_TABLE] LOG\n", program_name);
-                        help_common("show");
-                        printf("\nOne line per record: number, MR index, RTMR, type, SHA-384 digest, decoded data.\n"
-                               "--json gives Trustee's uefi_event_logs shape (index, type_name, digests, event,\n"
-                               "digest_matches_event, details) plus num, offset, type and rtmr.\n"
-                               "Exit status: 0 ok, 2 bad input, 3 I/O error.\n");
-                        return 0;
-                default:
-                        return EXIT_BAD_INPUT;
+                default: break;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        s.json = cmd.json;
         if (in.table_path) {
                 if (argc - optind != 1)
                         return tool_usage("%s: expected one LOG (see --help)", argv[0]);
@@ -524,14 +531,28 @@ static int load_reference(const char *path, ct_digest *store, size_t cap, ct_cce
         return 0;
 }
 
+static void help_check(void)
+{
+        printf("Usage: %s eventlog check [CCEL_TABLE] LOG --quote QUOTE [--reference MEASURE.json] [--json]\n",
+               program_name);
+        help_common("check");
+        printf("\nReplays LOG and compares RTMR 0-3 with the TDX quote's (v4 / v5). For each RTMR\n"
+               "that differs, names the first event that differs: with --reference (the JSON of\n"
+               "`cocotrust tdx measure` for one row) the first extend whose digest is not the\n"
+               "predicted one; else the first extend after the prefix that replays to the\n"
+               "quoted value, or the first event whose digest does not match its data.\n"
+               "The quote's signature is not verified.\n"
+               "Exit status: 0 all four RTMRs match, 1 some differ, 2 bad input, 3 I/O error.\n");
+}
+
 static int cc_check(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "json", no_argument, NULL, 'j' },        { "quote", required_argument, NULL, 'q' },
-                { "reference", required_argument, NULL, 'r' }, { "ccel-table", required_argument, NULL, 't' },
-                { "strict", no_argument, NULL, 's' },      { "cc", no_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+                { "quote", required_argument, NULL, 'q' }, { "reference", required_argument, NULL, 'r' },
+                { "ccel-table", required_argument, NULL, 't' }, { "strict", no_argument, NULL, 's' },
+                { "cc", no_argument, NULL, 'c' },          { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("eventlog check", help_check);
         struct input in = { 0 };
         const char *quote_path = NULL, *ref_path = NULL;
         ct_ccel_reference ref;
@@ -546,33 +567,20 @@ static int cc_check(int argc, char **argv)
         int c, rc;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case 'j': json = true; break;
                 case 'q': quote_path = optarg; break;
                 case 'r': ref_path = optarg; break;
                 case 't': in.table_path = optarg; break;
                 case 's': flags |= CT_TCG_STRICT; break;
-                case 'c': break;
-                case 'h':
-                        printf("Usage: %s eventlog check [CCEL_TABLE] LOG --quote QUOTE [--reference MEASURE.json]"
-                               " [--json]\n",
-                               program_name);
-                        help_common("check");
-                        printf("\nReplays LOG and compares RTMR 0-3 with the TDX quote's (v4 / v5). For each RTMR\n"
-                               "that differs, names the first event that differs: with --reference (the JSON of\n"
-                               "`cocotrust tdx measure` for one row) the first extend whose digest is not the\n"
-                               "predicted one; else the first extend after the prefix that replays to the\n"
-                               "quoted value, or the first event whose digest does not match its data.\n"
-                               "The quote's signature is not verified.\n"
-                               "Exit status: 0 all four RTMRs match, 1 some differ, 2 bad input, 3 I/O error.\n");
-                        free(k);
-                        return 0;
-                default:
-                        free(k);
-                        return EXIT_BAD_INPUT;
+                default: break;
                 }
         }
+        if (cmd.done) {
+                free(k);
+                return cmd.status;
+        }
+        json = cmd.json;
         if (!k) {
                 rc = EXIT_INTERNAL;
                 goto out;

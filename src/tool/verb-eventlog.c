@@ -12,6 +12,8 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
+#include "eventlog-yaml.h"
+
 #include "ccel-tool.h"
 #include "check-render.h"
 #include "tool.h"
@@ -226,157 +228,8 @@ enum show_mode { SHOW_TEXT, SHOW_YAML, SHOW_JSON };
 struct show {
         enum show_mode mode;
         json_object *events;
+        unsigned version; /* --eventlog-version: 1 (tpm2_eventlog 5.4) or 2 (tpm2-tools 5.8) */
 };
-
-static void yaml_quoted(const uint8_t *p, size_t n)
-{
-        putchar('"');
-        for (size_t i = 0; i < n; i++) {
-                uint8_t ch = p[i];
-                if (ch == '"' || ch == '\\')
-                        printf("\\%c", ch);
-                else if (ch == '\n')
-                        printf("\\n");
-                else if (ch == '\t')
-                        printf("\\t");
-                else if (ch == 0)
-                        printf("\\0");
-                else if (ch < 0x20 || ch >= 0x7f)
-                        printf("\\x%02x", ch);
-                else
-                        putchar(ch);
-        }
-        putchar('"');
-}
-
-static void yaml_hex(const uint8_t *p, size_t n)
-{
-        char tmp[2 * 256 + 1];
-
-        putchar('"');
-        for (size_t i = 0; i < n; i += 256) {
-                size_t k = n - i < 256 ? n - i : 256;
-                fputs(ct_hex_encode(p + i, k, tmp), stdout);
-        }
-        putchar('"');
-}
-
-static void yaml_text(const ct_tcg_event_data *d)
-{
-        char tmp[4096];
-
-        if (d->text_utf16) {
-                ct_tcg_utf16_to_utf8(d->text, d->text_len / 2, tmp, sizeof(tmp));
-                yaml_quoted((const uint8_t *)tmp, strlen(tmp));
-        } else {
-                yaml_quoted(d->text, d->text_len);
-        }
-}
-
-static void show_yaml_event_data(const ct_tcg_event *ev)
-{
-        ct_tcg_event_data d;
-        char tmp[4096];
-
-        ct_tcg_event_decode(ev, &d);
-        switch (d.kind) {
-        case CT_TCG_DATA_STARTUP_LOCALITY:
-                printf("  Event:\n    StartupLocality: %u\n", d.locality);
-                return;
-        case CT_TCG_DATA_EFI_VAR: {
-                ct_guid g;
-                char gs[40];
-                ct_guid_from_bytes(&g, d.var.guid);
-                ct_tcg_utf16_to_utf8(d.var.name_utf16, (size_t)d.var.name_chars, tmp, sizeof(tmp));
-                printf("  Event:\n    VariableName: %s\n    UnicodeNameLength: %llu\n"
-                       "    VariableDataLength: %llu\n    UnicodeName: ",
-                       ct_guid_format(&g, gs), (unsigned long long)d.var.name_chars,
-                       (unsigned long long)d.var.data_size);
-                yaml_quoted((const uint8_t *)tmp, strlen(tmp));
-                if (d.var.data_size) {
-                        printf("\n    VariableData: ");
-                        yaml_hex(d.var.data, (size_t)d.var.data_size);
-                }
-                putchar('\n');
-                return;
-        }
-        case CT_TCG_DATA_IMAGE_LOAD:
-                printf("  Event:\n    ImageLocationInMemory: 0x%llx\n    ImageLengthInMemory: %llu\n"
-                       "    ImageLinkTimeAddress: 0x%llx\n    LengthOfDevicePath: %llu\n    DevicePath: ",
-                       (unsigned long long)d.image.location, (unsigned long long)d.image.length,
-                       (unsigned long long)d.image.link_time_address, (unsigned long long)d.image.devpath_size);
-                yaml_hex(d.image.devpath, (size_t)d.image.devpath_size);
-                ct_tcg_devpath_text(d.image.devpath, (size_t)d.image.devpath_size, tmp, sizeof(tmp));
-                printf("\n    DevicePathText: ");
-                yaml_quoted((const uint8_t *)tmp, strlen(tmp));
-                putchar('\n');
-                return;
-        case CT_TCG_DATA_FW_BLOB:
-                printf("  Event:\n");
-                if (ev->type == CT_EV_EFI_PLATFORM_FIRMWARE_BLOB2) {
-                        printf("    BlobDescriptionSize: %u\n    BlobDescription: ", d.blob.desc_size);
-                        yaml_quoted(d.blob.desc, d.blob.desc_size);
-                        putchar('\n');
-                }
-                printf("    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n", (unsigned long long)d.blob.base,
-                       (unsigned long long)d.blob.length);
-                return;
-        case CT_TCG_DATA_TAGGED: {
-                const char *n = ct_tcg_tag_name(d.tag.id);
-                printf("  Event:\n    TaggedEventID: 0x%08x\n", d.tag.id);
-                if (n)
-                        printf("    TaggedEventName: \"%s\"\n", n);
-                printf("    TaggedEventDataSize: %u\n    TaggedEventData: ", d.tag.size);
-                yaml_hex(d.tag.data, d.tag.size);
-                putchar('\n');
-                if (d.text) {
-                        printf("    String: ");
-                        yaml_text(&d);
-                        putchar('\n');
-                }
-                return;
-        }
-        case CT_TCG_DATA_STRING: /* ASCII as tpm2_eventlog prints it: with its final NUL */
-                printf("  Event:\n    String: ");
-                if (d.text_utf16)
-                        yaml_text(&d);
-                else
-                        yaml_quoted(ev->data, ev->data_size);
-                putchar('\n');
-                return;
-        default: /* separators, raw and undecoded data */
-                break;
-        }
-        printf("  Event: ");
-        yaml_hex(ev->data, ev->data_size);
-        putchar('\n');
-}
-
-static void show_yaml_specid(const ct_tcg_info *info)
-{
-        const ct_tcg_specid *s = &info->specid;
-
-        printf("  SpecID:\n  - Signature: Spec ID Event03\n    platformClass: %u\n    specVersionMinor: %u\n"
-               "    specVersionMajor: %u\n    specErrata: %u\n    uintnSize: %u\n    numberOfAlgorithms: %u\n"
-               "    Algorithms:\n",
-               s->platform_class, s->spec_version_minor, s->spec_version_major, s->spec_errata, s->uintn_size,
-               s->n_algs);
-        for (uint32_t i = 0; i < s->n_algs; i++) {
-                const char *n = ct_tcg_alg_name(s->algs[i].id);
-                printf("    - Algorithm[%u]:\n      algorithmId: ", i);
-                if (n)
-                        printf("%s\n", n);
-                else
-                        printf("0x%04x\n", s->algs[i].id);
-                printf("      digestSize: %u\n", s->algs[i].size);
-        }
-        printf("    vendorInfoSize: %u\n", s->vendor_info_size);
-        if (s->vendor_info_size) {
-                printf("    vendorInfo: ");
-                yaml_hex(s->vendor_info, s->vendor_info_size);
-                putchar('\n');
-        }
-}
 
 static json_object *event_json(const ct_tcg_event *ev)
 {
@@ -427,29 +280,7 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
                        d ? (ct_tcg_alg_name(d->alg_id) ? ct_tcg_alg_name(d->alg_id) : "?") : "-", hex, desc);
                 return CT_OK;
         }
-        printf("- EventNum: %u\n  PCRIndex: %u\n  EventType: %s\n", ev->num, ev->pcr, tool_event_type_name(ev->type, tn, sizeof(tn)));
-        if (ev->is_header || info->format == CT_TCG_FORMAT_SHA1) {
-                printf("  Digest: ");
-                yaml_hex(ev->digests[0].bytes, ev->digests[0].size);
-                putchar('\n');
-        } else {
-                printf("  DigestCount: %u\n  Digests:\n", ev->n_digests);
-                for (unsigned i = 0; i < ev->n_digests; i++) {
-                        const char *n = ct_tcg_alg_name(ev->digests[i].alg_id);
-                        if (n)
-                                printf("  - AlgorithmId: %s\n", n);
-                        else
-                                printf("  - AlgorithmId: 0x%04x\n", ev->digests[i].alg_id);
-                        printf("    Digest: ");
-                        yaml_hex(ev->digests[i].bytes, ev->digests[i].size);
-                        putchar('\n');
-                }
-        }
-        printf("  EventSize: %u\n", ev->data_size);
-        if (ev->is_header)
-                show_yaml_specid(info);
-        else
-                show_yaml_event_data(ev);
+        tool_yaml_event(ev, info, sh->version);
         return CT_OK;
 }
 
@@ -461,8 +292,10 @@ static void show_help(void)
                "EV_IPL strings, tagged events of systemd-stub and the Linux EFI stub, StartupLocality,\n"
                "separators).\n\n"
                "Options:\n"
-               "  --yaml      YAML close to tpm2_eventlog's (version, events: EventNum, PCRIndex, EventType,\n"
-               "              DigestCount, Digests, EventSize, Event; then the replayed pcrs: block)\n"
+               "  --yaml      tpm2_eventlog 5.4's YAML, byte for byte (its --eventlog-version=1), except\n"
+               "              the pcrs: block, which holds the correct replay\n"
+               "  --eventlog-version=N  1 (default) or 2: tpm2-tools 5.8's decoded YAML (UEFI variables,\n"
+               "              GPT, StartupLocality, device paths as text); implies --yaml\n"
                "  --json      JSON: {\"schema_version\": 1, \"format\", \"specid\", \"events\": [...], \"pcrs\"}\n"
                "  --strict    a log that ends inside its last record is an error (default: warning)\n"
                "  -h, --help  this help\n\n"
@@ -477,10 +310,11 @@ static int verb_show(int argc, char **argv)
         static const struct option opts[] = {
                 { "yaml", no_argument, NULL, 'y' },
                 { "strict", no_argument, NULL, 's' },
+                { "eventlog-version", required_argument, NULL, 'V' },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("eventlog show", show_help);
-        struct show sh = { .mode = SHOW_TEXT };
+        struct show sh = { .mode = SHOW_TEXT, .version = 1 };
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_replay *r = NULL;
@@ -498,6 +332,12 @@ static int verb_show(int argc, char **argv)
                         break;
                 case 's':
                         flags |= CT_TCG_STRICT;
+                        break;
+                case 'V':
+                        if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+                                return tool_cmd_usage(&cmd, "--eventlog-version: '%s' is not 1 or 2", optarg);
+                        sh.version = (unsigned)(optarg[0] - '0');
+                        sh.mode = SHOW_YAML;
                         break;
                 default:
                         return EXIT_BAD_INPUT;
@@ -524,7 +364,7 @@ static int verb_show(int argc, char **argv)
         if (sh.mode == SHOW_JSON)
                 sh.events = json_object_new_array();
         if (sh.mode == SHOW_YAML)
-                printf("---\nversion: 1\nevents:\n");
+                printf("---\nversion: %u\nevents:\n", sh.version);
         if (ct_tcg_walk(blob.data, blob.len, flags, show_cb, &sh, &info, &err) != CT_OK) {
                 json_object_put(sh.events);
                 rc = tool_fail(&err, argv[optind]);

@@ -34,6 +34,7 @@ enum {
         OPT_VMM_TYPE,
         OPT_GUEST_FEATURES,
         OPT_THREADS,
+        OPT_ALSO_WITHOUT_KERNEL,
 };
 
 static void help(void)
@@ -60,6 +61,7 @@ static void help(void)
                "  --vcpu-sig LIST         CPUID signatures instead (0x.. or decimal, comma list)\n"
                "  --vmm-type LIST         QEMU, ec2, gce (default all three)\n"
                "  --guest-features LIST   values to try (default 0 and 0x1 | any of bits 1-9: 513 values)\n"
+               "  --also-without-kernel   with --kernel: also search a launch without -kernel (no kernel hashes)\n"
                "  --threads N             worker threads (default 2)\n"
                "  --json                  the matches as JSON (rows as 'snp measure --json' names them)\n"
                "  -h, --help              this help\n"
@@ -119,7 +121,7 @@ static void aliases(const ct_snp_row *r, char *out, size_t cap)
         }
 }
 
-static void render(const ct_snp_explanation *e, const char *digest_hex, bool json)
+static void render(const ct_snp_explanation *e, const char *digest_hex, bool json, bool has_kernel)
 {
         char al[256];
 
@@ -153,6 +155,7 @@ static void render(const ct_snp_explanation *e, const char *digest_hex, bool jso
                                 snp_json_add_hex_u64(m, "guest_features", r->guest_features);
                         else
                                 tool_json_add_str(m, "guest_features", NULL);
+                        tool_json_add_bool(m, "direct_boot", r->direct_boot);
                         json_object_array_add(arr, m);
                 }
                 json_object_object_add(o, "matches", arr);
@@ -181,6 +184,8 @@ static void render(const ct_snp_explanation *e, const char *digest_hex, bool jso
                         printf(" vcpus %lld", (long long)r->vcpus);
                 if (r->has_guest_features)
                         printf(" guest_features 0x%llx", (ull)r->guest_features);
+                if (has_kernel && !r->direct_boot)
+                        printf(" without-kernel (no kernel hashes measured)");
                 putchar('\n');
         }
         if (e->n_found > e->n_matches)
@@ -206,6 +211,7 @@ int snp_verb_explain(int argc, char **argv)
                 { "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
                 { "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
                 { "threads", required_argument, NULL, OPT_THREADS },
+                { "also-without-kernel", no_argument, NULL, OPT_ALSO_WITHOUT_KERNEL },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("snp explain", help);
@@ -252,6 +258,7 @@ int snp_verb_explain(int argc, char **argv)
                                                   CT_MAX_SNP_VCPUS, optarg);
                         sp.max_vcpus = v;
                         break;
+                case OPT_ALSO_WITHOUT_KERNEL: sp.also_without_kernel = true; break;
                 case OPT_VCPU_TYPE: types = optarg; break;
                 case OPT_VCPU_SIG: sigs_s = optarg; break;
                 case OPT_VMM_TYPE: vmms_s = optarg; break;
@@ -333,7 +340,7 @@ int snp_verb_explain(int argc, char **argv)
         }
         {
                 char hex[2 * CT_SNP_LD_SIZE + 1];
-                render(&e, ct_hex_encode(digest, dlen, hex), json);
+                render(&e, ct_hex_encode(digest, dlen, hex), json, p.has_kernel);
         }
         ret = e.n_matches ? EXIT_OK : EXIT_VERIFY_FAILED;
 out:

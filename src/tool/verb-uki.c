@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cocotrust/codec.h>
 #include <cocotrust/fileio.h>
 #include <cocotrust/pe.h>
 #include <cocotrust/uki.h>
@@ -42,12 +43,45 @@ static void help_measure(void)
                "      --stub-version=V  systemd-stub rules: 252 (default for parts), 254, 257;\n"
                "                        for a UKI file detected from its .sdmagic section\n"
                "      --uki-profile=N   257 multi-profile UKIs: the profile to measure (default 0)\n"
+               "      --no-pager, --private-key=KEY, --public-key=KEY, --tpm2-device=PATH\n"
+               "                        accepted and ignored, as systemd-measure 252 calculate does\n"
+               "                        (signing is 'uki sign')\n"
+               "  -c, --current         not implemented (reading PCR 11 from this machine's TPM)\n"
                "  -h, --help            this help\n"
                "      --version         print the version\n\n"
                "Output (text): for each phase, '# PCR[11] Phase <phase>' on stderr, then\n"
                "'11:<bank>=<hex>' per bank on stdout.\n"
                "Exit status: 0 ok, 2 bad input, missing or unreadable file, or usage; 3 I/O error.\n",
                program_name);
+}
+
+static void help_sign(void)
+{
+        printf("Usage: %s uki sign --private-key=KEY.pem [OPTIONS] [UKI.efi]\n\n"
+               "Sign the predicted PCR 11 of a UKI for each boot phase, as 'systemd-measure sign' 252\n"
+               "does: the JSON that goes into the UKI's .pcrsig section (and that systemd-cryptenroll\n"
+               "--tpm2-public-key / systemd-cryptsetup check). For each bank and phase: the\n"
+               "TPM2_PolicyPCR digest of PCR 11 ('pol'), its RSA PKCS#1 v1.5 signature ('sig',\n"
+               "base64; hashed with the bank's algorithm) and the SHA-256 of the public key in DER\n"
+               "('pkfp'). The policy digest is computed here: no TPM is needed.\n\n"
+               "Options: those of 'uki measure' (--linux=FILE ..., --bank, --phase, --stub-version,\n"
+               "a UKI file instead of parts), and\n"
+               "      --private-key=KEY RSA private key (PEM) to sign with (required)\n"
+               "      --public-key=KEY  public key (PEM) for 'pkfp' (default: from the private key;\n"
+               "                        not checked against it, as in systemd-measure 252)\n"
+               "      --json=MODE       pretty or short (off: short without the final newline, as 252);\n"
+               "                        default pretty on a terminal, else short\n"
+               "  -j                    pretty on a terminal, else short\n"
+               "      --json            cocotrust JSON (schema_version 1): phase, pcr_value, policy,\n"
+               "                        signature per bank\n"
+               "      --tpm2-device=PATH, --no-pager  accepted and ignored\n"
+               "      --help, --version\n\n"
+               "Example:\n"
+               "  %s uki sign --linux=vmlinuz --osrel=os-release --cmdline=cmdline \\\n"
+               "      --bank=sha256 --private-key=tpm2-pcr-private.pem > pcrsig.json\n"
+               "Exit status: 0 ok, 2 bad input (a key that is not a PEM RSA key, a missing file) or\n"
+               "usage; 3 I/O error.\n",
+               program_name, program_name);
 }
 
 struct measure_opts {
@@ -62,6 +96,11 @@ struct measure_opts {
         bool stub_given;
         unsigned profile;
         const char *uki;
+        bool sign;                 /* uki sign: print the signed policies */
+        bool json_given;
+        bool no_newline;           /* sign --json=off: short JSON without the final newline, as 252 */
+        const char *private_key, *public_key;
+        ct_uki_signer *signer;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -182,6 +221,101 @@ static void print_sm_text(const struct measure_opts *o, ct_digest res[][MAX_PHAS
         }
 }
 
+/* ---- uki sign: systemd-measure 252 sign's JSON ---- */
+
+static int print_signed(const struct measure_opts *o, ct_digest res[][MAX_PHASES])
+{
+        char pkfp[2 * CT_HASH_MAX_SIZE + 1], pol[2 * CT_HASH_MAX_SIZE + 1];
+        bool pretty = o->json == JSON_PRETTY;
+        json_object *root = NULL, *jbanks = NULL;
+        ct_error err;
+        char *text = NULL;
+        size_t text_len = 0;
+        FILE *mf;
+        int rc = EXIT_OK;
+
+        ct_error_clear(&err);
+        /* the whole document is built first: a failed signature prints nothing */
+        mf = open_memstream(&text, &text_len);
+        if (!mf)
+                return tool_errorf(EXIT_INTERNAL, "out of memory");
+        ct_digest_hex(ct_uki_signer_fingerprint(o->signer), pkfp);
+        if (o->json == JSON_SCHEMA) {
+                root = tool_json_new();
+                tool_json_add_int(root, "pcr", CT_UKI_PCR);
+                tool_json_add_int(root, "stub_version", o->stub);
+                tool_json_add_str(root, "public_key_fingerprint", pkfp);
+                jbanks = json_object_new_object();
+                json_object_object_add(root, "banks", jbanks);
+        } else
+                fputs(pretty ? "{\n" : "{", mf);
+        for (size_t b = 0; b < o->n_banks; b++) {
+                json_object *arr = NULL;
+
+                if (root) {
+                        arr = json_object_new_array();
+                        json_object_object_add(jbanks, ct_hash_name(o->banks[b]), arr);
+                } else if (pretty)
+                        fprintf(mf, "\t\"%s\" : [\n", ct_hash_name(o->banks[b]));
+                else
+                        fprintf(mf, "\"%s\":[", ct_hash_name(o->banks[b]));
+                for (size_t p = 0; p < o->n_phases; p++) {
+                        ct_digest policy;
+                        uint8_t *sig = NULL;
+                        size_t sig_len = 0;
+                        char *b64;
+
+                        if (ct_uki_policy_pcr(o->banks[b], CT_UKI_PCR, &res[b][p], &policy, &err) ||
+                            ct_uki_sign_policy(o->signer, o->banks[b], &policy, &sig, &sig_len, &err)) {
+                                rc = tool_fail(&err, o->private_key);
+                                goto out;
+                        }
+                        b64 = malloc(4 * ((sig_len + 2) / 3) + 1);
+                        if (!b64) {
+                                free(sig);
+                                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                                goto out;
+                        }
+                        ct_base64_encode(sig, sig_len, b64);
+                        free(sig);
+                        ct_digest_hex(&policy, pol);
+                        if (root) {
+                                json_object *e = json_object_new_object();
+
+                                tool_json_add_str(e, "phase", o->phases[p]);
+                                tool_json_add_digest(e, "pcr_value", &res[b][p]);
+                                tool_json_add_str(e, "policy", pol);
+                                tool_json_add_str(e, "signature", b64);
+                                json_object_array_add(arr, e);
+                        } else if (pretty)
+                                fprintf(mf, "\t\t{\n\t\t\t\"pcrs\" : [\n\t\t\t\t11\n\t\t\t],\n"
+                                       "\t\t\t\"pkfp\" : \"%s\",\n\t\t\t\"pol\" : \"%s\",\n"
+                                       "\t\t\t\"sig\" : \"%s\"\n\t\t}%s\n",
+                                       pkfp, pol, b64, p + 1 < o->n_phases ? "," : "");
+                        else
+                                fprintf(mf, "{\"pcrs\":[11],\"pkfp\":\"%s\",\"pol\":\"%s\",\"sig\":\"%s\"}%s", pkfp,
+                                       pol, b64, p + 1 < o->n_phases ? "," : "");
+                        free(b64);
+                }
+                if (!root)
+                        fprintf(mf, pretty ? "\t]%s\n" : "]%s", b + 1 < o->n_banks ? "," : "");
+        }
+        if (root) {
+                rc = tool_json_emit(root, NULL);
+                root = NULL;
+        } else
+                /* systemd-measure 252 ends --json=off's (short) output without a newline */
+                fputs(o->no_newline ? "}" : "}\n", mf);
+out:
+        json_object_put(root);
+        if (fclose(mf) != 0 && rc == EXIT_OK)
+                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+        if (rc == EXIT_OK && text_len && (fwrite(text, 1, text_len, stdout) != text_len || fflush(stdout) != 0))
+                rc = tool_errorf(EXIT_INTERNAL, "cannot write the output");
+        free(text);
+        return rc;
+}
+
 static void add_sections_json(json_object *root, const ct_uki_parts *parts, const struct measure_opts *o,
                               const ct_pe *pe)
 {
@@ -284,6 +418,10 @@ static int run_measure(struct measure_opts *o, const ct_uki_parts *parts, const 
                 }
         }
 
+        if (o->sign) {
+                rc = print_signed(o, res);
+                goto out;
+        }
         switch (o->json) {
         case JSON_SCHEMA:
                 json_object_object_add(root, "banks", banks);
@@ -393,10 +531,35 @@ out:
         return rc;
 }
 
-static int verb_measure(int argc, char **argv)
+static int read_keys(struct measure_opts *o)
+{
+        ct_blob priv = { 0 }, pub = { 0 };
+        ct_error err;
+        int rc = EXIT_OK;
+
+        ct_error_clear(&err);
+        if (ct_blob_read(o->private_key, CT_MAX_UKI_KEY_SIZE, &priv, &err))
+                return tool_fail(&err, o->private_key);
+        if (o->public_key && ct_blob_read(o->public_key, CT_MAX_UKI_KEY_SIZE, &pub, &err)) {
+                rc = tool_fail(&err, o->public_key);
+                goto out;
+        }
+        if (ct_uki_signer_new(priv.data, priv.len, o->public_key ? pub.data : NULL, pub.len, &o->signer, &err)) {
+                /* which file: a public-key error names --public-key */
+                rc = tool_fail(&err, o->public_key && strstr(err.msg, "public") ? o->public_key : o->private_key);
+                goto out;
+        }
+out:
+        ct_blob_free(&priv);
+        ct_blob_free(&pub);
+        return rc;
+}
+
+static int measure_main(int argc, char **argv, bool sign)
 {
         enum {
-                OPT_BANK = 0x100, OPT_PHASE, OPT_JSON, OPT_STUB, OPT_PROFILE_N,
+                OPT_BANK = 0x100, OPT_PHASE, OPT_JSON, OPT_STUB, OPT_PROFILE_N, OPT_NO_PAGER, OPT_PRIVATE_KEY,
+                OPT_PUBLIC_KEY, OPT_TPM2_DEVICE,
                 OPT_SECTION = 0x200, /* + ct_uki_section */
         };
         static const struct option opts[] = {
@@ -416,9 +579,15 @@ static int verb_measure(int argc, char **argv)
                 { "json", optional_argument, NULL, OPT_JSON },
                 { "stub-version", required_argument, NULL, OPT_STUB },
                 { "uki-profile", required_argument, NULL, OPT_PROFILE_N },
+                { "no-pager", no_argument, NULL, OPT_NO_PAGER },
+                { "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
+                { "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
+                { "tpm2-device", required_argument, NULL, OPT_TPM2_DEVICE },
+                { "current", no_argument, NULL, 'c' },
                 { NULL, 0, NULL, 0 },
         };
-        struct tool_cmd cmd = TOOL_CMD("uki measure", help_measure);
+        struct tool_cmd cmd = sign ? (struct tool_cmd)TOOL_CMD("uki sign", help_sign)
+                                   : (struct tool_cmd)TOOL_CMD("uki measure", help_measure);
         struct measure_opts o;
         unsigned long long v;
         bool any_section = false;
@@ -427,13 +596,29 @@ static int verb_measure(int argc, char **argv)
 
         memset(&o, 0, sizeof(o));
         o.stub = CT_UKI_STUB_252;
-        while ((c = tool_getopt(&cmd, argc, argv, "j", opts)) != -1) {
+        o.sign = sign;
+        while ((c = tool_getopt(&cmd, argc, argv, "jc", opts)) != -1) {
                 if (c >= OPT_SECTION && c < OPT_SECTION + CT_UKI_SECTION__MAX) {
                         o.files[c - OPT_SECTION] = optarg;
                         any_section = true;
                         continue;
                 }
                 switch (c) {
+                case OPT_NO_PAGER: /* cocotrust never pages */
+                        break;
+                case OPT_PRIVATE_KEY:
+                        o.private_key = optarg;
+                        break;
+                case OPT_PUBLIC_KEY:
+                        o.public_key = optarg;
+                        break;
+                case OPT_TPM2_DEVICE:
+                        /* systemd-measure 252 calculate ignores it; sign uses the TPM only for the policy
+                         * digest, which cocotrust computes itself, so no TPM is needed */
+                        break;
+                case 'c':
+                        rc = tool_not_implemented("--current (reading PCR 11 from this machine's TPM)");
+                        goto out;
                 case OPT_BANK:
                         if (!tool_add_bank(o.banks, &o.n_banks, optarg, "--bank")) {
                                 rc = EXIT_BAD_INPUT;
@@ -454,6 +639,7 @@ static int verb_measure(int argc, char **argv)
                         o.phases_given = true;
                         break;
                 case OPT_JSON:
+                        o.json_given = true;
                         if (!optarg)
                                 o.json = JSON_SCHEMA;
                         else if (strcmp(optarg, "pretty") == 0)
@@ -468,6 +654,7 @@ static int verb_measure(int argc, char **argv)
                         }
                         break;
                 case 'j':
+                        o.json_given = true;
                         o.json = isatty(STDOUT_FILENO) ? JSON_PRETTY : JSON_SHORT;
                         break;
                 case OPT_STUB:
@@ -541,16 +728,42 @@ static int verb_measure(int argc, char **argv)
                 o.n_phases = w;
         }
 
+        if (sign) {
+                if (!o.private_key) {
+                        rc = tool_cmd_usage(&cmd, "no private key: pass --private-key=KEY.pem");
+                        goto out;
+                }
+                /* sign always prints JSON: pretty on a terminal, else short (also for --json=off) */
+                o.no_newline = o.json_given && o.json == JSON_OFF;
+                if (!o.json_given || o.json == JSON_OFF)
+                        o.json = isatty(STDOUT_FILENO) && !o.json_given ? JSON_PRETTY : JSON_SHORT;
+                rc = read_keys(&o);
+                if (rc != EXIT_OK)
+                        goto out;
+        }
         rc = o.uki ? measure_from_uki(&o) : measure_from_parts(&o);
 out:
         for (size_t i = 0; i < o.n_phases; i++)
                 free(o.phases[i]);
+        ct_uki_signer_free(o.signer);
         return rc;
+}
+
+static int verb_measure(int argc, char **argv)
+{
+        return measure_main(argc, argv, false);
+}
+
+static int verb_sign(int argc, char **argv)
+{
+        return measure_main(argc, argv, true);
 }
 
 static const struct tool_verb verbs[] = {
         { "measure", "[--linux=FILE ...] [--bank=ALG] [--phase=P] [--json[=MODE]] [UKI.efi]", verb_measure,
           "predict PCR 11 of a UKI (systemd-measure calculate compatible)" },
+        { "sign", "--private-key=KEY [--public-key=PUB] [--linux=FILE ...] [--bank=ALG] [--phase=P] [UKI.efi]",
+          verb_sign, "signed PCR 11 policies for .pcrsig (systemd-measure sign compatible)" },
         { "build", "--stub STUB --linux K [--initrd I] [--cmdline C] [--osrel O] ... -o UKI.efi", tool_uki_build, "reproducible UKI, sections laid out as ukify does" },
 };
 

@@ -56,31 +56,6 @@ static const char *bad_kind_name(ct_verity_bad_kind k)
         return "unknown";
 }
 
-/* Open --fec-device and count the hash-device blocks it covers, as veritysetup. 0 or an exit status. */
-static int fec_open(struct popts *o, const char *hash, int hash_fd, int *ret_fd, uint64_t *ret_covered)
-{
-        struct stat hs, fs;
-        ct_error err;
-        off_t end;
-        bool in_hash;
-        int fd;
-
-        ct_error_clear(&err);
-        if (!o->fec_roots_set)
-                o->p.fec_roots = 2;
-        in_hash = strcmp(o->fec_device, hash) == 0 ||
-                  (stat(o->fec_device, &fs) == 0 && fstat(hash_fd, &hs) == 0 && fs.st_dev == hs.st_dev &&
-                   fs.st_ino == hs.st_ino);
-        end = lseek(hash_fd, 0, SEEK_END);
-        if (ct_verity_fec_hash_blocks(&o->p, end > 0 ? (uint64_t)end : 0, in_hash, ret_covered, &err))
-                return tool_fail(&err, o->fec_device);
-        fd = open(o->fec_device, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", o->fec_device, strerror(errno));
-        *ret_fd = fd;
-        return 0;
-}
-
 int verb_verify(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -124,14 +99,8 @@ int verb_verify(int argc, char **argv)
                         return vcli_bad_option(argv, "verify");
                 }
         }
-        if (o.version) {
-                printf("%s %s\n", program_name, tool_version);
-                return EXIT_OK;
-        }
-        if (o.help) {
-                verify_help();
-                return EXIT_OK;
-        }
+        if (o.version || o.help)
+                return vcli_help_or_version(&o, verify_help);
         if (argc - optind != (o.root_file ? 2 : 3))
                 return tool_usage("verity verify: DATA HASH ROOT_HASH expected; run '%s verity verify --help'",
                                   program_name);
@@ -140,13 +109,11 @@ int verb_verify(int argc, char **argv)
         if (!o.root_file)
                 root_text = argv[optind + 2];
 
-        data_fd = open(data, O_RDONLY | O_CLOEXEC);
-        if (data_fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
-        hash_fd = open(hash, O_RDONLY | O_CLOEXEC);
-        if (hash_fd < 0) {
+        if ((status = tool_open_input(data, CT_INPUT_NO_STREAM, &data_fd)) != EXIT_OK)
+                return status;
+        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK) {
                 close(data_fd);
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
+                return status;
         }
         status = vcli_load_params(&o, hash, hash_fd, data);
         if (status)
@@ -164,9 +131,18 @@ int verb_verify(int argc, char **argv)
                 /* as veritysetup: when verification fails, the FEC parity is decoded and the repair checked */
                 int fec_fd = -1;
                 uint64_t covered = 0;
-                status = fec_open(&o, hash, hash_fd, &fec_fd, &covered);
-                if (status)
+                if (!o.fec_roots_set)
+                        o.p.fec_roots = 2;
+                ct_error_clear(&err);
+                if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err)) {
+                        status = tool_fail(&err, NULL);
                         goto out;
+                }
+                fec_fd = open(o.fec_device, O_RDONLY | O_CLOEXEC);
+                if (fec_fd < 0) {
+                        status = tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", o.fec_device, strerror(errno));
+                        goto out;
+                }
                 rc = ct_verity_verify_fec_fd(data_fd, hash_fd, fec_fd, &o.p, root, ds, covered, o.threads, &rep, &fres,
                                              &err);
                 close(fec_fd);

@@ -89,14 +89,8 @@ static int verb_format(int argc, char **argv)
                         return vcli_bad_option(argv, "format");
                 }
         }
-        if (o.version) {
-                printf("%s %s\n", program_name, tool_version);
-                return EXIT_OK;
-        }
-        if (o.help) {
-                format_help();
-                return EXIT_OK;
-        }
+        if (o.version || o.help)
+                return vcli_help_or_version(&o, format_help);
         if (argc - optind != 2)
                 return tool_usage("verity format: DATA and HASH expected; run '%s verity format --help'", program_name);
         data = argv[optind];
@@ -200,21 +194,14 @@ static int verb_dump(int argc, char **argv)
                         return r;
                 return vcli_bad_option(argv, "dump");
         }
-        if (o.version) {
-                printf("%s %s\n", program_name, tool_version);
-                return EXIT_OK;
-        }
-        if (o.help) {
-                dump_help();
-                return EXIT_OK;
-        }
+        if (o.version || o.help)
+                return vcli_help_or_version(&o, dump_help);
         if (argc - optind != 1)
                 return tool_usage("verity dump: HASH expected; run '%s verity dump --help'", program_name);
         if (o.p.hash_offset % 512)
                 return tool_usage("--hash-offset: must be a multiple of 512");
-        fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", argv[optind], strerror(errno));
+        if ((r = tool_open_input(argv[optind], CT_INPUT_NO_STREAM, &fd)) != EXIT_OK)
+                return r;
         r = vcli_load_params(&o, argv[optind], fd, NULL);
         close(fd);
         if (r)
@@ -338,14 +325,8 @@ static int verb_table(int argc, char **argv)
                         return vcli_bad_option(argv, "table");
                 }
         }
-        if (o.version) {
-                printf("%s %s\n", program_name, tool_version);
-                return EXIT_OK;
-        }
-        if (o.help) {
-                table_help();
-                return EXIT_OK;
-        }
+        if (o.version || o.help)
+                return vcli_help_or_version(&o, table_help);
         if (argc - optind != (o.root_file ? 2 : 3))
                 return tool_usage("verity table: DATA HASH ROOT_HASH expected; run '%s verity table --help'",
                                   program_name);
@@ -383,20 +364,9 @@ static int verb_table(int argc, char **argv)
                         o.p.fec_roots = 2;
                 if (o.p.data_block_size != o.p.hash_block_size)
                         return tool_usage("FEC needs equal data and hash block sizes");
-                struct stat hs, fs;
                 uint64_t covered;
-                bool fec_in_hash = strcmp(o.fec_device, hash) == 0 ||
-                                   (stat(o.fec_device, &fs) == 0 && stat(hash, &hs) == 0 && fs.st_dev == hs.st_dev &&
-                                    fs.st_ino == hs.st_ino);
-                int hfd = open(hash, O_RDONLY | O_CLOEXEC);
-                off_t hend = hfd >= 0 ? lseek(hfd, 0, SEEK_END) : -1; /* files and block devices */
-                if (hfd >= 0)
-                        close(hfd);
-                if (!fec_in_hash && hend < 0)
-                        return tool_errorf(EXIT_BAD_INPUT, "%s: cannot size: %s (FEC covers the whole hash device)",
-                                           hash, strerror(errno));
                 /* what veritysetup's VERITY_FEC_blocks() covers: up to the FEC area, or the whole hash device */
-                if (ct_verity_fec_hash_blocks(&o.p, hend > 0 ? (uint64_t)hend : 0, fec_in_hash, &covered, &err) ||
+                if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err) ||
                     ct_verity_fec_geometry_compute(&o.p, covered, &fg, &err))
                         return tool_fail(&err, NULL);
                 to.fec_dev = o.fec_device;

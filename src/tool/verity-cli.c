@@ -356,3 +356,12 @@ bool vcli_takes_value(const char *w)
         return false;
 }
 
+
+int vcli_help_or_version(const struct popts *o, void (*help)(void))
+{
+        if (o->version)
+                printf("%s %s\n", program_name, tool_version);
+        else
+                help();
+        return EXIT_OK;
+}

@@ -102,6 +102,9 @@ int vcli_load_params(struct popts *o, const char *hash_path, int hash_fd, const 
 /* Does the option word take the next word as its value (for options before the verb)? */
 bool vcli_takes_value(const char *w);
 
+/* --version or --help given: print it, EXIT_OK. */
+int vcli_help_or_version(const struct popts *o, void (*help)(void));
+
 int verb_verify(int argc, char **argv);
 
 #endif

@@ -229,6 +229,26 @@ m[-1]^=1; d["tpm_quote"]["message"]=base64.b64encode(bytes(m)).decode(); json.du
 is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/te.json")" \
         "1 contraindicated" "TPM evidence with a changed quote: the quote is contraindicated"
 
+# the same quote as tpm2_quote writes it (message, signature, AK, the quoted PCR values)
+python3 - "$TE" "$T" <<'PY'
+import base64, json, sys
+d = json.load(open(sys.argv[1])); t = sys.argv[2]
+open(t + "/q.msg", "wb").write(base64.b64decode(d["tpm_quote"]["message"]))
+open(t + "/q.sig", "wb").write(base64.b64decode(d["tpm_quote"]["signature"]))
+open(t + "/ak.der", "wb").write(base64.b64decode(d["ak_public"]))
+p = {str(i): v.lower() for i, v in enumerate(d["tpm_quote"]["pcrs"])}
+json.dump({"schema_version": 1, "pcrs": {"sha256": p}}, open(t + "/qpcrs.json", "w"))
+p["4"] = "11" * 32
+json.dump({"schema_version": 1, "pcrs": {"sha256": p}}, open(t + "/qpcrs-bad.json", "w"))
+PY
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --tpm-signature "$T/q.sig" --ak "$T/ak.der" --pcrs "$T/qpcrs.json" --json >"$T/tq.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ear.status"])' "$T/tq.json")" "0 affirming" \
+        "--tpm-quote: quote and PCRs affirming"
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --tpm-signature "$T/q.sig" --ak "$T/ak.der" --pcrs "$T/qpcrs-bad.json" --json >"$T/tq.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/tq.json")" \
+        "1 contraindicated" "--tpm-quote with a PCR value the quote does not cover: the quote is contraindicated"
+"$CT" appraise "$T/tpm.json" --tpm-quote "$T/q.msg" --pcrs "$T/qpcrs.json" 2>/dev/null; is "$?" 2 "--tpm-quote without --ak: exit 2"
+
 # 9. a TDX quote (go-tdx-guest's production sample) against a manifest row made of its own values
 # (EXPECTED.json, the shared Python oracle), then against a row whose RTMR 2 differs
 Q=$CT_SOURCE_ROOT/tests/vectors/tdx/quotes
@@ -255,8 +275,36 @@ r=c["tdx.rtmr_2"]; print(r["tier"], r["trustee_value"], "command line" in r["exp
 
 # 10. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
-"$CT" appraise "$T/m.json" --hcl-report x 2>"$T/err"; is "$?" 3 "--hcl-report: not supported yet, exit 3"
-grep -q "not supported yet" "$T/err"; ok $? "  and says so"
+# Azure HCL report (Trustee's az-snp-vtpm sample): HCL checks; its MEASUREMENT (from EXPECTED.json) in a manifest
+AZ=$CT_SOURCE_ROOT/tests/vectors/evidence/azure
+azm=$("$CT" hcl report show --json "$AZ/trustee_az-snp-vtpm_hcl-report.bin" 2>/dev/null | python3 -c 'import json,sys
+d=json.load(sys.stdin)
+def find(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "measurement" and isinstance(v, str) and len(v) == 96: return v
+            r = find(v)
+            if r: return r
+    if isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r: return r
+print(find(d) or "")')
+# the SNP report sits at 0x20 of the HCL report, MEASUREMENT at 0x90 of it (specs/coco-ecosystem.md 3.1, 4)
+want=$(python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[0x20+0x90:0x20+0x90+48].hex())' \
+        "$AZ/trustee_az-snp-vtpm_hcl-report.bin")
+is "$azm" "$want" "HCL report: hcl report show gives the MEASUREMENT at 0x20+0x90"
+sed 's/"measurement": "[0-9a-f]*"/"measurement": "'"$want"'"/' "$T/milan.json" >"$T/az.json"
+"$CT" appraise "$T/az.json" --hcl-report "$AZ/trustee_az-snp-vtpm_hcl-report.bin" --json >"$T/h.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["hcl.report"], c["snp.launch_measurement"])' "$T/h.json")" "0 warning affirming" \
+        "HCL report without --certs: HCL checks hold (warning: hardware signature not verified), MEASUREMENT affirming"
+python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[0x4d4 + 40]^=1; open(sys.argv[2],"wb").write(d)' \
+        "$AZ/trustee_az-snp-vtpm_hcl-report.bin" "$T/hcl-bad.bin"
+"$CT" appraise "$T/az.json" --hcl-report "$T/hcl-bad.bin" --json >"$T/h.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["hcl.report"]["tier"], "runtime_claims" in c["hcl.report"]["explanation"])' "$T/h.json")" "1 contraindicated True" \
+        "HCL report with changed runtime claims: contraindicated, names the check"
 echo '{"schema_version": 1}' >"$T/bad.json"
 "$CT" appraise "$T/bad.json" --pcrs "$B/uki-A/pcrs-sysfs.pcrread-style.yaml" 2>"$T/err"
 is "$?" 2 "malformed manifest: exit 2"

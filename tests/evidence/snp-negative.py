@@ -150,6 +150,13 @@ try:
     S.run('openssl', 'crl', '-in', crl, '-outform', 'DER', '-out', crl_der)
     p, j = verify(R, *base, '--crl', crl_der)
     failed_only(p, j, ['crl_vcek'], 'revoked', 'the same CRL in DER: crl_vcek fails')
+    # the ARK's CRL (as AMD's KDS serves it) revoking the ASK
+    p, j = verify(R, *base, '--crl', M.ark_ca.crl(os.path.join(tmp, 'crl-ark0.pem')))
+    ok(p.returncode == 0 and any(c['name'] == 'crl_ask' and c['status'] == 'pass' for c in j['checks']),
+       "empty CRL signed by the ARK: crl_ask passes", p.stdout[-800:])
+    M.ark_ca.revoke(M.ask)
+    p, j = verify(R, *base, '--crl', M.ark_ca.crl(os.path.join(tmp, 'crl-ark.pem')))
+    failed_only(p, j, ['crl_ask'], 'revoked', "ASK revoked in the ARK's CRL (openssl ca): crl_ask fails saying \"revoked\"")
     p, j = verify(R, *base, '--crl', G.ask_ca.crl(os.path.join(tmp, 'crl-g.pem')))
     failed_only(p, j, ['crl_signature'], 'neither', "a CRL of another issuer: crl_signature fails")
 

@@ -237,7 +237,7 @@ static void test_model_checks(void **state)
         }
         assert_int_equal(ct_manifest_artifact_set_int(a, "one-more", 1, &err), CT_E_LIMIT);
         assert_int_equal(ct_manifest_artifact_set_int(a, "k3", 1, &err), CT_E_ARG);
-        assert_int_equal(ct_manifest_add_file(m, "missing", "/nonexistent/file", NULL, &err), CT_E_IO);
+        assert_int_equal(ct_manifest_add_file(m, "missing", "/nonexistent/file", NULL, &err), CT_E_INPUT);
         assert_int_equal(ct_manifest_set_note(m, "Bad Key", "x", &err), CT_E_ARG);
         ct_manifest_free(m);
         ct_manifest_free(NULL);

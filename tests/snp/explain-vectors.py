@@ -166,6 +166,17 @@ def main():
     ok(p.returncode == 1 and j and j['matches'] == [] and j['configurations_searched'] == 512 * 7 * 513,
        '--json: no matches, configurations_searched 512 x 7 x 513', p.stdout + p.stderr)
 
+    # a launch without -kernel, searched with the kernel among the artifacts: found only with --also-without-kernel
+    d = ids['snp_amdsev_nokernel_v4_milan_gf21']['expected_stdout']
+    p = subprocess.run([CT, 'snp', 'explain', d, '--max-vcpus', '8'] + base, capture_output=True, text=True)
+    ok(p.returncode == 1, 'a firmware-only digest (snp_amdsev_nokernel_v4_milan_gf21) is not a direct boot of these '
+       'artifacts', p.stdout + p.stderr)
+    p, j = explain([d, '--max-vcpus', '8', '--also-without-kernel'] + base)
+    got = [(m['vcpus'], m['vcpu_sig'], m['guest_features'], m['direct_boot']) for m in (j or {}).get('matches', [])]
+    ok(p.returncode == 0 and got == [(4, '0xa00f11', '0x21', False)] and j['configurations_searched'] == 2 * 8 * 7 * 513,
+       '--also-without-kernel: found as 4 vCPUs EPYC-Milan 0x21 without the kernel hashes (twice the space)',
+       p.stdout + p.stderr)
+
     # the text form of a match
     v = ids['snp_amdsev_k_i_c_v2_genoa']
     p = subprocess.run([CT, 'snp', 'explain', v['expected_stdout'], '--max-vcpus', '8'] + base, capture_output=True,

@@ -118,6 +118,8 @@ static void test_found(void **state)
         assert_int_equal(r.vcpus, 2);
         assert_int_equal(r.guest_features, 0);
 
+        assert_true(r.direct_boot);
+
         one_match(SEV_K_I_C, &sp, &r); /* sev_amdsev_k_i_c */
         assert_int_equal(r.mode, CT_SNP_MODE_SEV);
         assert_false(r.vcpus_apply);
@@ -140,7 +142,7 @@ static void test_duplicates(void **state)
         const ct_snp_vmm vmms[] = { CT_SNP_VMM_QEMU, CT_SNP_VMM_QEMU };
         const ct_snp_sig sigs[] = { { "EPYC", true, 0x800f12 }, { "EPYC-v4", true, 0x800f12 },
                                     { "EPYC-Genoa", true, 0xa10f10 } };
-        ct_snp_explain_space sp = { 8, vmms, 2, sigs, 3, NULL, 0, 0 };
+        ct_snp_explain_space sp = { 8, vmms, 2, sigs, 3, NULL, 0, 0, false };
         uint8_t d[48];
         size_t n = unhex(V2_GENOA, d);
         ct_snp_explanation e;
@@ -160,7 +162,7 @@ static void test_none(void **state)
         const ct_snp_vmm qemu = CT_SNP_VMM_QEMU;
         const ct_snp_sig milan = { "EPYC-Milan", true, 0xa00f11 };
         const uint64_t gf[] = { 1, 0x21 };
-        ct_snp_explain_space sp = { 64, &qemu, 1, &milan, 1, gf, 2, 2 };
+        ct_snp_explain_space sp = { 64, &qemu, 1, &milan, 1, gf, 2, 2, false };
 
         (void)state;
         d[47] ^= 1; /* no configuration makes this */

@@ -379,6 +379,14 @@ static void test_fec_hash_blocks(void **state)
         p.fec_offset = 524288;
         assert_int_equal(ct_verity_fec_hash_blocks(&p, 1638400, true, &n, &e), CT_OK);
         assert_int_equal(n, 127);
+        /* by path: a FEC device that is not here (a guest's name) is another device; the same file is the hash device */
+        assert_int_equal(ct_verity_fec_hash_blocks_path(&p, VEC "/outputs/v02.hash", "/dev/nonexistent-vdc", &n, &e),
+                         CT_OK);
+        assert_int_equal(n, 1);   /* 8192 bytes: the tree block */
+        assert_int_equal(ct_verity_fec_hash_blocks_path(&p, VEC "/outputs/v02.hash", VEC "/outputs/v02.hash", &n, &e),
+                         CT_OK);
+        assert_int_equal(n, 127); /* up to the FEC offset */
+        assert_int_equal(ct_verity_fec_hash_blocks_path(&p, VEC "/outputs/none.hash", "/dev/x", &n, &e), CT_E_IO);
         p.hash_offset = 1 << 20;  /* tree starts at block 257, after the FEC offset */
         n = 7;
         assert_int_equal(ct_verity_fec_hash_blocks(&p, 0, true, &n, &e), CT_E_ARG);

@@ -1224,3 +1224,50 @@ CT_EXPORT ct_code ct_appraise_tdx_quote(ct_appraisal *a, const ct_tdx_quote *q, 
                 return rc;
         return ct_appraisal_note_init_binding(a, CT_INIT_MRCONFIGID, b->mr_config_id, 48, "the quote's (unverified)", err);
 }
+
+/* ---- Azure HCL report ---- */
+
+CT_EXPORT ct_code ct_appraise_hcl_report(ct_appraisal *a, const ct_hcl_report *h, const ct_hcl_verify_result *vr,
+                                         bool snp_verified, const char *what, ct_error *err)
+{
+        ct_claim c;
+        ct_code rc;
+        size_t nfail = 0;
+
+        if (!a || !h || !vr)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_hcl_report: NULL argument");
+        /* HCL checks alone say nothing about the hardware: affirming only with the SNP report's chain */
+        claim_init(&c, "hcl.report", CT_TC_HARDWARE,
+                   !vr->ok ? CT_TIER_CONTRAINDICATED : snp_verified ? CT_TIER_AFFIRMING : CT_TIER_WARNING,
+                   !vr->ok ? 97 : snp_verified ? 2 : 32, CT_TRUSTEE_NO_VALUE);
+        for (size_t i = 0; i < vr->checks.n; i++) {
+                const ct_check *k = &vr->checks.items[i];
+                if (k->status == CT_CHECK_FAIL) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
+                                k->reason);
+                        nfail++;
+                }
+        }
+        if (vr->ok)
+                snprintf(c.reason, sizeof(c.reason),
+                         "%s: %s HCL report, runtime claims bound to REPORTDATA, vTPM AK present (%zu checks)%s", what,
+                         h->is_snp ? "SNP" : "TDX", vr->checks.n,
+                         snp_verified ? "; the embedded SNP report's signature and chain verified"
+                                      : "; the embedded hardware report's signature is NOT verified (give --certs)");
+        else
+                snprintf(c.reason, sizeof(c.reason), "%s: %zu of %zu HCL checks failed", what, nfail, vr->checks.n);
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        if (h->is_snp) {
+                /* Trustee's az-snp-vtpm rule reads the paravisor's launch digest under "measurement" */
+                rc = ct_appraise_snp_measurement(a, h->snp.measurement, 48,
+                                                 snp_verified && vr->ok ? "the HCL report's verified MEASUREMENT"
+                                                                        : "the HCL report's MEASUREMENT (unverified)",
+                                                 NULL, "an Azure CVM's launch digest covers Microsoft's paravisor "
+                                                       "(HCL), not this image's artifacts",
+                                                 NULL, err);
+                if (rc != CT_OK)
+                        return rc;
+        }
+        return CT_OK;
+}

@@ -45,6 +45,7 @@ static const ct_snp_mode mode_of[N_MODES] = { CT_SNP_MODE_SEV, CT_SNP_MODE_SEV_E
 
 struct job {
         unsigned mode;      /* MODE_* */
+        unsigned boot;      /* 0: as the artifacts say; 1: the same without the kernel hashes */
         ct_snp_vmm vmm;
         ct_snp_sig sig;
         uint64_t gf;
@@ -56,7 +57,7 @@ struct hit {
 };
 
 struct search {
-        ct_snp_base *bases[N_MODES];
+        ct_snp_base *bases[N_MODES][2];
         const uint8_t *digest;
         size_t digest_len;
         int64_t max_vcpus;
@@ -88,7 +89,7 @@ static void *worker(void *arg)
                         break;
                 j = &s->jobs[i];
                 ct_error_clear(&err);
-                rc = snp_base_find(s->bases[j->mode], j->vmm, j->sig.sig, j->gf,
+                rc = snp_base_find(s->bases[j->mode][j->boot], j->vmm, j->sig.sig, j->gf,
                                    j->mode == MODE_SEV ? 0 : s->max_vcpus, s->digest, s->digest_len, found,
                                    CT_ARRAY_SIZE(found), &n, &err);
                 if (rc) {
@@ -157,11 +158,12 @@ static bool dup_vmm(const ct_snp_vmm *vmms, size_t k)
         return false;
 }
 
-static ct_code add_job(struct search *s, size_t cap, unsigned mode, ct_snp_vmm vmm, const ct_snp_sig *sig, uint64_t gf)
+static ct_code add_job(struct search *s, size_t cap, unsigned mode, unsigned boot, ct_snp_vmm vmm,
+                       const ct_snp_sig *sig, uint64_t gf)
 {
         if (s->n_jobs == cap)
                 return CT_E_LIMIT;
-        s->jobs[s->n_jobs++] = (struct job){ mode, vmm, *sig, gf };
+        s->jobs[s->n_jobs++] = (struct job){ mode, boot, vmm, *sig, gf };
         return CT_OK;
 }
 
@@ -174,23 +176,24 @@ static ct_code build_jobs(struct search *s, const ct_snp_vmm *vmms, size_t n_vmm
         ct_code rc = CT_OK;
 
         /* an upper bound: every mode with every VMM, signature and guest-feature value (lists are capped) */
-        cap = N_MODES * n_vmms * n_sigs * n_gfs + N_MODES;
+        cap = 2 * (N_MODES * n_vmms * n_sigs * n_gfs + N_MODES);
         if (cap > CT_MAX_SNP_EXPLAIN_JOBS)
                 return ct_error_set(err, CT_E_LIMIT,
                                     "%zu VMM types x %zu signatures x %zu guest-feature values: above the limit of %u "
                                     "combinations",
-                                    n_vmms, n_sigs, n_gfs, CT_MAX_SNP_EXPLAIN_JOBS / N_MODES);
+                                    n_vmms, n_sigs, n_gfs, CT_MAX_SNP_EXPLAIN_JOBS / N_MODES / 2);
         s->jobs = calloc(cap, sizeof(*s->jobs));
         if (!s->jobs)
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        for (unsigned m = 0; m < N_MODES && !rc; m++) {
+        for (unsigned mb = 0; mb < 2 * N_MODES && !rc; mb++) {
+                unsigned m = mb / 2, boot = mb % 2;
                 const uint64_t *g = gfs;
                 size_t ng = n_gfs;
 
-                if (!s->bases[m])
+                if (!s->bases[m][boot])
                         continue;
                 if (m == MODE_SEV) {
-                        rc = add_job(s, cap, m, CT_SNP_VMM_QEMU, &nosig, 0);
+                        rc = add_job(s, cap, m, boot, CT_SNP_VMM_QEMU, &nosig, 0);
                         continue;
                 }
                 if (m != MODE_SNP) { /* seves measures SEV features 0, snp:svsm 1 */
@@ -210,7 +213,7 @@ static ct_code build_jobs(struct search *s, const ct_snp_vmm *vmms, size_t n_vmm
                                 if (qemu && dup_sig(sigs, k))
                                         continue; /* EPYC and EPYC-v4: one signature, searched once */
                                 for (size_t i = 0; i < ng && !rc; i++)
-                                        rc = add_job(s, cap, m, vmms[v], qemu ? &sigs[k] : &nosig, g[i]);
+                                        rc = add_job(s, cap, m, boot, vmms[v], qemu ? &sigs[k] : &nosig, g[i]);
                         }
                 }
         }
@@ -224,29 +227,33 @@ static ct_code build_jobs(struct search *s, const ct_snp_vmm *vmms, size_t n_vmm
  * (no reset block for seves, no kernel hashes page, ...) is left out; only
  * when no mode is possible does the first error come back.
  */
-static ct_code make_bases(struct search *s, const ct_snp_params *a, uint32_t *ret_modes, ct_error *err)
+static ct_code make_bases(struct search *s, const ct_snp_params *a, bool without_kernel, uint32_t *ret_modes,
+                          ct_error *err)
 {
         ct_error first;
         ct_code first_rc = CT_OK;
         uint32_t modes = 0;
 
         ct_error_clear(&first);
-        for (unsigned m = 0; m < N_MODES; m++) {
+        for (unsigned mb = 0; mb < 2 * N_MODES; mb++) {
+                unsigned m = mb / 2, boot = mb % 2;
                 ct_snp_params p = *a;
                 bool want = s->digest_len == 32 ? (m == MODE_SEV || m == MODE_SEV_ES)
                                                 : (m == MODE_SNP || (m == MODE_SVSM && a->svsm));
                 ct_error e;
                 ct_code rc;
 
-                if (!want)
+                if (!want || (boot && (!without_kernel || !a->has_kernel || m == MODE_SVSM)))
                         continue;
                 p.mode = mode_of[m];
+                if (boot)
+                        p.has_kernel = false;
                 if (m != MODE_SNP)
                         p.has_ovmf_hash = false;
                 if (m == MODE_SVSM)
                         p.has_kernel = false; /* snp:svsm does no direct boot */
                 ct_error_clear(&e);
-                rc = ct_snp_base_new(&p, &s->bases[m], &e);
+                rc = ct_snp_base_new(&p, &s->bases[m][boot], &e);
                 if (rc == CT_E_NOMEM || rc == CT_E_CRYPTO || rc == CT_E_ARG) {
                         if (err)
                                 *err = e;
@@ -321,7 +328,7 @@ CT_EXPORT ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *
         atomic_init(&s->next, 0);
         atomic_init(&s->failed, false);
         pthread_mutex_init(&s->lock, NULL);
-        rc = make_bases(s, artifacts, &out.modes, err);
+        rc = make_bases(s, artifacts, sp.also_without_kernel, &out.modes, err);
         if (!rc)
                 rc = build_jobs(s, sp.vmms, sp.n_vmms, sp.sigs, sp.n_sigs, sp.guest_features, sp.n_guest_features,
                                 err);
@@ -356,6 +363,7 @@ CT_EXPORT ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *
                 ct_snp_row *r = &out.matches[i];
 
                 snp_row_fill(r, mode_of[j->mode], j->vmm, &j->sig, s->hits[i].vcpus, j->gf);
+                r->direct_boot = snp_base_has_kernel(s->bases[j->mode][j->boot]);
                 ct_digest_from_bytes(&r->digest, digest_len == 48 ? CT_HASH_SHA384 : CT_HASH_SHA256, digest,
                                      digest_len);
         }
@@ -363,8 +371,10 @@ CT_EXPORT ct_code ct_snp_explain(const ct_snp_params *artifacts, const uint8_t *
         out.n_found = s->n_found;
         *ret = out;
 out:
-        for (unsigned m = 0; m < N_MODES; m++)
-                ct_snp_base_free(s->bases[m]);
+        for (unsigned m = 0; m < N_MODES; m++) {
+                ct_snp_base_free(s->bases[m][0]);
+                ct_snp_base_free(s->bases[m][1]);
+        }
         pthread_mutex_destroy(&s->lock);
         free(s->jobs);
         free(s);

@@ -19,6 +19,9 @@ ct_code snp_base_find(const ct_snp_base *b, ct_snp_vmm vmm, uint64_t sig, uint64
                       const uint8_t *target, size_t target_len, int64_t *found, size_t cap, size_t *ret_n,
                       ct_error *err);
 
+/* Whether the base measured the kernel hash table (direct boot). */
+bool snp_base_has_kernel(const ct_snp_base *b);
+
 /* Fill a table row for a configuration with the row rules (digest left zero). */
 void snp_row_fill(ct_snp_row *r, ct_snp_mode mode, ct_snp_vmm vmm, const ct_snp_sig *s, int64_t vcpus,
                   uint64_t guest_features);

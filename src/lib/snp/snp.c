@@ -77,7 +77,13 @@ struct ct_snp_base {
         uint64_t ap_eip;                   /* seves, snp: AP reset EIP; snp:svsm: SVSM entry */
         EVP_MD_CTX *sha256;                /* seves: state after firmware || hash table */
         uint8_t sev_digest[32];            /* sev */
+        bool has_kernel;                   /* the kernel hash table was measured */
 };
+
+bool snp_base_has_kernel(const ct_snp_base *b)
+{
+        return b->has_kernel;
+}
 
 CT_EXPORT const char *ct_snp_mode_name(ct_snp_mode mode)
 {
@@ -715,6 +721,7 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
         if (!b)
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         b->mode = p->mode;
+        b->has_kernel = p->has_kernel;
         switch (p->mode) {
         case CT_SNP_MODE_SEV:
         case CT_SNP_MODE_SEV_ES:

@@ -488,6 +488,7 @@ CT_EXPORT ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *sp
                         for (size_t i = 0; i < n_vcpus; i++) {
                                 ct_snp_row *r = &out[(m * n_sig + s) * n_vcpus + ord[i].idx];
                                 snp_row_fill(r, mode, spec->vmms[m], sig, ord[i].v, spec->guest_features);
+                                r->direct_boot = snp_base_has_kernel(b);
                                 r->digest = sd[i];
                         }
                 }

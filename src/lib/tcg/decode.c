@@ -318,9 +318,9 @@ CT_EXPORT char *ct_tcg_devpath_text(const uint8_t *dp, size_t len, char *out, si
                         app(out, cap, &o, "Fv(");
                         app_guid(out, cap, &o, p);
                         app(out, cap, &o, ")");
-                } else if (type == 0x04 && sub == 0x08 && n >= 16) {
-                        app(out, cap, &o, "Offset(0x%llx,0x%llx)", (unsigned long long)ct_get_le64(p),
-                            (unsigned long long)ct_get_le64(p + 8));
+                } else if (type == 0x04 && sub == 0x08 && n >= 20) { /* Reserved u32, then start, end */
+                        app(out, cap, &o, "Offset(0x%llx,0x%llx)", (unsigned long long)ct_get_le64(p + 4),
+                            (unsigned long long)ct_get_le64(p + 12));
                 } else if ((type == 0x01 || type == 0x04) && (sub == 0x04 || sub == 0x03) && n >= 16) {
                         app(out, cap, &o, "%s(", type == 0x01 ? "VenHw" : "VenMedia");
                         app_guid(out, cap, &o, p);

@@ -289,7 +289,16 @@ CT_EXPORT ct_code ct_tcg_walk(const uint8_t *buf, size_t len, unsigned flags, ct
         memset(&ev, 0, sizeof(ev));
         ct_reader_init(&r, buf, len, 0);
 
-        /* The first record is always a TCG_PCR_EVENT. */
+        /* The first record is always a TCG_PCR_EVENT; its PCRIndex is a PCR (0..23): else this is no log. */
+        if (len >= 4) {
+                uint32_t pcr0 = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+                                (uint32_t)buf[3] << 24;
+                if (pcr0 > 23)
+                        return ct_error_set_at(err, CT_E_MALFORMED, 0,
+                                               "not a TCG event log: the first record's PCRIndex is 0x%08x, not "
+                                               "a PCR from 0 to 23",
+                                               pcr0);
+        }
         rc = read_event1(&r, &ev, &need, err);
         if (rc == CT_E_TRUNCATED) {
                 ct_reader_error(&r, err);

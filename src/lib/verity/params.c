@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -312,6 +315,28 @@ CT_EXPORT ct_code ct_verity_fec_hash_blocks(const ct_verity_params *p, uint64_t 
                                     (unsigned long long)g.hash_start);
         *ret = blocks ? blocks - g.hash_start : 0;
         return CT_OK;
+}
+
+CT_EXPORT ct_code ct_verity_fec_hash_blocks_path(const ct_verity_params *p, const char *hash_path,
+                                                 const char *fec_path, uint64_t *ret, ct_error *err)
+{
+        struct stat hs, fs;
+        bool in_hash = strcmp(hash_path, fec_path) == 0 ||
+                       (stat(hash_path, &hs) == 0 && stat(fec_path, &fs) == 0 && hs.st_dev == fs.st_dev &&
+                        hs.st_ino == fs.st_ino);
+        uint64_t size = 0;
+
+        if (!in_hash) {
+                int fd = open(hash_path, O_RDONLY | O_CLOEXEC);
+                ct_code rc;
+                if (fd < 0)
+                        return ct_error_set_errno(err, errno, "%s: cannot open", hash_path);
+                rc = verity_fd_size(fd, hash_path, &size, err);
+                close(fd);
+                if (rc)
+                        return rc;
+        }
+        return ct_verity_fec_hash_blocks(p, size, in_hash, ret, err);
 }
 
 CT_EXPORT ct_code ct_verity_params_randomize(ct_verity_params *p, unsigned what, ct_error *err)

@@ -3,15 +3,16 @@
  * dm-verity hash tree: parallel leaf hashing and the upper levels, built in
  * memory. Used by format.c (which writes it) and verify.c (which compares it).
  *
- * Leaves are hashed by worker threads that take chunks of the data (up to
- * 1 MiB) from a shared counter. A regular file is mapped once, read-only, as
+ * Leaves are hashed by worker threads in chunks of the data (up to 1 MiB),
+ * each thread from its own contiguous range. A regular file is mapped once, read-only, as
  * a whole, and the threads hash straight out of that one mapping: no copy
  * out of the page cache (read() costs about 0.15 s of CPU per GiB more in
  * the guests we measured, see bench/RESULTS-verity.md) and no per-chunk
- * map/unmap (each munmap is a TLB shoot-down on every core). Page table
- * entries are dropped per 16 MiB window once it is hashed, so the resident
- * set stays bounded. A file that shrinks meanwhile raises SIGBUS on the next
- * access past its end; the SIGBUS guard (common.c) turns it into an error.
+ * map/unmap (each munmap is a TLB shoot-down on every core). Each thread
+ * owns a contiguous range (stealing chunks from the others' ends when its
+ * own is done) and drops the page table entries of what it hashed every
+ * 8 MiB, so the resident set stays about one window per thread. A file
+ * that shrinks meanwhile raises SIGBUS on the next access past its end; the SIGBUS guard (common.c) turns it into an error.
  * Block devices, and files that cannot be mapped, are pread in chunks into a
  * per-thread buffer instead. Upper levels (1/128 of the work at sha256/4096)
  * are hashed by the calling thread.
@@ -32,14 +33,25 @@
 
 #define CHUNK_MAX (1u << 20)
 #define CHUNK_MIN (64u << 10)
-/* Map mode: page table entries are dropped per window of this many bytes. */
-#define WINDOW (16u << 20)
+/* Map mode: a thread drops the page table entries of its own range every this many bytes. */
+#define WINDOW (8u << 20)
 
 struct leaf_job {
         int fd;
         const uint8_t *map;      /* the data area mapped read-only, or NULL: pread */
-        atomic_uint *window_done;/* map: chunks finished per window */
-        uint64_t chunks_per_window;
+        /*
+         * Scheduling: thread t owns the contiguous chunk range reg[t] and takes
+         * it front to back; a thread whose range is done steals from the back of
+         * the fullest other range. Each thread drops the page table entries of
+         * what it hashed in its own range every WINDOW bytes, and of a stolen
+         * chunk right after it, so at most about one window per thread is mapped.
+         */
+        pthread_mutex_t sched;
+        struct region {
+                uint64_t next, end;
+        } *reg;
+        unsigned n_reg;
+        atomic_uint next_tid;
         const ct_verity_params *p;
         const ct_verity_geometry *g;
         const EVP_MD *md;
@@ -47,7 +59,6 @@ struct leaf_job {
         uint64_t chunk_bytes;
         uint64_t n_chunks;
         uint64_t data_bytes;
-        atomic_uint_fast64_t next;
         struct verity_workers workers;
 };
 
@@ -90,21 +101,39 @@ static int hash_mapped(const struct leaf_job *j, struct verity_hasher *h, uint64
         return ok ? 0 : 2;
 }
 
-/*
- * Map mode: once every chunk of a window is hashed, drop the window's page
- * table entries so that the resident set stays a few windows, not the file
- * (the page cache keeps the data). One madvise per window, not per chunk,
- * keeps the TLB shoot-downs rare.
- */
-static void window_finished(struct leaf_job *j, uint64_t c)
+/* The next chunk for thread t (*stolen: from another thread's range). false: all taken. */
+static bool take_chunk(struct leaf_job *j, unsigned t, uint64_t *c, bool *stolen)
 {
-        uint64_t w = c / j->chunks_per_window, first = w * j->chunks_per_window;
-        uint64_t want = CT_MIN(j->chunks_per_window, j->n_chunks - first);
-        uint64_t off = first * j->chunk_bytes;
+        bool ok = true;
 
-        if (atomic_fetch_add(&j->window_done[w], 1) + 1 == want)
-                (void)madvise((void *)(uintptr_t)(j->map + off), (size_t)CT_MIN((uint64_t)WINDOW, j->data_bytes - off),
-                              MADV_DONTNEED);
+        pthread_mutex_lock(&j->sched);
+        if (j->reg[t].next < j->reg[t].end) {
+                *c = j->reg[t].next++;
+                *stolen = false;
+        } else {
+                unsigned v = t;
+                uint64_t most = 0;
+                for (unsigned k = 0; k < j->n_reg; k++)
+                        if (j->reg[k].end - j->reg[k].next > most) {
+                                most = j->reg[k].end - j->reg[k].next;
+                                v = k;
+                        }
+                if (most)
+                        *c = --j->reg[v].end;
+                ok = most != 0;
+                *stolen = true;
+        }
+        pthread_mutex_unlock(&j->sched);
+        return ok;
+}
+
+/* Map mode: drop the page table entries of chunks [from, to) (the page cache keeps the data). */
+static void drop_chunks(const struct leaf_job *j, uint64_t from, uint64_t to)
+{
+        uint64_t off = from * j->chunk_bytes, end = CT_MIN(to * j->chunk_bytes, j->data_bytes);
+
+        if (j->map && end > off)
+                (void)madvise((void *)(uintptr_t)(j->map + off), (size_t)(end - off), MADV_DONTNEED);
 }
 
 static void *leaf_worker(void *arg)
@@ -112,6 +141,8 @@ static void *leaf_worker(void *arg)
         struct leaf_job *j = arg;
         struct verity_hasher h;
         uint8_t *buf = NULL;
+        uint64_t drop_from, own_end = 0;
+        unsigned t;
         ct_error e;
 
         ct_error_clear(&e);
@@ -125,11 +156,14 @@ static void *leaf_worker(void *arg)
                 verity_hasher_free(&h);
                 return NULL;
         }
+        t = atomic_fetch_add(&j->next_tid, 1) % j->n_reg;
+        drop_from = j->reg[t].next;
         for (;;) {
-                uint64_t c = atomic_fetch_add(&j->next, 1), off, len;
+                uint64_t c, off, len;
+                bool stolen;
                 int r;
 
-                if (c >= j->n_chunks || verity_workers_failed(&j->workers))
+                if (verity_workers_failed(&j->workers) || !take_chunk(j, t, &c, &stolen))
                         break;
                 off = c * j->chunk_bytes;
                 len = CT_MIN(j->chunk_bytes, j->data_bytes - off);
@@ -146,7 +180,13 @@ static void *leaf_worker(void *arg)
                                 verity_workers_fail(&j->workers, &e);
                                 break;
                         }
-                        window_finished(j, c);
+                        if (stolen) {
+                                drop_chunks(j, c, c + 1);
+                        } else if ((c + 1 - drop_from) * j->chunk_bytes >= WINDOW) {
+                                drop_chunks(j, drop_from, c + 1);
+                                drop_from = c + 1;
+                        }
+                        own_end = stolen ? own_end : c + 1;
                 } else {
                         ct_code prc = ct_pread_all(j->fd, buf, (size_t)len, off, &e);
                         if (prc == CT_E_TRUNCATED) {
@@ -171,6 +211,7 @@ static void *leaf_worker(void *arg)
                         break;
                 }
         }
+        drop_chunks(j, drop_from, own_end);
         free(buf);
         verity_hasher_free(&h);
         return NULL;
@@ -222,25 +263,26 @@ ct_code verity_hash_leaves(int fd, const ct_verity_params *p, const ct_verity_ge
         chunk = CT_MAX(chunk, (uint64_t)p->data_block_size);
         j.chunk_bytes = chunk;
         j.n_chunks = j.data_bytes / chunk + (j.data_bytes % chunk != 0);
-        j.chunks_per_window = WINDOW / chunk; /* both powers of two, chunk <= 1 MiB < WINDOW */
         (void)posix_fadvise(fd, 0, (off_t)j.data_bytes, POSIX_FADV_SEQUENTIAL);
-        j.map = map_data(fd, j.data_bytes, flags);
-        if (j.map) {
-                j.window_done = calloc(j.n_chunks / j.chunks_per_window + 1, sizeof(*j.window_done));
-                if (!j.window_done) {
-                        munmap((void *)(uintptr_t)j.map, (size_t)j.data_bytes);
-                        verity_bus_uninstall();
-                        j.map = NULL;
-                }
-        }
         nt = (unsigned)CT_MIN((uint64_t)nt, j.n_chunks);
-        atomic_init(&j.next, 0);
+        j.reg = calloc(CT_MAX(nt, 1u), sizeof(*j.reg));
+        if (!j.reg)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        j.n_reg = CT_MAX(nt, 1u);
+        for (unsigned t = 0; t < j.n_reg; t++) {
+                j.reg[t].next = j.n_chunks * t / j.n_reg;
+                j.reg[t].end = j.n_chunks * (t + 1) / j.n_reg;
+        }
+        pthread_mutex_init(&j.sched, NULL);
+        atomic_init(&j.next_tid, 0);
+        j.map = map_data(fd, j.data_bytes, flags);
         rc = verity_workers_run(&j.workers, nt, leaf_worker, &j, err);
         if (j.map) {
                 munmap((void *)(uintptr_t)j.map, (size_t)j.data_bytes);
                 verity_bus_uninstall();
-                free(j.window_done);
         }
+        pthread_mutex_destroy(&j.sched);
+        free(j.reg);
         return rc;
 }
 
