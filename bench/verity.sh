@@ -1,7 +1,8 @@
 #!/bin/bash
 # dm-verity benchmark: `cocotrust verity format/verify` against veritysetup on
 # 1 GiB and 4 GiB of non-zero data (AES-CTR keystream), warm page cache, and
-# against the SHA-256 limit of the machine (openssl speed -evp sha256 x cores).
+# against the SHA-256 limit of the machine: `openssl speed -multi NPROC -evp
+# sha256 -bytes 4096`, measured right before each size's runs.
 # Usage: bench/verity.sh [COCOTRUST] (default build/cocotrust); env SIZES="1 4"
 # (GiB), RUNS=3 (best of). Work files in bench/work/ (git-ignored).
 # Prints a Markdown report on stdout.
@@ -34,15 +35,16 @@ echo
 echo "- machine: $NPROC CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
 echo "- tools: $("$CT" --version), $(veritysetup --version | cut -d' ' -f1-2), $(openssl version | cut -d' ' -f1-2)"
 echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-SPEED=$(nice -n 5 openssl speed -seconds 3 -bytes 4096 -evp sha256 2>/dev/null | awk '/^sha256/ {print $2}' | tr -d k)
-# openssl prints 1000s of bytes per second
-SHA1=$(echo "$SPEED" | awk '{printf "%.0f", $1 * 1000 / 1e6}')
-LIMIT=$((SHA1 * NPROC))
-echo "- openssl speed -evp sha256 (4 KiB blocks): $SHA1 MB/s per core; limit x $NPROC cores: $LIMIT MB/s"
+# the two-core (NPROC-core) SHA-256 limit: openssl prints 1000s of bytes per second, summed over its processes
+limit() {
+        nice -n 5 openssl speed -multi "$NPROC" -seconds 3 -bytes 4096 -evp sha256 2>/dev/null |
+                awk '/^sha256/ {v = $2} END {sub("k", "", v); printf "%.0f", v * 1000 / 1e6}'
+}
+echo "- limit: \`openssl speed -multi $NPROC -seconds 3 -bytes 4096 -evp sha256\`, measured before each size (column 'limit')"
 echo "- best of $RUNS runs, warm page cache, nice -n 5; format writes the hash file (fsync included)"
 echo
-echo "| data | operation | veritysetup | cocotrust | speed-up | cocotrust MB/s | % of $NPROC-core SHA-256 limit | CPU s veritysetup / cocotrust | cocotrust MB per CPU-s (% of 1-core SHA) | cocotrust peak RSS | RSS limit (64 MiB + tree) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| data | operation | veritysetup | cocotrust | speed-up | cocotrust MB/s | limit MB/s | % of limit | CPU s veritysetup / cocotrust | cocotrust MB per CPU-s | cocotrust peak RSS | RSS limit (64 MiB + tree) | load before |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for g in $SIZES; do
         D="$W/data-${g}g"
         bytes=$((g << 30))
@@ -52,6 +54,8 @@ for g in $SIZES; do
                         -iv 00000000000000000000000000000000 -in /dev/zero 2>/dev/null || true; } | head -c "$bytes" >"$D"
         fi
         cat "$D" >/dev/null
+        LOAD=$(cut -d' ' -f1 /proc/loadavg)
+        LIMIT=$(limit)
         # veritysetup writes into an existing hash file without truncating it
         rm -f "$W/h.vs" "$W/h.ct"
         run veritysetup format "$D" "$W/h.vs" --salt $SALT --uuid $UUID
@@ -69,10 +73,10 @@ for g in $SIZES; do
         for op in format verify; do
                 if [ $op = format ]; then v=$vf; c=$cf; r=$crss; vc=$vfc; cc=$cfc; else v=$vv; c=$cv; r=$cvrss; vc=$vvc; cc=$cvc; fi
                 awk -v g="$g" -v op="$op" -v v="$v" -v c="$c" -v r="$r" -v lim="$LIMIT" -v b="$bytes" -v l="$lim_kib" \
-                    -v vc="$vc" -v cc="$cc" -v one="$SHA1" 'BEGIN {
+                    -v vc="$vc" -v cc="$cc" -v load="$LOAD" 'BEGIN {
                         mbs = b / 1e6 / c; per = b / 1e6 / cc
-                        printf "| %d GiB | %s | %.2f s | %.2f s | %.2fx | %.0f | %.0f%% | %.2f / %.2f | %.0f (%.0f%%) | %.1f MiB | %.1f MiB |\n",
-                                g, op, v, c, v / c, mbs, 100 * mbs / lim, vc, cc, per, 100 * per / one, r / 1024, l / 1024 }'
+                        printf "| %d GiB | %s | %.2f s | %.2f s | %.2fx | %.0f | %.0f | %.0f%% | %.2f / %.2f | %.0f | %.1f MiB | %.1f MiB | %s |\n",
+                                g, op, v, c, v / c, mbs, lim, 100 * mbs / lim, vc, cc, per, r / 1024, l / 1024, load }'
         done
 done
 echo

@@ -29,9 +29,12 @@ show() { local a out=""; for a in "$@"; do a=${a//$CT/cocotrust}; a=${a//$ROOT\/
         echo "${D}   \$ ${out% }${N}"; }
 run() { show "$@"; "$@" 2>&1 | sed 's/^/     /'; return "${PIPESTATUS[0]}"; }
 runrc() { set +e; run "$@"; RC=$?; set -e; }   # run, keep the exit status in RC
+# run `cocotrust appraise ...`, show its output, keep its status line in VERDICT
+appraise() { local out; show "$CT" appraise "$@"; out=$("$CT" appraise "$@" 2>&1) || true
+        sed 's/^/     /' <<<"$out"; VERDICT=$(sed -n 's/^status: //p' <<<"$out"); }
 need() { command -v "$1" >/dev/null || { echo "demo: $1 is needed ($2); run 'make deps'" >&2; exit 3; }; }
 need python3 "to assemble files"; need qemu-system-x86_64 "QEMU"; need swtpm "the software TPM"
-need busybox "the tiny initrd"; need objcopy "to build the UKI"; need systemd-repart "the disk image"
+need busybox "the tiny initrd"; need cpio "to unpack the capture initrd"; need systemd-repart "the disk image"
 
 echo "${B}cocotrust demo${N} - $("$CT" --version)"
 cat <<'EOF'
@@ -44,10 +47,13 @@ EOF
 
 step "1. A tiny initrd"
 say "busybox with an /init that, at boot, prints the TPM event log and PCRs on the console and"
-say "powers off (a real image would open the verity root here and switch to it)."
-# 'cocotrust initrd pack DIR' (issue 13) has not landed on main: the capture initrd is this initrd.
-run "$CT" tpm capture --write-initrd initrd.cpio
-say "$(stat -c %s initrd.cpio) bytes, newc cpio"
+say "powers off (a real image would open the verity root here and switch to it). The tree comes"
+say "from tpm capture's own initrd; initrd pack makes it the same bytes on every run."
+run "$CT" tpm capture --write-initrd capture.cpio
+mkdir -p initrd.d && (cd initrd.d && cpio -id --quiet <../capture.cpio)
+rm -f initrd.d/dev/console   # initrd pack packs no device nodes; /init mounts devtmpfs itself
+run "$CT" initrd pack initrd.d -o initrd.cpio
+say "$(stat -c %s initrd.cpio) bytes, newc cpio, sha256 $(sha256sum initrd.cpio | cut -c1-16)..."
 
 step "2. A disk image with systemd-repart: ext4 root with /coco = \"CoCo\", plus its dm-verity partition"
 mkdir -p rootdir repart.d && printf 'CoCo\n' >rootdir/coco
@@ -82,11 +88,12 @@ h = [x for x in p if x["type"].endswith("-verity")][0]
 print(r["offset"], r["raw_size"], h["offset"], h["raw_size"], h["roothash"])' repart.json)
 say "root partition at $ROOT_OFF ($ROOT_SIZE bytes), verity partition at $HASH_OFF; repart's root hash:"
 say "$ROOTHASH"
-# 'cocotrust image inspect' (issue 13) does not read disk images in this build yet: the partitions are cut out.
+say "cocotrust reads the image as repart wrote it: partitions by their type GUIDs, the verity tree"
+say "against the data, the partition UUIDs that repart derives from the root hash:"
+run "$CT" image inspect image.raw
+# the partitions as files, for verity verify (step 11)
 dd if=image.raw of=root.img bs=1M skip=$((ROOT_OFF >> 20)) count=$((ROOT_SIZE >> 20)) status=none
 dd if=image.raw of=verity.img bs=1M skip=$((HASH_OFF >> 20)) count=$((HASH_SIZE >> 20)) status=none
-say "cocotrust checks repart's tree against that root hash:"
-run "$CT" verity verify root.img verity.img "$ROOTHASH"
 
 step "3. The root hash goes on the kernel command line"
 CMDLINE="console=ttyS0 panic=-1 loglevel=4 roothash=$ROOTHASH"
@@ -94,12 +101,9 @@ printf '%s' "$CMDLINE" >cmdline.txt
 say "$CMDLINE"
 
 step "4. A Unified Kernel Image: systemd's EFI stub + the Debian 12 kernel + the initrd + that cmdline"
-# 'cocotrust uki build' (issue 13) has not landed on main: objcopy lays the sections out as ukify does.
 printf 'ID=cocotrust-demo\nNAME="cocotrust demo"\n' >os-release
-run objcopy --add-section .osrel=os-release --change-section-vma .osrel=0x20000 \
-        --add-section .cmdline=cmdline.txt --change-section-vma .cmdline=0x30000 \
-        --add-section .linux="$K" --change-section-vma .linux=0x2000000 \
-        --add-section .initrd=initrd.cpio --change-section-vma .initrd=0x3000000 "$STUB" uki.efi
+run "$CT" uki build --stub "$STUB" --linux "$K" --initrd initrd.cpio --cmdline @cmdline.txt --osrel os-release \
+        -o uki.efi
 run "$CT" pcr predict --uki uki.efi --secure-boot off --failed-boot-options 1 --bank sha256
 
 step "5. SEV-SNP launch digests (and TDX)"
@@ -107,7 +111,8 @@ say "The firmware is a fixture: the AmdSev OVMF footer and metadata of tests/vec
 say "(sev-snp-measure's vectors use it); the kernel, initrd and cmdline are the image's."
 run "$CT" snp measure --mode snp --vcpus 4 --vcpu-type EPYC-Milan --ovmf "$FIXTURE_OVMF" \
         --kernel "$K" --initrd initrd.cpio --append "$CMDLINE"
-say "TDX MRTD / RTMRs: 'cocotrust tdx' has not landed in this build; the manifest says so."
+say "TDX MRTD / RTMRs: 'cocotrust tdx measure --firmware TDVF.fd ...' needs an OVMF built with TDX"
+say "metadata, which is not shipped here; the manifest says \"tdx\": null and why."
 
 # tpm capture boots with KVM when /dev/kvm works; the demo asks for TCG (works everywhere) when it can.
 ACCEL=()
@@ -135,7 +140,7 @@ fi
 
 step "8. Every reference value into one manifest"
 run "$CT" reference --name cocotrust-demo --firmware "$FIXTURE_OVMF" --kernel "$K" --initrd initrd.cpio \
-        --cmdline "$CMDLINE" --uki uki.efi --rootfs-data root.img --rootfs-hash verity.img \
+        --cmdline "$CMDLINE" --uki uki.efi --image image.raw \
         --capture reference-boot/pcrs.json --vcpus 4 --vcpu-types EPYC-Milan --secure-boot off,on \
         --quiet -o manifest.json
 say "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("keys:", ", ".join(d))' manifest.json)"
@@ -147,12 +152,11 @@ say "Register it with: rvps-tool register --path rvps/rvps-message.json (kbs-cli
 say "values only: rvps/kbs-client.sh has those)."
 
 step "10. Appraise the reference boot's evidence"
-runrc "$CT" appraise manifest.json --pcrs reference-boot/pcrs.json --eventlog reference-boot/eventlog.bin
-V_REF=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --pcrs reference-boot/pcrs.json \
-        --eventlog reference-boot/eventlog.bin 2>/dev/null)")
+appraise manifest.json --pcrs reference-boot/pcrs.json --eventlog reference-boot/eventlog.bin
+V_REF=$VERDICT
 if [ "$SB" = yes ]; then
         say "The Secure Boot boot against the same manifest: which event differs, and what it measured:"
-        runrc "$CT" appraise manifest.json --pcrs secure-boot/pcrs.json --eventlog secure-boot/eventlog.bin \
+        appraise manifest.json --pcrs secure-boot/pcrs.json --eventlog secure-boot/eventlog.bin \
                 --reference-eventlog reference-boot/eventlog.bin
 fi
 
@@ -172,9 +176,8 @@ d = json.load(open(sys.argv[1])); v = d["pcrs"]["sha256"]["4"]
 d["pcrs"]["sha256"]["4"] = v[:-8] + "deadbeef"; json.dump(d, open(sys.argv[2], "w"), indent=1)' \
         reference-boot/pcrs.json tampered-pcrs.json
 say "PCR 4 of the reference boot with its last 4 bytes changed, the real event log beside it:"
-runrc "$CT" appraise manifest.json --pcrs tampered-pcrs.json --eventlog reference-boot/eventlog.bin
-V_TAMPER=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --pcrs tampered-pcrs.json \
-        --eventlog reference-boot/eventlog.bin 2>/dev/null)")
+appraise manifest.json --pcrs tampered-pcrs.json --eventlog reference-boot/eventlog.bin
+V_TAMPER=$VERDICT
 
 step "13. Bad evidence: an SNP launch for another vCPU count"
 say "A VM started from this very image with 3 vCPUs on Genoa reports this MEASUREMENT:"
@@ -185,8 +188,8 @@ show "$CT" snp measure --mode snp --vcpus 3 --vcpu-type EPYC-Genoa --ovmf "$FIXT
 say "$OTHER"
 # Signed SNP reports (--snp-report with the AMD chain) come with the evidence area; the launch digest
 # itself is appraised here.
-runrc "$CT" appraise manifest.json --snp-measurement "$OTHER"
-V_SNP=$(sed -n 's/^status: //p' <<<"$("$CT" appraise manifest.json --snp-measurement "$OTHER" 2>/dev/null)")
+appraise manifest.json --snp-measurement "$OTHER"
+V_SNP=$VERDICT
 
 step "Verdicts"
 echo "   reference boot:          $V_REF"

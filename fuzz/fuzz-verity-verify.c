@@ -7,7 +7,9 @@
  *   [4] salt length (% 33), salt bytes, [2] data length (LE, % 64 KiB),
  *   data bytes, then the root hash (digest size) and the rest is the hash file.
  * With the superblock bit, parameters come from the hash file's superblock.
- * Every corrupt block list must stay inside the files' geometry.
+ * Every corrupt block list must stay inside the files' geometry. When
+ * something is corrupt and the block sizes are equal, the FEC repair runs
+ * too, with the hash file as its (hostile) parity.
  * (The ext4 attribution is not fuzzed here: it is libext2fs's parser, which
  * fuzzing showed is not safe on hostile images, so the tool runs it in a
  * child process; tests/verity/test-errors.sh checks that containment.)
@@ -104,6 +106,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         if ((rc == CT_OK) != (rep.n_bad_data + rep.n_bad_hash == 0))
                                 abort();
                         ct_verity_report_free(&rep);
+                }
+                /* FEC repair in memory, with the hash file read as the (hostile) parity too */
+                if (rc == CT_E_MISMATCH && p.data_block_size == p.hash_block_size) {
+                        ct_verity_fec_check_result fr;
+                        off_t hsize = lseek(hfd, 0, SEEK_END);
+                        uint64_t covered;
+                        p.fec_roots = 2u + (unsigned)(data[1] >> 2) % 23u;
+                        p.fec_offset = 0;
+                        if (hsize >= 0 && ct_verity_fec_hash_blocks(&p, (uint64_t)hsize, false, &covered, &err) == CT_OK) {
+                                rc = ct_verity_verify_fec_fd(dfd, hfd, hfd, &p, root, ds, covered, 2, &rep, &fr, &err);
+                                if (rc == CT_OK || rc == CT_E_MISMATCH) {
+                                        if ((rc == CT_OK) != fr.verified_after_repair || fr.blocks_repaired > rep.n_blocks)
+                                                abort();
+                                        ct_verity_report_free(&rep);
+                                }
+                        }
                 }
         }
 out:

@@ -169,6 +169,41 @@ ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *digest, size
                                     const struct ct_snp_params *artifacts, const char *no_artifacts_why,
                                     const struct ct_snp_explain_space *space, ct_error *err);
 
+/*
+ * A parsed and verified SEV-SNP report (include/cocotrust/evidence.h:
+ * ct_snp_report_parse, ct_snp_verify without expectations): the signature
+ * and chain first ("snp.signature": affirming when every check held, else
+ * contraindicated with the failed checks), the verifier's warnings, the TCB
+ * ("snp.tcb": a warning, its freshness cannot be judged offline), the guest
+ * policy as Trustee's configuration rule reads it (debug / migration agent),
+ * then the MEASUREMENT as ct_appraise_snp_measurement and HOST_DATA as the
+ * init-data binding.
+ */
+struct ct_snp_report;
+struct ct_snp_verify_result;
+ct_code ct_appraise_snp_report(ct_appraisal *a, const struct ct_snp_report *r, const struct ct_snp_verify_result *vr,
+                               const char *what, const struct ct_snp_params *artifacts, const char *no_artifacts_why,
+                               const struct ct_snp_explain_space *space, ct_error *err);
+
+/*
+ * A verified TPM quote (evidence.h: ct_tpm_quote_verify / ct_tpm_evidence_verify): "tpm.quote" affirming
+ * (hardware 2, as Trustee's tpm rule) when every check held, else contraindicated with the failed
+ * checks. The quoted PCRs then go to ct_appraise_pcrs with authenticated = ok.
+ */
+struct ct_checks;
+ct_code ct_appraise_tpm_quote(ct_appraisal *a, const struct ct_checks *checks, bool ok, const char *what,
+                              const char *ak_desc, ct_error *err);
+
+/*
+ * A parsed TDX quote (tdx.h: ct_tdx_quote_parse): MRTD (Trustee: hardware),
+ * RTMR 1 and 2 (executables) and XFAM (configuration) against the manifest's
+ * tdx rows, the TD's debug attribute, MRCONFIGID as the init-data binding.
+ * The quote's signature is not verified by this build: "tdx.signature" says
+ * so (tier none).
+ */
+struct ct_tdx_quote;
+ct_code ct_appraise_tdx_quote(ct_appraisal *a, const struct ct_tdx_quote *q, const char *what, ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

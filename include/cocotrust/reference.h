@@ -114,6 +114,8 @@ ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err);
 bool ct_desc_key_known(const char *key, bool *ret_is_list);
 /* The NULL-terminated list of every field name, in documentation order. */
 const char *const *ct_desc_keys(void);
+/* One line saying what a field is and its default; "" for an unknown key. */
+const char *ct_desc_key_help(const char *key);
 
 /*
  * Parse a description (YAML or JSON) of len bytes into *d (fields set on
@@ -226,7 +228,18 @@ typedef struct ct_image_verity {
         char error[CT_ERROR_MSG_MAX]; /* why a check could not run or failed, "" when none */
 } ct_image_verity;
 
+#define CT_MAX_IMAGE_UKIS 16
+
+/* A UKI found in an ESP / XBOOTLDR partition (.efi files in /EFI/Linux: Boot Loader Specification type #2). */
+typedef struct ct_image_uki {
+        uint32_t part;              /* partition number */
+        char path[256];             /* "EFI/Linux/demo.efi" */
+} ct_image_uki;
+
 typedef struct ct_image_report {
+        ct_image_uki ukis[CT_MAX_IMAGE_UKIS];
+        size_t n_ukis;
+        char esp_note[256];         /* why the ESP could not be listed (mtools missing, ...), "" when it was */
         char disk_uuid[37];
         uint64_t sector_size;
         ct_image_partition parts[CT_MAX_IMAGE_PARTITIONS];
@@ -246,6 +259,14 @@ typedef struct ct_image_report {
  */
 ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threads, ct_image_report **ret,
                          ct_error *err);
+
+/*
+ * Copy UKI `u` of report `rep` out of the image at path into out_path
+ * (mtools' mcopy, run with the partition's byte offset). CT_E_IO when
+ * mcopy is missing or fails.
+ */
+ct_code ct_image_extract_uki(const char *path, const ct_image_report *rep, const ct_image_uki *u, const char *out_path,
+                             ct_error *err);
 
 /* ---- Reproducible image parts ---- */
 

@@ -102,6 +102,8 @@ typedef struct ct_snp_params {
         const uint8_t *svsm;        /* snp:svsm only: the SVSM image, caller-owned */
         size_t svsm_len;
         uint64_t vars_size;         /* snp:svsm only: size of the OVMF variable store */
+        const char *ovmf_input;     /* optional: recorded as ct_error.input for errors about the firmware */
+        const char *svsm_input;     /* optional: the same for the SVSM image (default "SVSM image") */
 } ct_snp_params;
 
 /*
@@ -182,6 +184,25 @@ bool ct_snp_parse_u64(const char *s, uint64_t *ret);
  */
 ct_code ct_snp_vcpus_parse(const char *s, int64_t **ret, size_t *ret_n, ct_error *err);
 
+/*
+ * Comma lists as `snp measure` / `snp explain` take them (empty items are
+ * skipped; at least one item, at most CT_MAX_SNP_LIST_ITEMS). *ret is
+ * malloc'd (free()) and written only on success. CT_E_MALFORMED with the
+ * offset of the bad item in the text (the message quotes it), CT_E_LIMIT,
+ * CT_E_NOMEM.
+ *  - ct_snp_sigs_from_types: names of ct_snp_vcpu_types() (exact), or "all"
+ *    for every name in the table's order; each gets its signature;
+ *  - ct_snp_sigs_from_values: signatures as ct_snp_parse_u64 reads them;
+ *  - ct_snp_vmms_parse: "QEMU", "ec2", "gce" (exact); cap: room in ret;
+ *  - ct_snp_u64_list_parse: values as ct_snp_parse_u64 reads them.
+ */
+#define CT_MAX_SNP_LIST_ITEMS 4096
+typedef struct ct_snp_sig ct_snp_sig;
+ct_code ct_snp_sigs_from_types(const char *list, ct_snp_sig **ret, size_t *ret_n, ct_error *err);
+ct_code ct_snp_sigs_from_values(const char *list, ct_snp_sig **ret, size_t *ret_n, ct_error *err);
+ct_code ct_snp_vmms_parse(const char *list, ct_snp_vmm *ret, size_t cap, size_t *ret_n, ct_error *err);
+ct_code ct_snp_u64_list_parse(const char *list, uint64_t **ret, size_t *ret_n, ct_error *err);
+
 /* SHA-256 digests and sizes of the direct-boot inputs, as QEMU passes them. */
 typedef struct ct_snp_boot_digests {
         uint8_t kernel_sha256[32];
@@ -207,11 +228,11 @@ void ct_snp_params_set_boot(ct_snp_params *p, const ct_snp_boot_digests *d);
 /* ---- tables ---- */
 
 /* One value of the vCPU-signature dimension of a table. */
-typedef struct ct_snp_sig {
+struct ct_snp_sig {
         const char *vcpu_type; /* a name of ct_snp_vcpu_types() (or any caller-owned label), or NULL */
         bool has_sig;          /* false: none given (ec2 / gce do not need one; the VMSA uses 0) */
         uint64_t sig;
-} ct_snp_sig;
+};
 
 typedef struct ct_snp_table_spec {
         const ct_snp_vmm *vmms;     /* n_vmms >= 1 */
@@ -298,7 +319,8 @@ ct_code ct_snp_table(const ct_snp_base *b, const ct_snp_table_spec *spec, ct_snp
  * count (the digest for k+1 vCPUs extends the one for k), spread over
  * `threads` threads. The whole default SNP space (512 counts x (5 QEMU
  * signatures + ec2 + gce) x 513 guest-feature values = 1 838 592
- * configurations) takes about half a second on 2 cores (bench/RESULTS-snp.md).
+ * configurations) costs about 1.2 s of CPU: under a second of wall time on 2
+ * cores (bench/RESULTS-snp.md). Thread-safe; reads no files, prints nothing.
  */
 #define CT_SNP_EXPLAIN_DEFAULT_MAX_VCPUS 512
 /* More matches than this are counted but not returned (a digest normally has one). */

@@ -399,6 +399,13 @@ typedef struct ct_tdx_kernel ct_tdx_kernel;
 /* Borrows k[0..len). CT_E_MALFORMED when it is not a PE image. */
 ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel **ret, ct_error *err);
 void ct_tdx_kernel_free(ct_tdx_kernel *k);
+/*
+ * The kernel_version string of the bzImage setup header (at 0x200 + the u16
+ * at 0x20e; "6.1.0-56-amd64 (debian-kernel@...) #1 SMP ..."), or "" when the
+ * header has none. Never NULL.
+ */
+const char *ct_tdx_kernel_version(const ct_tdx_kernel *k);
+
 /* Number of Authenticode computations done so far (each distinct header patch costs one). */
 unsigned ct_tdx_kernel_hash_count(const ct_tdx_kernel *k);
 
@@ -444,6 +451,8 @@ typedef struct ct_tdx_params {
         size_t acpi_rsdp_len;
         const uint8_t *acpi_tables;     /* etc/acpi/tables */
         size_t acpi_tables_len;
+        bool has_acpi_digests;          /* the three SHA-384 digests given instead (tables reuse them) */
+        ct_digest acpi_digests[3];      /* table-loader, rsdp, tables */
         size_t n_fwcfg;                 /* edk2 >= 202505 fw_cfg items, in the order QEMU lists them */
         ct_tdx_blob fwcfg[CT_TDX_MAX_BLOBS];
         size_t n_boot_vars;             /* BootOrder + Boot#### data; replaces the default entries */
@@ -476,6 +485,7 @@ typedef struct ct_tdx_measurement {
         ct_digest tdvfkernel;           /* Trustee rv "tdvfkernel": the kernel's EV_EFI_BOOT_SERVICES_APPLICATION */
         ct_digest tdvfkernelparams;     /* Trustee rv "tdvfkernelparams": the LOADED_IMAGE::LoadOptions event */
         bool has_kernelparams;
+        bool kernel_predates_cc_stub;   /* the kernel version is below 6.9: its EFI stub measures nothing into RTMR 2 */
         ct_digest td_hob;
         size_t td_hob_len;
         size_t n_events;
@@ -570,6 +580,24 @@ typedef struct ct_ccel_replay {
  * SHA-384 digest or with an MR index above 4.
  */
 ct_code ct_ccel_replay_log(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_replay *ret, ct_error *err);
+
+/*
+ * The two event digests Trustee's default TDX policy reads from a CC log:
+ * "tdvfkernel" = the EV_EFI_BOOT_SERVICES_APPLICATION record whose device
+ * path contains File(kernel) (OVMF direct boot), "tdvfkernelparams" = the
+ * EV_EVENT_TAG record LOADED_IMAGE::LoadOptions. The last match of each
+ * counts (as Trustee's `some` over the list may pick any; logs hold one).
+ * has_* false when the log has none (grub boots). Errors as ct_tcg_walk.
+ */
+typedef struct ct_ccel_trustee {
+        bool has_kernel;
+        ct_digest kernel;
+        uint32_t kernel_num;
+        bool has_kernel_params;
+        ct_digest kernel_params;
+        uint32_t kernel_params_num;
+} ct_ccel_trustee;
+ct_code ct_ccel_trustee_digests(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_trustee *ret, ct_error *err);
 
 /* Result for one RTMR of ct_ccel_check. */
 typedef struct ct_ccel_rtmr_check {

@@ -170,6 +170,10 @@ int tool_getopt(struct tool_cmd *cmd, int argc, char **argv, const char *shortop
                 c = getopt_long(argc, argv, cmd->short_, cmd->opts_, NULL);
                 switch (c) {
                 case 'h':
+                        /* a verb that lists 'h' itself means its anchor's -h (--hash): not help */
+                        if (shortopts && strchr(shortopts, 'h'))
+                                return c;
+                        /* fall through */
                 case TOOL_OPT_HELP:
                         if (cmd->help)
                                 cmd->help();

@@ -11,10 +11,8 @@
 #include <cocotrust/error.h>
 #include <cocotrust/fileio.h>
 
-#define MAX_LIST_ITEMS 4096
-
-/* Split a comma list into at most MAX_LIST_ITEMS pointers into a copy of s (free both); usage error otherwise. */
-int snp_split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n);
+/* A comma list the library refused: "argument OPTION: <message>", exit 2. */
+int snp_fail_list(const ct_error *err, const char *option);
 
 /* Print err (its message names the input) and return 2 for I/O errors, as sev-snp-measure fails then. */
 int snp_fail_input(const ct_error *err);

@@ -151,6 +151,8 @@ struct tool_cmd {
  * and cmd->status is the exit status (0 after --help/--version, 2 after an
  * unknown option or a missing argument, already reported on stderr).
  * A verb that defines "json" in longopts gets it back as its own option.
+ * A verb that lists 'h' in shortopts gets -h back as its own option (its
+ * anchor's -h, e.g. pesign's --hash); --help stays help.
  */
 int tool_getopt(struct tool_cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts);
 

@@ -11,7 +11,10 @@
 #include <cocotrust/manifest.h>
 #include <cocotrust/pcr.h>
 #include <cocotrust/codec.h>
+#include <cocotrust/evidence.h>
+#include <sys/stat.h>
 #include <cocotrust/snp.h>
+#include <cocotrust/tdx.h>
 
 #include "tool.h"
 
@@ -39,8 +42,20 @@ static void appraise_help(void)
                "                          authenticated): against the manifest's snp rows; a digest in no row\n"
                "                          is explained by searching vCPU counts, CPU types, VMMs and guest\n"
                "                          features with the manifest's firmware, kernel, initrd and cmdline\n"
-               "  --snp-report R --certs FILE|DIR, --tdx-quote Q, --tpm-evidence E, --tpm-quote Q,\n"
-               "  --hcl-report H          not supported yet in this build (exit 3, says so)\n"
+               "  --snp-report R          an SEV-SNP attestation report (1184-byte binary or hex): signature\n"
+               "                          and chain first (with --certs), TCB (a warning: not judgeable\n"
+               "                          offline), guest policy, then MEASUREMENT as --snp-measurement and\n"
+               "                          HOST_DATA as the init-data binding\n"
+               "  --certs FILE|DIR        VCEK / VLEK, ASK / ASVK, ARK certificates (PEM or DER; repeatable;\n"
+               "                          a directory as snpguest fetch writes it)\n"
+               "  --tpm-evidence E        Trustee's TPM evidence JSON {ak_public, tpm_quote}: the quote's signature\n"
+               "                          with the AK first, then its 24 SHA-256 PCRs against the manifest\n"
+               "                          (authenticated); --eventlog explains mismatches\n"
+               "  --tdx-quote Q           a TDX quote v4/v5: MRTD, RTMR 1/2, XFAM against the manifest's tdx rows,\n"
+               "                          the debug attribute, MRCONFIGID as the init-data binding (its\n"
+               "                          signature is not verified by this build: tdx.signature says so)\n"
+               "  --tpm-quote Q, --hcl-report H\n"
+               "                          not supported yet in this build (exit 3, says so)\n"
                "  --json                  EAR-style result: status, trust vector (cocotrust's and what\n"
                "                          Trustee's default policy would set), claims with explanations\n\n"
                "Tiers (AR4SI): a measured value equal to a reference value is affirming; one that differs\n"
@@ -111,6 +126,61 @@ static bool snp_artifacts(const ct_manifest *m, const char *manifest, ct_snp_par
         return true;
 }
 
+static int appraise_report(ct_appraisal *a, const ct_manifest *m, const char *manifest, const char *path,
+                           const char *const *certs, size_t n_certs)
+{
+        ct_blob rb = { 0 }, fw = { 0 };
+        ct_snp_report *rep = calloc(1, sizeof(*rep));
+        ct_snp_verify_result *vr = calloc(1, sizeof(*vr));
+        ct_snp_verifier *v = NULL;
+        ct_snp_verify_opts vo;
+        ct_snp_params p;
+        char why[600];
+        const char *base = strrchr(path, '/');
+        ct_error err;
+        int rc = EXIT_OK;
+        bool have;
+
+        memset(&vo, 0, sizeof(vo));
+        if (!rep || !vr) {
+                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                goto out;
+        }
+        ct_error_clear(&err);
+        if (ct_blob_read(path, CT_MAX_SNP_REPORT_TEXT, &rb, &err) != CT_OK ||
+            ct_snp_report_parse(rb.data, rb.len, CT_SNP_PRODUCT_UNKNOWN, rep, &err) != CT_OK) {
+                rc = tool_fail(&err, path);
+                goto out;
+        }
+        if (ct_snp_verifier_new(&v, &err) != CT_OK) {
+                rc = tool_fail(&err, NULL);
+                goto out;
+        }
+        for (size_t i = 0; i < n_certs; i++) {
+                struct stat st;
+                ct_code c = stat(certs[i], &st) == 0 && S_ISDIR(st.st_mode) ? ct_snp_verifier_add_dir(v, certs[i], &err)
+                                                                            : ct_snp_verifier_add_cert_file(v, certs[i], &err);
+                if (c != CT_OK) {
+                        rc = tool_fail(&err, certs[i]);
+                        goto out;
+                }
+        }
+        if (ct_snp_verify(v, rep, &vo, vr, &err) != CT_OK) {
+                rc = tool_fail(&err, path);
+                goto out;
+        }
+        have = snp_artifacts(m, manifest, &p, &fw, why, sizeof(why));
+        if (ct_appraise_snp_report(a, rep, vr, base ? base + 1 : path, have ? &p : NULL, why, NULL, &err) != CT_OK)
+                rc = tool_fail(&err, NULL);
+out:
+        ct_blob_free(&fw);
+        ct_blob_free(&rb);
+        ct_snp_verifier_free(v);
+        free(rep);
+        free(vr);
+        return rc;
+}
+
 static int load(const char *path, uint64_t max, ct_blob *b)
 {
         ct_error err;
@@ -130,6 +200,43 @@ static void print_text(const ct_appraisal *a, const char *manifest, bool color)
         printf("appraisal of the evidence against %s\n", manifest);
         for (size_t i = 0; i < ct_appraisal_count(a); i++) {
                 const ct_claim *c = ct_appraisal_claim(a, i);
+                size_t bl;
+                /* consecutive affirming PCRs of one bank on one line (--json lists each) */
+                if (c->tier == CT_TIER_AFFIRMING && strncmp(c->name, "pcr.", 4) == 0 && strchr(c->name + 4, '.')) {
+                        char list[160] = "", label[CT_CLAIM_NAME_MAX];
+                        size_t j = i, n = 0;
+                        long prev = -2, start = -2;
+                        bl = (size_t)(strchr(c->name + 4, '.') - c->name);
+                        while (j < ct_appraisal_count(a)) {
+                                const ct_claim *d = ct_appraisal_claim(a, j);
+                                if (d->tier != CT_TIER_AFFIRMING || strncmp(d->name, c->name, bl + 1) != 0)
+                                        break;
+                                {
+                                        long idx = strtol(d->name + bl + 1, NULL, 10);
+                                        if (idx != prev + 1) {
+                                                if (start >= 0)
+                                                        snprintf(list + strlen(list), sizeof(list) - strlen(list),
+                                                                 start == prev ? "%s%ld" : "%s%ld-%ld",
+                                                                 list[0] ? "," : "", start, prev);
+                                                start = idx;
+                                        }
+                                        prev = idx;
+                                }
+                                n++;
+                                j++;
+                        }
+                        if (start >= 0)
+                                snprintf(list + strlen(list), sizeof(list) - strlen(list),
+                                         start == prev ? "%s%ld" : "%s%ld-%ld", list[0] ? "," : "", start, prev);
+                        if (n > 1) {
+                                snprintf(label, sizeof(label), "%.*s", (int)bl, c->name);
+                                printf("  %s%-15s%s %-22s PCRs %s: the manifest's values (%zu PCRs)\n",
+                                       color ? col[c->tier] : "", ct_tier_name(c->tier), color ? "\033[0m" : "", label,
+                                       list, n);
+                                i = j - 1;
+                                continue;
+                        }
+                }
                 printf("  %s%-15s%s %-22s %s\n", color ? col[c->tier] : "", ct_tier_name(c->tier), color ? "\033[0m" : "",
                        c->name, c->reason);
                 if (c->explanation[0]) {
@@ -213,7 +320,8 @@ int tool_appraise(int argc, char **argv)
         };
         struct tool_cmd cmd = TOOL_CMD("appraise", appraise_help);
         const char *pcrs = NULL, *log = NULL, *reflog = NULL, *init = NULL, *manifest;
-        const char *unsupported = NULL, *snpm = NULL;
+        const char *unsupported = NULL, *snpm = NULL, *snprep = NULL, *certs[16], *tpmev = NULL, *tdxq = NULL;
+        size_t n_certs = 0;
         ct_manifest *m = NULL;
         ct_appraisal *a = NULL;
         ct_blob blog = { 0 }, bref = { 0 }, binit = { 0 };
@@ -227,10 +335,14 @@ int tool_appraise(int argc, char **argv)
                 case O_LOG: log = optarg; break;
                 case O_REFLOG: reflog = optarg; break;
                 case O_INIT: init = optarg; break;
-                case O_SNP: unsupported = "--snp-report (SEV-SNP report verification: the evidence area)"; break;
-                case O_CERTS: break;
-                case O_TDX: unsupported = "--tdx-quote (TDX quote appraisal: the tdx area)"; break;
-                case O_TPMEV: unsupported = "--tpm-evidence (Trustee TPM evidence: the evidence area)"; break;
+                case O_SNP: snprep = optarg; break;
+                case O_CERTS:
+                        if (n_certs >= 16)
+                                return tool_cmd_usage(&cmd, "--certs: at most 16 times");
+                        certs[n_certs++] = optarg;
+                        break;
+                case O_TDX: tdxq = optarg; break;
+                case O_TPMEV: tpmev = optarg; break;
                 case O_TPMQ: unsupported = "--tpm-quote (TPM quote verification: the evidence area)"; break;
                 case O_SNPM: snpm = optarg; break;
                 case O_HCL: unsupported = "--hcl-report (Azure HCL report: the evidence area)"; break;
@@ -246,7 +358,11 @@ int tool_appraise(int argc, char **argv)
                 fprintf(stderr, "%s: appraise: %s is not supported yet in this build\n", program_name, unsupported);
                 return EXIT_INTERNAL;
         }
-        if (!pcrs && !log && !init && !snpm)
+        if (n_certs && !snprep)
+                return tool_cmd_usage(&cmd, "--certs needs --snp-report");
+        if (tpmev && pcrs)
+                return tool_cmd_usage(&cmd, "--tpm-evidence carries its PCRs: give it or --pcrs, not both");
+        if (!pcrs && !log && !init && !snpm && !snprep && !tpmev && !tdxq)
                 return tool_cmd_usage(&cmd, "no evidence given (--pcrs, --eventlog, --snp-measurement, --init-data, ...)");
         if (reflog && !log)
                 return tool_cmd_usage(&cmd, "--reference-eventlog needs --eventlog (the evidence's log)");
@@ -261,6 +377,8 @@ int tool_appraise(int argc, char **argv)
                 rc = tool_fail(&err, NULL);
                 goto out;
         }
+        if (snprep && (rc = appraise_report(a, m, manifest, snprep, certs, n_certs)) != EXIT_OK)
+                goto out;
         if (snpm) {
                 uint8_t dg[48];
                 size_t dl = 0;
@@ -282,7 +400,67 @@ int tool_appraise(int argc, char **argv)
                 if (rc != EXIT_OK)
                         goto out;
         }
-        if (pcrs || log) {
+        if (tdxq) {
+                ct_blob qb = { 0 };
+                ct_tdx_quote *q = calloc(1, sizeof(*q));
+                const char *base = strrchr(tdxq, '/');
+                if (!q) {
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                        goto out;
+                }
+                if ((rc = load(tdxq, CT_MAX_TDX_QUOTE_SIZE, &qb)) != EXIT_OK) {
+                        free(q);
+                        goto out;
+                }
+                if (ct_tdx_quote_parse(qb.data, qb.len, q, &err) != CT_OK ||
+                    ct_appraise_tdx_quote(a, q, base ? base + 1 : tdxq, &err) != CT_OK)
+                        rc = tool_fail(&err, tdxq);
+                ct_blob_free(&qb);
+                free(q);
+                if (rc != EXIT_OK)
+                        goto out;
+        }
+        if (tpmev) {
+                ct_blob eb = { 0 };
+                ct_tpm_evidence_opts to;
+                ct_tpm_evidence_result *tr = calloc(1, sizeof(*tr));
+                const char *base = strrchr(tpmev, '/');
+
+                memset(&to, 0, sizeof(to));
+                ev = calloc(1, sizeof(*ev));
+                if (!tr || !ev) {
+                        free(tr);
+                        rc = tool_errorf(EXIT_INTERNAL, "out of memory");
+                        goto out;
+                }
+                if ((rc = load(tpmev, CT_MAX_TPM_EVIDENCE_JSON, &eb)) != EXIT_OK) {
+                        free(tr);
+                        goto out;
+                }
+                if (ct_tpm_evidence_verify(eb.data, eb.len, &to, tr, &err) != CT_OK) {
+                        rc = tool_fail(&err, tpmev);
+                        ct_blob_free(&eb);
+                        free(tr);
+                        goto out;
+                }
+                ct_blob_free(&eb);
+                ct_pcr_set_init(ev);
+                for (unsigned i = 0; i < 24; i++) {
+                        ct_digest d;
+                        ct_digest_from_bytes(&d, CT_HASH_SHA256, tr->pcrs[i], 32);
+                        ct_pcr_set_put(ev, i, &d, NULL);
+                }
+                if (ct_appraise_tpm_quote(a, &tr->quote.checks, tr->quote.ok, base ? base + 1 : tpmev, tr->ak_desc,
+                                          &err) != CT_OK ||
+                    ct_appraise_pcrs(a, ev, base ? base + 1 : tpmev, tr->quote.ok, log ? blog.data : NULL, blog.len,
+                                     reflog ? bref.data : NULL, bref.len, &err) != CT_OK) {
+                        rc = tool_fail(&err, err.code == CT_E_ARG ? manifest : tpmev);
+                        free(tr);
+                        goto out;
+                }
+                free(tr);
+        }
+        if (!tpmev && (pcrs || log)) {
                 const char *src = pcrs ? pcrs : log, *base = strrchr(src, '/');
                 ev = calloc(1, sizeof(*ev));
                 if (!ev) {

@@ -221,6 +221,18 @@ static int cc_replay(int argc, char **argv)
                 }
                 json_object_object_add(o, "rtmrs", rt);
                 json_object_object_add(o, "extends_per_rtmr", n);
+                {
+                        ct_ccel_trustee tr;
+                        json_object *to = json_object_new_object();
+
+                        if (ct_ccel_trustee_digests(in.log.data, in.log.len, flags, &tr, NULL) == CT_OK) {
+                                if (tr.has_kernel)
+                                        tool_json_add_digest(to, "tdvfkernel", &tr.kernel);
+                                if (tr.has_kernel_params)
+                                        tool_json_add_digest(to, "tdvfkernelparams", &tr.kernel_params);
+                        }
+                        json_object_object_add(o, "trustee", to);
+                }
                 tool_json_add_int(o, "events", r.n_events);
                 tool_json_add_int(o, "not_extended", r.n_not_extended);
                 tool_json_add_int(o, "aael_events", r.n_aael);
@@ -234,6 +246,18 @@ static int cc_replay(int argc, char **argv)
                 for (int i = 0; i < 4; i++)
                         printf("  %d  : 0x%s  (%u extends)\n", i, ct_digest_hex(&r.rtmr[i], hex), r.n_extends[i]);
                 printf("%u events (%u not extended, %u AAEL)\n", r.n_events, r.n_not_extended, r.n_aael);
+                {
+                        ct_ccel_trustee tr;
+
+                        if (ct_ccel_trustee_digests(in.log.data, in.log.len, flags, &tr, NULL) == CT_OK) {
+                                if (tr.has_kernel)
+                                        printf("tdvfkernel:       %s (event #%u)\n", ct_digest_hex(&tr.kernel, hex),
+                                               tr.kernel_num);
+                                if (tr.has_kernel_params)
+                                        printf("tdvfkernelparams: %s (event #%u)\n",
+                                               ct_digest_hex(&tr.kernel_params, hex), tr.kernel_params_num);
+                        }
+                }
         }
         rc = 0;
 out:

@@ -126,11 +126,11 @@ static void help_show(void)
 
 static int cmd_show(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("hcl report show", help_show);
         enum { OPT_JSON = 256, OPT_PEM };
         static const struct option opts[] = {
                 { "json", no_argument, NULL, OPT_JSON },
                 { "ak-pem", no_argument, NULL, OPT_PEM },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         struct hcl_input in;
@@ -138,14 +138,15 @@ static int cmd_show(int argc, char **argv)
         char pem[2048], hx[129];
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_JSON: json = true; break;
                 case OPT_PEM: pem_only = true; break;
-                case 'h': help_show(); return EXIT_OK;
                 default: return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind + 1 != argc)
                 return tool_usage("hcl report show: give one FILE (see --help)");
         if ((rc = load_hcl(argv[optind], &in)) != EXIT_OK) {
@@ -220,6 +221,7 @@ static void help_verify(void)
 
 static int cmd_verify(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("hcl report verify", help_verify);
         enum { OPT_JSON = 256, OPT_USER, OPT_SNP, OPT_QUOTE, OPT_SIG, OPT_NONCE, OPT_PCRS };
         static const struct option own[] = {
                 { "json", no_argument, NULL, OPT_JSON },
@@ -229,7 +231,6 @@ static int cmd_verify(int argc, char **argv)
                 { "signature", required_argument, NULL, OPT_SIG },
                 { "nonce", required_argument, NULL, OPT_NONCE },
                 { "pcrs", required_argument, NULL, OPT_PCRS },
-                { "help", no_argument, NULL, 'h' },
         };
         struct option opts[sizeof(own) / sizeof(own[0]) + 32];
         struct tool_snp_cli snp;
@@ -253,7 +254,7 @@ static int cmd_verify(int argc, char **argv)
                (tool_snp_n_verify_options + 1) * sizeof(struct option));
         if ((rc = tool_snp_cli_init(&snp)) != EXIT_OK)
                 return rc;
-        while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_JSON: json = true; break;
                 case OPT_USER:
@@ -270,13 +271,16 @@ static int cmd_verify(int argc, char **argv)
                                 rc = tool_usage("hcl report verify: --nonce: up to 64 bytes of hex, got '%s'", optarg);
                         break;
                 case OPT_PCRS: pcr_path = optarg; break;
-                case 'h': help_verify(); goto out;
                 default:
                         rc = tool_snp_cli_option(&snp, c, optarg);
                         if (rc < 0)
                                 rc = EXIT_BAD_INPUT;
                         break;
                 }
+        }
+        if (cmd.done) {
+                rc = cmd.status;
+                goto out;
         }
         if (rc != EXIT_OK)
                 goto out;

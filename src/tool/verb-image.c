@@ -23,7 +23,8 @@ static void help_inspect(void)
                "  - the verity-sig partition's JSON (rootHash, certificateFingerprint, signature): its\n"
                "    root hash, and with --certificate its PKCS#7 signature over the root hash (OpenSSL)\n"
                "    and the certificate fingerprint.\n"
-               "It prints the roothash= / usrhash= kernel parameters to use.\n\n"
+               "It prints the roothash= / usrhash= kernel parameters to use, and lists the UKIs in the\n"
+               "ESP / XBOOTLDR partitions (/EFI/Linux/*.efi, read with mtools).\n\n"
                "Options:\n"
                "      --certificate FILE  PEM certificate that signed the verity-sig partitions\n"
                "      --threads N         hashing threads (default: online CPUs)\n"
@@ -121,6 +122,17 @@ static int verb_inspect(int argc, char **argv)
                         tool_json_add_str(j, "error", v->error[0] ? v->error : NULL);
                         json_object_array_add(ver, j);
                 }
+                json_object *uk = json_object_new_array();
+
+                for (size_t i = 0; i < rep->n_ukis; i++) {
+                        json_object *j = json_object_new_object();
+
+                        tool_json_add_int(j, "partition", rep->ukis[i].part);
+                        tool_json_add_str(j, "path", rep->ukis[i].path);
+                        json_object_array_add(uk, j);
+                }
+                json_object_object_add(o, "ukis", uk);
+                tool_json_add_str(o, "esp_note", rep->esp_note[0] ? rep->esp_note : NULL);
                 json_object_object_add(o, "partitions", parts);
                 json_object_object_add(o, "verity", ver);
                 tool_json_add_bool(o, "ok", rep->ok);
@@ -137,6 +149,11 @@ static int verb_inspect(int argc, char **argv)
                 printf("  %2u %-16s %s %10llu KiB  %s\n", p->number, ct_image_part_kind_name(p->kind), p->uuid,
                        (unsigned long long)(p->size / 1024), p->label);
         }
+        for (size_t i = 0; i < rep->n_ukis; i++)
+                printf("UKI: partition %u: %s (measure it with `%s reference --image`)\n", rep->ukis[i].part,
+                       rep->ukis[i].path, program_name);
+        if (rep->esp_note[0])
+                printf("ESP: %s\n", rep->esp_note);
         for (size_t i = 0; i < rep->n_verity; i++) {
                 const ct_image_verity *v = &rep->verity[i];
 

@@ -9,6 +9,9 @@
 
 #include "tool.h"
 
+/* -i/--in given more often than this is a usage error (operands are not limited) */
+#define CT_MAX_PE_INPUTS 64
+
 static void help_hash(void)
 {
         printf("Usage: %s pe hash [OPTIONS] FILE...\n\n"
@@ -16,15 +19,21 @@ static void help_hash(void)
                "computes it before extending PCR 4 (and as pesign -h / osslsigncode do).\n\n"
                "Options:\n"
                "  -a, --alg ALG   sha1, sha256 (default), sha384 or sha512; repeat for several\n"
+               "  -d, --digest_type ALG, --digest-type ALG\n"
+               "                  the same as --alg (pesign's spelling)\n"
+               "  -i, --in FILE   hash FILE (pesign's spelling; FILE may also be an operand)\n"
+               "  -h, --hash      pesign's hash option: print pesign's 'hash: <hex>' lines\n"
                "      --explain   also list every hashed byte range and what was skipped\n"
                "      --json      JSON output (schema_version 1)\n"
-               "  -h, --help      this help\n"
+               "      --help      this help (-h is --hash here, as in pesign)\n"
                "      --version   print the version\n\n"
-               "Output: one line per file, '<hex>  FILE' (with several --alg: '<alg>:<hex>  FILE').\n"
+               "Output: one line per file, '<hex>  FILE' (with several --alg: '<alg>:<hex>  FILE');\n"
+               "with -h/--hash, pesign's 'hash: <hex>' per file and algorithm instead.\n"
+               "Example: %s pe hash -h -d sha1 -i vmlinuz   (pesign -h -d sha1 -i vmlinuz)\n"
                "A warning goes to stderr when the COFF TimeDateStamp is not zero: objcopy stamps the\n"
                "build time there, so the digest (and PCR 4) changes on every rebuild.\n"
                "Exit status: 0 ok, 2 bad input, missing or unreadable FILE, or usage; 3 I/O error.\n",
-               program_name);
+               program_name, program_name);
 }
 
 static const char *range_kind_name(ct_pe_range_kind k)
@@ -78,7 +87,8 @@ static void explain_skipped_text(const ct_pe *pe)
         }
 }
 
-static int hash_one(const char *path, const ct_hash_alg *algs, size_t n_algs, bool explain, json_object *images)
+static int hash_one(const char *path, const ct_hash_alg *algs, size_t n_algs, bool explain, bool pesign,
+                    json_object *images)
 {
         ct_blob blob = { 0 };
         ct_pe *pe = NULL;
@@ -143,7 +153,9 @@ static int hash_one(const char *path, const ct_hash_alg *algs, size_t n_algs, bo
                 }
                 json_object_array_add(images, o);
         } else {
-                for (size_t i = 0; i < n_algs; i++) {
+                for (size_t i = 0; i < n_algs && pesign; i++)
+                        printf("hash: %s\n", ct_digest_hex(&d[i], hex));
+                for (size_t i = 0; i < n_algs && !pesign; i++) {
                         if (n_algs > 1)
                                 printf("%s:", ct_hash_name(algs[i]));
                         printf("%s  %s\n", ct_digest_hex(&d[i], hex), path);
@@ -168,21 +180,36 @@ static int verb_hash(int argc, char **argv)
         enum { OPT_EXPLAIN = 0x100 };
         static const struct option opts[] = {
                 { "alg", required_argument, NULL, 'a' },
+                { "digest_type", required_argument, NULL, 'd' },
+                { "digest-type", required_argument, NULL, 'd' },
+                { "in", required_argument, NULL, 'i' },
+                { "hash", no_argument, NULL, 'h' },
                 { "explain", no_argument, NULL, OPT_EXPLAIN },
                 { NULL, 0, NULL, 0 },
         };
         struct tool_cmd cmd = TOOL_CMD("pe hash", help_hash);
         ct_hash_alg algs[CT_HASH__MAX];
         size_t n_algs = 0;
-        bool explain = false;
+        bool explain = false, pesign = false;
         json_object *root = NULL, *images = NULL;
+        const char *in[CT_MAX_PE_INPUTS];
+        size_t n_in = 0;
         int c, rc = EXIT_OK;
 
-        while ((c = tool_getopt(&cmd, argc, argv, "a:", opts)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "a:d:i:h", opts)) != -1) {
                 switch (c) {
                 case 'a':
-                        if (!tool_add_bank(algs, &n_algs, optarg, "--alg"))
+                case 'd':
+                        if (!tool_add_bank(algs, &n_algs, optarg, c == 'a' ? "--alg" : "--digest_type"))
                                 return EXIT_BAD_INPUT;
+                        break;
+                case 'i':
+                        if (n_in == CT_MAX_PE_INPUTS)
+                                return tool_cmd_usage(&cmd, "more than %d --in files", CT_MAX_PE_INPUTS);
+                        in[n_in++] = optarg;
+                        break;
+                case 'h':
+                        pesign = true;
                         break;
                 case OPT_EXPLAIN:
                         explain = true;
@@ -193,7 +220,7 @@ static int verb_hash(int argc, char **argv)
         }
         if (cmd.done)
                 return cmd.status;
-        if (optind >= argc)
+        if (optind >= argc && n_in == 0)
                 return tool_cmd_usage(&cmd, "missing FILE");
         if (n_algs == 0)
                 algs[n_algs++] = CT_HASH_SHA256;
@@ -201,8 +228,9 @@ static int verb_hash(int argc, char **argv)
                 root = tool_json_new();
                 images = json_object_new_array();
         }
-        for (int i = optind; i < argc; i++) {
-                int r = hash_one(argv[i], algs, n_algs, explain, images);
+        for (size_t i = 0; i < n_in + (size_t)(argc - optind); i++) {
+                const char *f = i < n_in ? in[i] : argv[optind + (int)(i - n_in)];
+                int r = hash_one(f, algs, n_algs, explain, pesign, images);
 
                 if (r > rc)
                         rc = r;
@@ -218,7 +246,7 @@ static int verb_hash(int argc, char **argv)
 }
 
 static const struct tool_verb verbs[] = {
-        { "hash", "[--alg ALG]... [--explain] [--json] FILE...", verb_hash,
+        { "hash", "[--alg ALG]... [-h] [-i FILE]... [--explain] [--json] [FILE...]", verb_hash,
           "Authenticode digest of PE images, as firmware measures them into PCR 4" },
 };
 

@@ -45,8 +45,9 @@ static void help(void)
                "SNP launch digests over the platform variations, dm-verity root hash and its kernel\n"
                "command-line forms, PCR 4 / PCR 11 predictions (and the PCR 11 phases), init-data\n"
                "digests with their HOST_DATA / MRCONFIGID / PCR 8 forms, captured PCRs, and the\n"
-               "SHA-256 and parameters of every artifact. TDX values: not computed by this build\n"
-               "(the manifest says \"tdx\": null and notes.tdx says why).\n\n"
+               "SHA-256 and parameters of every artifact, and for a TDVF firmware the TDX MRTD, RTMR 1-2,\n"
+               "tdvfkernel and tdvfkernelparams over memory sizes x variants (\"tdx\": null with\n"
+               "notes.tdx saying why when they cannot be computed).\n\n"
                "IMAGE.yaml is the image description (YAML or JSON, docs/reference.md). Every field of\n"
                "it is also a flag, which overrides the file (a list flag replaces the file's list and\n"
                "may be repeated or hold commas):\n",
@@ -56,7 +57,7 @@ static void help(void)
 
                 ct_desc_key_known(keys[i], &list);
                 flag_name(keys[i], flag, sizeof(flag));
-                printf("      --%-26s %s%s\n", flag, keys[i], list ? " (list)" : "");
+                printf("      --%-24s %-24s %s%s\n", flag, keys[i], ct_desc_key_help(keys[i]), list ? " (list)" : "");
         }
         printf("  aliases: --rootfs (rootfs.data), --append (cmdline), --ovmf (firmware), --vcpu-type,\n"
                "           --vmm-type, --mode (as sev-snp-measure), --bank\n\n"

@@ -34,11 +34,12 @@ enum {
         OPT_VMM_TYPE,
         OPT_GUEST_FEATURES,
         OPT_THREADS,
-        OPT_JSON,
 };
 
-static void help(const char *prog)
+static void help(void)
 {
+        const char *prog = "cocotrust snp explain";
+
         printf("Usage: %s DIGEST --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]] [OPTIONS]\n"
                "\n"
                "Find which configuration of these artifacts produces the launch digest DIGEST (hex: 96 digits for an\n"
@@ -86,64 +87,18 @@ static int parse_space(const char *types, const char *sigs_s, const char *vmms_s
                        ct_snp_sig **sigs, size_t *n_sigs, ct_snp_vmm *vmms, size_t *n_vmms, uint64_t **gf,
                        size_t *n_gf)
 {
-        char *copy = NULL;
-        const char **items = NULL;
-        size_t n = 0;
-        int ret = 0;
+        ct_error err;
 
-        if (sigs_s || (types && strcmp(types, "all") != 0)) {
-                ret = snp_split_list(sigs_s ? sigs_s : types, sigs_s ? "--vcpu-sig" : "--vcpu-type", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                *sigs = calloc(n, sizeof(**sigs));
-                if (!*sigs)
-                        abort();
-                for (size_t i = 0; i < n && !ret; i++) {
-                        const ct_snp_vcpu_type *t = sigs_s ? NULL : ct_snp_vcpu_type_find(items[i]);
-                        if (sigs_s && !ct_snp_parse_u64(items[i], &(*sigs)[i].sig))
-                                ret = tool_usage("argument --vcpu-sig: invalid value '%s'", items[i]);
-                        else if (!sigs_s && !t)
-                                ret = tool_usage("argument --vcpu-type: invalid choice: '%s'", items[i]);
-                        else if (t)
-                                (*sigs)[i] = (ct_snp_sig){ t->name, true, ct_snp_cpu_sig(t->family, t->model, t->stepping) };
-                        (*sigs)[i].has_sig = true;
-                }
-                *n_sigs = n;
-                free(copy);
-                free(items);
-                if (ret)
-                        return ret;
-        }
-        if (vmms_s) {
-                ret = snp_split_list(vmms_s, "--vmm-type", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                if (n > CT_SNP_VMM__MAX)
-                        ret = tool_usage("argument --vmm-type: at most %d values", CT_SNP_VMM__MAX);
-                for (size_t i = 0; i < n && !ret; i++)
-                        if (!ct_snp_vmm_from_name(items[i], &vmms[i]))
-                                ret = tool_usage("unknown VMM type '%s' (choose from QEMU, ec2, gce)", items[i]);
-                *n_vmms = n;
-                free(copy);
-                free(items);
-                if (ret)
-                        return ret;
-        }
-        if (gf_s) {
-                ret = snp_split_list(gf_s, "--guest-features", &copy, &items, &n);
-                if (ret)
-                        return ret;
-                *gf = calloc(n, sizeof(**gf));
-                if (!*gf)
-                        abort();
-                for (size_t i = 0; i < n && !ret; i++)
-                        if (!ct_snp_parse_u64(items[i], &(*gf)[i]))
-                                ret = tool_usage("argument --guest-features: invalid value '%s'", items[i]);
-                *n_gf = n;
-                free(copy);
-                free(items);
-        }
-        return ret;
+        ct_error_clear(&err);
+        if (sigs_s && ct_snp_sigs_from_values(sigs_s, sigs, n_sigs, &err))
+                return snp_fail_list(&err, "--vcpu-sig");
+        if (types && strcmp(types, "all") != 0 && ct_snp_sigs_from_types(types, sigs, n_sigs, &err))
+                return snp_fail_list(&err, "--vcpu-type");
+        if (vmms_s && ct_snp_vmms_parse(vmms_s, vmms, CT_SNP_VMM__MAX, n_vmms, &err))
+                return snp_fail_list(&err, "--vmm-type");
+        if (gf_s && ct_snp_u64_list_parse(gf_s, gf, n_gf, &err))
+                return snp_fail_list(&err, "--guest-features");
+        return 0;
 }
 
 /* Other type names with the signature of a match ("EPYC-Milan-v1 EPYC-Milan-v2"). */
@@ -201,7 +156,7 @@ static void render(const ct_snp_explanation *e, const char *digest_hex, bool jso
                         json_object_array_add(arr, m);
                 }
                 json_object_object_add(o, "matches", arr);
-                tool_json_print(o);
+                tool_json_emit(o, NULL);
                 return;
         }
         if (e->n_matches == 0) {
@@ -251,10 +206,9 @@ int snp_verb_explain(int argc, char **argv)
                 { "vmm-type", required_argument, NULL, OPT_VMM_TYPE },
                 { "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
                 { "threads", required_argument, NULL, OPT_THREADS },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("snp explain", help);
         const char *ovmf_s = NULL, *kernel = NULL, *initrd = NULL, *append = NULL, *ksha = NULL, *isha = NULL;
         const char *csha = NULL, *ovmf_hash = NULL, *svsm_s = NULL, *types = NULL, *sigs_s = NULL, *vmms_s = NULL;
         const char *gf_s = NULL;
@@ -276,8 +230,7 @@ int snp_verb_explain(int argc, char **argv)
         memset(&sp, 0, sizeof(sp));
         ct_error_clear(&err);
         optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
                 case OPT_OVMF: ovmf_s = optarg; break;
                 case OPT_KERNEL: kernel = optarg; break;
@@ -309,14 +262,13 @@ int snp_verb_explain(int argc, char **argv)
                                                   CT_MAX_SNP_EXPLAIN_THREADS, optarg);
                         sp.threads = (unsigned)v;
                         break;
-                case OPT_JSON: json = true; break;
-                case 'h': help(argv[0]); return EXIT_OK;
-                case ':': return tool_usage("option %s needs an argument", argv[optind - 1]);
-                default: return tool_usage("unknown option '%s'; run '%s --help'", argv[optind - 1], argv[0]);
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind + 1 != argc)
-                return tool_usage("expected one DIGEST argument (hex); run '%s --help'", argv[0]);
+                return tool_cmd_usage(&cmd, "expected one DIGEST argument (hex)");
         if (ct_hex_decode(argv[optind], digest, sizeof(digest), &dlen, NULL) || (dlen != 48 && dlen != 32))
                 return tool_usage("DIGEST '%s': 96 hex digits (SNP) or 64 (SEV / SEV-ES) expected", argv[optind]);
         if (!ovmf_s)
@@ -364,6 +316,8 @@ int snp_verb_explain(int argc, char **argv)
         p.ovmf_len = ovmf.len;
         p.svsm = svsm.data;
         p.svsm_len = svsm.len;
+        p.ovmf_input = ovmf_s;
+        p.svsm_input = svsm_s;
         if (kernel) {
                 ct_snp_boot_digests bd;
                 if (ct_snp_boot_digests_files(kernel, initrd, append, &bd, &err)) {
@@ -374,7 +328,7 @@ int snp_verb_explain(int argc, char **argv)
         }
         if (ct_snp_explain(&p, digest, dlen, &sp, &e, &err)) {
                 ret = err.code == CT_E_NOMEM || err.code == CT_E_CRYPTO ? tool_fail(&err, NULL)
-                                                                        : (tool_fail(&err, ovmf_s), EXIT_BAD_INPUT);
+                                                                        : (tool_fail(&err, NULL), EXIT_BAD_INPUT);
                 goto out;
         }
         {

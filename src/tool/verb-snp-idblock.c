@@ -25,11 +25,12 @@ enum {
         OPT_ID_VERSION,
         OPT_GUEST_SVN,
         OPT_POLICY,
-        OPT_JSON,
 };
 
-static void help(const char *prog)
+static void help(void)
 {
+        const char *prog = "cocotrust snp id-block";
+
         printf("Usage: %s --measurement DIGEST --idkey PEM --authorkey PEM [OPTIONS]\n"
                "\n"
                "Build the SNP ID block and ID authentication information for a launch digest, as sev-snp-measure's\n"
@@ -104,7 +105,7 @@ static void render(const ct_snp_id_block_params *p, const ct_snp_id_block *r, bo
                 tool_json_add_str(o, "id_auth", auth);
                 tool_json_add_hex(o, "id_key_digest", r->id_key_digest, CT_SNP_LD_SIZE);
                 tool_json_add_hex(o, "author_key_digest", r->author_key_digest, CT_SNP_LD_SIZE);
-                tool_json_print(o);
+                tool_json_emit(o, NULL);
         } else {
                 printf("id-block=%s,id-auth=%s\n", block, auth);
                 printf("id_key_hash: %s\n", ct_base64_encode(r->id_key_digest, CT_SNP_LD_SIZE, d1));
@@ -124,10 +125,9 @@ int snp_verb_id_block(int argc, char **argv)
                 { "id-version", required_argument, NULL, OPT_ID_VERSION },
                 { "guest-svn", required_argument, NULL, OPT_GUEST_SVN },
                 { "policy", required_argument, NULL, OPT_POLICY },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("snp id-block", help);
         const char *meas = NULL, *idkey = NULL, *authorkey = NULL, *family = NULL, *image = NULL;
         const char *ver_s = NULL, *svn_s = NULL, *policy_s = NULL;
         bool json = false;
@@ -142,8 +142,7 @@ int snp_verb_id_block(int argc, char **argv)
 
         ct_error_clear(&err);
         optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
                 case OPT_MEASUREMENT: meas = optarg; break;
                 case OPT_IDKEY: idkey = optarg; break;
@@ -153,12 +152,11 @@ int snp_verb_id_block(int argc, char **argv)
                 case OPT_ID_VERSION: ver_s = optarg; break;
                 case OPT_GUEST_SVN: svn_s = optarg; break;
                 case OPT_POLICY: policy_s = optarg; break;
-                case OPT_JSON: json = true; break;
-                case 'h': help(argv[0]); return EXIT_OK;
-                case ':': return tool_usage("option %s needs an argument", argv[optind - 1]);
-                default: return tool_usage("unknown option '%s'; run '%s --help'", argv[optind - 1], argv[0]);
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind < argc)
                 return tool_usage("unexpected argument '%s'", argv[optind]);
         if (!idkey || !authorkey)

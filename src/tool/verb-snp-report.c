@@ -129,11 +129,11 @@ static void show_text(const ct_snp_report *r)
 
 static int cmd_show(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("snp report show", help_show);
         enum { OPT_JSON = 256, OPT_PRODUCT };
         static const struct option opts[] = {
                 { "json", no_argument, NULL, OPT_JSON },
                 { "product", required_argument, NULL, OPT_PRODUCT },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         ct_snp_product product = CT_SNP_PRODUCT_UNKNOWN;
@@ -142,7 +142,7 @@ static int cmd_show(int argc, char **argv)
         ct_error err;
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_JSON: json = true; break;
                 case OPT_PRODUCT:
@@ -151,10 +151,11 @@ static int cmd_show(int argc, char **argv)
                                 return tool_usage("snp report show: --product: '%s' is not milan, genoa or turin",
                                                   optarg);
                         break;
-                case 'h': help_show(); return EXIT_OK;
                 default: return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind + 1 != argc)
                 return tool_usage("snp report show: give one REPORT; run '%s snp report show --help'", program_name);
         r = malloc(sizeof(*r));
@@ -701,12 +702,12 @@ int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *optarg)
 
 static int cmd_verify(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("snp report verify", help_verify);
         enum { OPT_JSON = 256, OPT_BATCH, OPT_THREADS };
         static const struct option own[] = {
                 { "json", no_argument, NULL, OPT_JSON },
                 { "batch", required_argument, NULL, OPT_BATCH },
                 { "threads", required_argument, NULL, OPT_THREADS },
-                { "help", no_argument, NULL, 'h' },
         };
         struct option opts[sizeof(own) / sizeof(own[0]) + 32];
         struct verify_cli cli = { 0 };
@@ -719,7 +720,7 @@ static int cmd_verify(int argc, char **argv)
                (tool_snp_n_verify_options + 1) * sizeof(struct option));
         if ((rc = tool_snp_cli_init(&snp)) != EXIT_OK)
                 return rc;
-        while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_JSON: cli.json = true; break;
                 case OPT_BATCH: cli.batch = optarg; break;
@@ -728,13 +729,16 @@ static int cmd_verify(int argc, char **argv)
                                 rc = tool_usage("snp report verify: --threads: expected 1-64, got '%s'", optarg);
                         cli.threads = (unsigned)u;
                         break;
-                case 'h': help_verify(); goto out;
                 default:
                         rc = tool_snp_cli_option(&snp, c, optarg);
                         if (rc < 0)
                                 rc = EXIT_BAD_INPUT;
                         break;
                 }
+        }
+        if (cmd.done) {
+                rc = cmd.status;
+                goto out;
         }
         if (rc != EXIT_OK)
                 goto out;

@@ -59,11 +59,12 @@ enum {
         OPT_VARS_SIZE,
         OPT_VARS_FILE,
         OPT_JSON,
-        OPT_VERSION,
 };
 
-static void help(FILE *f, const char *prog)
+static void help(void)
 {
+        FILE *f = stdout;
+        const char *prog = "cocotrust snp measure";
         size_t n;
         const ct_snp_vcpu_type *types = ct_snp_vcpu_types(&n);
 
@@ -130,32 +131,12 @@ static bool argparse_value_ok(const char *s)
 
 /* ---- lists ---- */
 
-/* Split a comma list into at most MAX_LIST_ITEMS pointers into a copy of s. */
-int snp_split_list(const char *s, const char *what, char **ret_copy, const char ***ret, size_t *ret_n)
+/* A bad comma list: a usage error naming the option. */
+int snp_fail_list(const ct_error *err, const char *option)
 {
-        char *copy = strdup(s), *save = NULL, *tok;
-        const char **items = calloc(MAX_LIST_ITEMS, sizeof(*items));
-        size_t n = 0;
-
-        if (!copy || !items)
-                abort();
-        for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                if (n == MAX_LIST_ITEMS) {
-                        free(copy);
-                        free(items);
-                        return tool_usage("argument %s: more than %d values", what, MAX_LIST_ITEMS);
-                }
-                items[n++] = tok;
-        }
-        if (n == 0) {
-                free(copy);
-                free(items);
-                return tool_usage("argument %s: empty value", what);
-        }
-        *ret_copy = copy;
-        *ret = items;
-        *ret_n = n;
-        return 0;
+        if (err->code == CT_E_NOMEM)
+                return tool_fail(err, NULL);
+        return tool_usage("argument %s: %s", option, err->msg);
 }
 
 /* ---- inputs ---- */
@@ -330,17 +311,11 @@ static int dump_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, const ct_snp_sig *s, 
         return 0;
 }
 
+/* The library names the image an error is about (ct_snp_params.ovmf_input / svsm_input). */
 static int fail_measure(const ct_error *err, const struct run *r)
 {
-        const char *file = r->o->ovmf;
-        ct_error e = *err;
-
-        if (strncmp(e.msg, "SVSM image: ", 12) == 0 && r->o->svsm) {
-                memmove(e.msg, e.msg + 12, strlen(e.msg + 12) + 1);
-                file = r->o->svsm;
-        }
-        tool_fail(&e, file);
-        return e.code == CT_E_NOMEM || e.code == CT_E_CRYPTO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        tool_fail(err, err->input[0] ? NULL : r->o->ovmf);
+        return err->code == CT_E_NOMEM || err->code == CT_E_CRYPTO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
 static void row_text(const struct run *r, const ct_snp_row *row, char *text)
@@ -434,10 +409,9 @@ static int verb_measure(int argc, char **argv)
                 { "vars-file", required_argument, NULL, OPT_VARS_FILE },
                 { "verbose", no_argument, NULL, 'v' },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "version", no_argument, NULL, OPT_VERSION },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("snp measure", help);
         struct opts o = { 0 };
         struct run r;
         ct_snp_params p;
@@ -445,8 +419,6 @@ static int verb_measure(int argc, char **argv)
         size_t n_vmm = 0, n_sig = 0, n_vcpus = 0;
         ct_snp_sig *sigs = NULL;
         int64_t *vcpus = NULL;
-        char *copy = NULL;
-        const char **items = NULL;
         ct_blob ovmf = { 0 }, svsm = { 0 };
         ct_snp_base *base = NULL;
         ct_error err;
@@ -456,8 +428,7 @@ static int verb_measure(int argc, char **argv)
         memset(&p, 0, sizeof(p));
         ct_error_clear(&err);
         optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "v", longopts)) != -1) {
                 if (optarg && optarg == argv[optind - 1] && !argparse_value_ok(optarg))
                         return tool_usage("argument %s: expected one argument (a value starting with '-' must be "
                                           "given as %s=VALUE)",
@@ -484,18 +455,10 @@ static int verb_measure(int argc, char **argv)
                 case OPT_VARS_FILE: o.vars_file = optarg; break;
                 case 'v': o.verbose = true; break;
                 case OPT_JSON: o.json = true; break;
-                case OPT_VERSION:
-                        printf("cocotrust %s (sev-snp-measure 0.0.13 compatible)\n", CT_VERSION);
-                        return EXIT_OK;
-                case 'h':
-                        help(stdout, argv[0]);
-                        return EXIT_OK;
-                case ':':
-                        return tool_usage("option %s needs an argument", argv[optind - 1]);
-                default:
-                        return tool_usage("unknown option '%s'; run '%s --help'", argv[optind - 1], argv[0]);
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind < argc)
                 return tool_usage("unexpected argument '%s'", argv[optind]);
         r.o = &o;
@@ -523,20 +486,12 @@ static int verb_measure(int argc, char **argv)
                 if ((o.family_s && !ct_snp_parse_i64(o.family_s, &i)) || (o.model_s && !ct_snp_parse_i64(o.model_s, &i)) ||
                     (o.stepping_s && !ct_snp_parse_i64(o.stepping_s, &i)))
                         return tool_usage("--vcpu-family/--vcpu-model/--vcpu-stepping: decimal integers expected");
-                if (o.vcpu_type_s && strcmp(o.vcpu_type_s, "all") != 0) {
-                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
-                        for (size_t k = 0; !ret && k < n_sig; k++)
-                                if (!ct_snp_vcpu_type_find(items[k]))
-                                        ret = tool_usage("argument --vcpu-type: invalid choice: '%s' (run '%s --help' "
-                                                         "for the list, or use 'all')",
-                                                         items[k], argv[0]);
-                        free(copy);
-                        free(items);
-                        copy = NULL;
-                        items = NULL;
+                if (o.vcpu_type_s) { /* checked here, used below */
+                        if (ct_snp_sigs_from_types(o.vcpu_type_s, &sigs, &n_sig, &err))
+                                return snp_fail_list(&err, "--vcpu-type");
+                        free(sigs);
+                        sigs = NULL;
                         n_sig = 0;
-                        if (ret)
-                                return ret;
                 }
         }
         if (o.vars_size_s && o.vars_file)
@@ -558,22 +513,10 @@ static int verb_measure(int argc, char **argv)
 
         /* --vmm-type (sev-snp-measure has printed the snp:ovmf-hash digest before it looks at it) */
         if (o.vmm_s && r.mode != CT_SNP_MODE_SNP_OVMF_HASH) {
-                ret = snp_split_list(o.vmm_s, "--vmm-type", &copy, &items, &n_vmm);
-                if (ret)
-                        goto out;
-                if (n_vmm > (sizeof(vmms) / sizeof(vmms[0]))) {
-                        ret = tool_usage("argument --vmm-type: at most %zu values", (size_t)(sizeof(vmms) / sizeof(vmms[0])));
+                if (ct_snp_vmms_parse(o.vmm_s, vmms, sizeof(vmms) / sizeof(vmms[0]), &n_vmm, &err)) {
+                        ret = snp_fail_list(&err, "--vmm-type");
                         goto out;
                 }
-                for (size_t i = 0; i < n_vmm; i++)
-                        if (!ct_snp_vmm_from_name(items[i], &vmms[i])) {
-                                ret = tool_usage("unknown VMM type '%s' (choose from QEMU, ec2, gce)", items[i]);
-                                goto out;
-                        }
-                free(copy);
-                free(items);
-                copy = NULL;
-                items = NULL;
         } else {
                 vmms[0] = CT_SNP_VMM_QEMU;
                 n_vmm = 1;
@@ -612,36 +555,9 @@ static int verb_measure(int argc, char **argv)
                         sigs[0].has_sig = true;
                 }
         } else if (o.vcpu_type_s) {
-                size_t nt;
-                const ct_snp_vcpu_type *types = ct_snp_vcpu_types(&nt);
-
-                if (strcmp(o.vcpu_type_s, "all") == 0) {
-                        sigs = calloc(nt, sizeof(*sigs));
-                        if (!sigs)
-                                abort();
-                        for (size_t i = 0; i < nt; i++)
-                                sigs[i] = (ct_snp_sig){ .vcpu_type = types[i].name, .has_sig = true,
-                                                        .sig = ct_snp_cpu_sig(types[i].family, types[i].model,
-                                                                              types[i].stepping) };
-                        n_sig = nt;
-                } else {
-                        ret = snp_split_list(o.vcpu_type_s, "--vcpu-type", &copy, &items, &n_sig);
-                        if (ret)
-                                goto out;
-                        sigs = calloc(n_sig, sizeof(*sigs));
-                        if (!sigs)
-                                abort();
-                        for (size_t i = 0; i < n_sig; i++) {
-                                const ct_snp_vcpu_type *t = ct_snp_vcpu_type_find(items[i]);
-                                if (!t) {
-                                        ret = tool_usage("argument --vcpu-type: invalid choice: '%s' (run '%s --help' "
-                                                         "for the list, or use 'all')",
-                                                         items[i], argv[0]);
-                                        goto out;
-                                }
-                                sigs[i] = (ct_snp_sig){ .vcpu_type = t->name, .has_sig = true,
-                                                        .sig = ct_snp_cpu_sig(t->family, t->model, t->stepping) };
-                        }
+                if (ct_snp_sigs_from_types(o.vcpu_type_s, &sigs, &n_sig, &err)) {
+                        ret = snp_fail_list(&err, "--vcpu-type");
+                        goto out;
                 }
         } else {
                 for (size_t i = 0; i < n_vmm; i++)
@@ -766,6 +682,8 @@ static int verb_measure(int argc, char **argv)
         p.svsm = svsm.data;
         p.svsm_len = svsm.len;
         p.vars_size = r.vars_size;
+        p.ovmf_input = o.ovmf;
+        p.svsm_input = o.svsm;
         if (ct_snp_base_new(&p, &base, &err)) {
                 ret = fail_measure(&err, &r);
                 goto out;
@@ -778,8 +696,6 @@ out:
         ct_snp_base_free(base);
         ct_blob_free(&ovmf);
         ct_blob_free(&svsm);
-        free(copy);
-        free(items);
         free(sigs);
         free(vcpus);
         return ret;

@@ -96,6 +96,11 @@ static void help(FILE *f, const char *prog)
                 prog, prog, prog);
 }
 
+static void help0(void)
+{
+        help(stdout, "cocotrust tdx measure");
+}
+
 /* ---- option values ---- */
 
 static bool parse_size(const char *s, uint64_t *ret)
@@ -241,6 +246,7 @@ static void apply(ct_tdx_variant *v, const struct overrides *o)
 struct acpi {
         unsigned vcpus;
         ct_blob loader, rsdp, tables;
+        ct_digest d[3]; /* their SHA-384, once per vCPU count */
 };
 
 static int read_one(const char *dir, const char *const *names, ct_blob *b, const char **ret_path, char *buf,
@@ -287,6 +293,9 @@ static int load_acpi(const char *templ, unsigned vcpus, struct acpi *a)
             (rc = read_one(dir, rsdp, &a->rsdp, &used, path, sizeof(path))) ||
             (rc = read_one(dir, tables, &a->tables, &used, path, sizeof(path))))
                 return rc;
+        ct_hash_buf(CT_HASH_SHA384, a->loader.len ? (const void *)a->loader.data : "", a->loader.len, &a->d[0], NULL);
+        ct_hash_buf(CT_HASH_SHA384, a->rsdp.len ? (const void *)a->rsdp.data : "", a->rsdp.len, &a->d[1], NULL);
+        ct_hash_buf(CT_HASH_SHA384, a->tables.len ? (const void *)a->tables.data : "", a->tables.len, &a->d[2], NULL);
         return 0;
 }
 
@@ -366,6 +375,10 @@ static const char NOTE_OLD_FW[] =
         "this edk2 release predates TDX RTMR measurement in OvmfPkgX64 (edk2-stable202302): a real TD "
         "booted with it leaves RTMR 0-2 zero; MRTD is real, the RTMR values follow the formulas of newer OVMF";
 
+static const char NOTE_OLD_KERNEL[] =
+        "the kernel is older than Linux 6.9, whose EFI stub first measures LoadOptions and the initrd through the CC "
+        "measurement protocol: a real TD leaves RTMR 2 empty (--stub none); RTMR 2 below follows --stub";
+
 static json_object *row_json(const ct_tdx_measurement *m, uint64_t memory, unsigned vcpus, bool events)
 {
         json_object *o = json_object_new_object(), *r = json_object_new_object();
@@ -406,6 +419,8 @@ static json_object *row_json(const ct_tdx_measurement *m, uint64_t memory, unsig
         }
         if (!m->variant.firmware_measures_rtmr)
                 tool_json_add_str(o, "note", NOTE_OLD_FW);
+        if (m->kernel_predates_cc_stub && m->variant.stub != CT_TDX_STUB_NONE)
+                tool_json_add_str(o, "kernel_note", NOTE_OLD_KERNEL);
         if (events) {
                 json_object *a = json_object_new_array();
 
@@ -444,6 +459,8 @@ static void print_single(const ct_tdx_measurement *m, uint64_t memory, unsigned 
         printf("guest: %llu MiB, %u vCPUs\n", (ull)(memory >> 20), vcpus);
         if (!v->firmware_measures_rtmr)
                 printf("note: %s\n", NOTE_OLD_FW);
+        if (m->kernel_predates_cc_stub && v->stub != CT_TDX_STUB_NONE)
+                printf("note: %s\n", NOTE_OLD_KERNEL);
         printf("MRTD:   %s\n", ct_digest_hex(&m->mrtd, hex));
         for (unsigned r = 0; r < 3; r++) {
                 if (m->rtmr_known[r])
@@ -477,7 +494,7 @@ int tdx_verb_measure(int argc, char **argv)
         enum {
                 O_FW = 0x100, O_VARS, O_KERNEL, O_INITRD, O_APPEND, O_MEMORY, O_VCPUS, O_ACPI, O_FWCFG, O_BOOTVAR,
                 O_SMBIOS, O_DIGEST, O_EDK2, O_QEMU, O_ORDER, O_SEP, O_KHDR, O_MARKER, O_STUB, O_FWCFG_EV,
-                O_SMBIOS_EV, O_BOOT_ENTRIES, O_PIC, O_JSON, O_EVENTS,
+                O_SMBIOS_EV, O_BOOT_ENTRIES, O_PIC, O_EVENTS,
         };
         static const struct option longopts[] = {
                 { "firmware", required_argument, NULL, O_FW }, { "ovmf", required_argument, NULL, O_FW },
@@ -495,13 +512,14 @@ int tdx_verb_measure(int argc, char **argv)
                 { "fwcfg-events", required_argument, NULL, O_FWCFG_EV },
                 { "smbios-event", required_argument, NULL, O_SMBIOS_EV },
                 { "boot-entries", required_argument, NULL, O_BOOT_ENTRIES },
-                { "pic", required_argument, NULL, O_PIC }, { "json", no_argument, NULL, O_JSON },
-                { "events", no_argument, NULL, O_EVENTS }, { "help", no_argument, NULL, 'h' },
+                { "pic", required_argument, NULL, O_PIC },
+                { "events", no_argument, NULL, O_EVENTS },
                 { NULL, 0, NULL, 0 },
         };
         const char *fw_path = NULL, *vars_path = NULL, *kernel_path = NULL, *initrd_path = NULL, *acpi_dir = NULL;
         const char *memory_s = "2G", *vcpus_s = "1", *edk2_s = NULL, *qemu_s = NULL, *order_s = NULL;
         struct overrides ov = { -1, -1, -1, -1, -1, -1, -1, -1 };
+        struct tool_cmd cmd = TOOL_CMD("tdx measure", help0);
         bool json = false, events = false, b;
         ct_tdx_params *p = calloc(1, sizeof(*p));
         ct_tdx_measurement *m = malloc(sizeof(*m));
@@ -527,7 +545,7 @@ int tdx_verb_measure(int argc, char **argv)
                 goto out;
         }
         memset(extra, 0, sizeof(extra));
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
                 case O_FW: fw_path = optarg; break;
                 case O_VARS: vars_path = optarg; break;
@@ -540,7 +558,6 @@ int tdx_verb_measure(int argc, char **argv)
                 case O_EDK2: edk2_s = optarg; break;
                 case O_QEMU: qemu_s = optarg; break;
                 case O_ORDER: order_s = optarg; break;
-                case O_JSON: json = true; break;
                 case O_EVENTS: events = true; break;
                 case O_FWCFG:
                 case O_BOOTVAR: {
@@ -648,14 +665,15 @@ int tdx_verb_measure(int argc, char **argv)
                                 goto out;
                         }
                         break;
-                case 'h':
-                        help(stdout, argv[0]);
-                        goto out;
                 default:
-                        rc = tool_usage("try '%s --help'", argv[0]);
-                        goto out;
+                        break;
                 }
         }
+        if (cmd.done) {
+                rc = cmd.status;
+                goto out;
+        }
+        json = cmd.json;
         if (optind != argc) {
                 rc = tool_usage("%s: unexpected argument '%s' (try --help)", argv[0], argv[optind]);
                 goto out;
@@ -781,6 +799,8 @@ int tdx_verb_measure(int argc, char **argv)
                                                         p->acpi_rsdp_len = acpis[iv].rsdp.len;
                                                         p->acpi_tables = acpis[iv].tables.data;
                                                         p->acpi_tables_len = acpis[iv].tables.len;
+                                                        p->has_acpi_digests = true;
+                                                        memcpy(p->acpi_digests, acpis[iv].d, sizeof(acpis[iv].d));
                                                 }
                                                 ct_error_clear(&err);
                                                 if (ct_tdx_measure(fwh, &v, p, m, &err)) {
@@ -806,9 +826,11 @@ int tdx_verb_measure(int argc, char **argv)
                                                                          m->rtmr_known[r]
                                                                                  ? ct_digest_hex(&m->rtmr[r], h[0])
                                                                                  : "unknown");
-                                                        printf("%-8llu %-6u %-24.24s %-6.6s %-11s %s %-96s %-96s "
+                                                        printf("%-8llu %-6u %-24.*s %-6.*s %-11s %s %-96s %-96s "
                                                                "%s\n",
-                                                               (ull)(p->memory >> 20), p->vcpus, v.edk2, v.qemu,
+                                                               (ull)(p->memory >> 20), p->vcpus,
+                                                               (int)strcspn(v.edk2, " "), v.edk2,
+                                                               (int)strcspn(v.qemu, " "), v.qemu,
                                                                ct_tdx_mrtd_order_name(v.mrtd_order),
                                                                ct_digest_hex(&m->mrtd, h[0]), h[1], h[2], h[3]);
                                                 }
@@ -820,6 +842,7 @@ int tdx_verb_measure(int argc, char **argv)
                 tool_json_add_str(in, "vars", vars_path);
                 tool_json_add_str(in, "kernel", kernel_path);
                 tool_json_add_str(in, "initrd", initrd_path);
+                tool_json_add_str(in, "kernel_version", kh ? ct_tdx_kernel_version(kh) : NULL);
                 tool_json_add_str(in, "append", p->cmdline);
                 tool_json_add_str(in, "acpi_dir", acpi_dir);
                 json_object_object_add(o, "inputs", in);

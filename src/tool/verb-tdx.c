@@ -58,14 +58,18 @@ static void metadata_help(FILE *f, const char *prog)
                 prog, prog);
 }
 
+static void metadata_help0(void)
+{
+        metadata_help(stdout, "cocotrust tdx metadata");
+}
+
 static int verb_metadata(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        bool json = false;
+        struct tool_cmd cmd = TOOL_CMD("tdx metadata", metadata_help0);
+        bool json;
         ct_tdvf_metadata md;
         ct_digest mr[2];
         uint64_t bytes[2];
@@ -73,20 +77,13 @@ static int verb_metadata(int argc, char **argv)
         ct_error err;
         int c, rc;
 
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        metadata_help(stdout, argv[0]);
-                        return 0;
-                default:
-                        return tool_usage("try '%s --help'", argv[0]);
-                }
-        }
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1)
+                ;
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind + 1 != argc)
-                return tool_usage("%s: expected one FIRMWARE argument (try --help)", argv[0]);
+                return tool_cmd_usage(&cmd, "expected one FIRMWARE argument");
         rc = read_firmware(argv[optind], &fw, &md);
         if (rc)
                 return rc;
@@ -203,22 +200,26 @@ static json_object *hexstr(const uint8_t *b, size_t n)
         return json_object_new_string(ct_hex_encode(b, n, buf));
 }
 
+static void quote_help0(void)
+{
+        quote_help(stdout, "cocotrust tdx quote");
+}
+
 static int verb_quote(int argc, char **argv)
 {
-        enum { O_JSON = 0x100, O_MRTD, O_RTMR, O_RD, O_CFG, O_XFAM };
+        enum { O_MRTD = 0x100, O_RTMR, O_RD, O_CFG, O_XFAM };
         static const struct option longopts[] = {
-                { "json", no_argument, NULL, O_JSON },
                 { "expect-mrtd", required_argument, NULL, O_MRTD },
                 { "expect-rtmr", required_argument, NULL, O_RTMR },
                 { "expect-report-data", required_argument, NULL, O_RD },
                 { "expect-mrconfigid", required_argument, NULL, O_CFG },
                 { "expect-xfam", required_argument, NULL, O_XFAM },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         uint8_t mrtd[48], rtmr[4][48], rd[64], cfg[48], xfam[8];
+        struct tool_cmd cmd = TOOL_CMD("tdx quote", quote_help0);
         ct_tdx_expect ex;
-        bool json = false, any = false;
+        bool json, any = false;
         ct_tdx_quote q;
         ct_tdx_field f[CT_TDX_MAX_FIELDS];
         ct_tdx_pck_chain chain;
@@ -232,11 +233,8 @@ static int verb_quote(int argc, char **argv)
         int c;
 
         memset(&ex, 0, sizeof(ex));
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", longopts)) != -1) {
                 switch (c) {
-                case O_JSON:
-                        json = true;
-                        break;
                 case O_MRTD:
                         if (!parse_hex_exact("--expect-mrtd", optarg, mrtd, 48, NULL))
                                 return EXIT_BAD_INPUT;
@@ -273,15 +271,15 @@ static int verb_quote(int argc, char **argv)
                         ex.xfam = xfam;
                         any = true;
                         break;
-                case 'h':
-                        quote_help(stdout, argv[0]);
-                        return 0;
                 default:
-                        return tool_usage("try '%s --help'", argv[0]);
+                        break;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
+        json = cmd.json;
         if (optind + 1 != argc)
-                return tool_usage("%s: expected one QUOTE argument (try --help)", argv[0]);
+                return tool_cmd_usage(&cmd, "expected one QUOTE argument");
         path = argv[optind];
         ct_error_clear(&err);
         if (ct_blob_read(path, CT_MAX_TDX_QUOTE_SIZE, &b, &err)) {

@@ -129,6 +129,7 @@ static json_object *attest_json(const ct_tpm_attest *a, const ct_tpm_signature *
 
 static int cmd_quote_verify(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("tpm quote verify", help_quote);
         enum { OPT_JSON = 256 };
         static const struct option opts[] = {
                 { "quote", required_argument, NULL, 'm' },
@@ -141,7 +142,6 @@ static int cmd_quote_verify(int argc, char **argv)
                 { "pcrs", required_argument, NULL, 'f' },
                 { "pcr", required_argument, NULL, 'f' },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         const char *msg_path = NULL, *sig_path = NULL, *ak_path = NULL, *pcr_path = NULL;
@@ -156,7 +156,7 @@ static int cmd_quote_verify(int argc, char **argv)
         int c, rc = EXIT_OK;
 
         memset(&qo, 0, sizeof(qo));
-        while ((c = getopt_long(argc, argv, "m:s:u:q:f:h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "m:s:u:q:f:", opts)) != -1) {
                 switch (c) {
                 case 'm': msg_path = optarg; break;
                 case 's': sig_path = optarg; break;
@@ -168,10 +168,11 @@ static int cmd_quote_verify(int argc, char **argv)
                         break;
                 case 'f': pcr_path = optarg; break;
                 case OPT_JSON: json = true; break;
-                case 'h': help_quote(); return EXIT_OK;
                 default: return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (!msg_path || !sig_path || !ak_path || optind != argc)
                 return tool_usage("tpm quote verify: give --quote MSG --signature SIG --ak-pub PUB (see --help)");
         res = malloc(sizeof(*res));
@@ -236,13 +237,13 @@ static void help_evidence(void)
 
 static int cmd_evidence_verify(int argc, char **argv)
 {
+        struct tool_cmd cmd = TOOL_CMD("tpm evidence verify", help_evidence);
         enum { OPT_JSON = 256, OPT_RDATA, OPT_INIT };
         static const struct option opts[] = {
                 { "report-data", required_argument, NULL, OPT_RDATA },
                 { "nonce", required_argument, NULL, OPT_RDATA },
                 { "init-data-digest", required_argument, NULL, OPT_INIT },
                 { "json", no_argument, NULL, OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         ct_tpm_evidence_opts eo;
@@ -254,7 +255,7 @@ static int cmd_evidence_verify(int argc, char **argv)
         int c, rc;
 
         memset(&eo, 0, sizeof(eo));
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
                 case OPT_RDATA:
                         eo.has_report_data = true;
@@ -269,10 +270,11 @@ static int cmd_evidence_verify(int argc, char **argv)
                         memcpy(eo.init_data_digest, tmp, n < 32 ? n : 32);
                         break;
                 case OPT_JSON: json = true; break;
-                case 'h': help_evidence(); return EXIT_OK;
                 default: return EXIT_BAD_INPUT;
                 }
         }
+        if (cmd.done)
+                return cmd.status;
         if (optind + 1 != argc)
                 return tool_usage("tpm evidence verify: give one FILE.json (see --help)");
         res = malloc(sizeof(*res));

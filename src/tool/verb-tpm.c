@@ -459,6 +459,10 @@ static int verb_capture(int argc, char **argv)
         return run_capture(&o);
 }
 
+/*
+ * The tpm area's verbs. A verb in another file (verb-tpm-quote.c, ...) is one
+ * prototype here and one row below.
+ */
 int tool_tpm_quote(int argc, char **argv);
 int tool_tpm_evidence(int argc, char **argv);
 
@@ -469,4 +473,5 @@ static const struct tool_verb verbs[] = {
           "boot under QEMU+OVMF+swtpm; capture the event log and PCRs; check them" },
 };
 
-const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs, sizeof(verbs) / sizeof(verbs[0]) };
+const struct tool_area tool_area_tpm = { "tpm", "reference boots with a software TPM", verbs,
+                                         sizeof(verbs) / sizeof(verbs[0]) };

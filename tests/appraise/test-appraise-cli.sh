@@ -167,9 +167,95 @@ bad=$(vec snp_amdsev_k_i_c_v2_milan | sed 's/^./0/; s/^00/11/')
 is "$?" 1 "a digest no configuration gives: exit 1"
 grep -q "no configuration in the searched space" "$T/s1.txt"; ok $? "  says: no configuration in the searched space"
 
-# 7. usage and bad input
+# 7. real signed SEV-SNP reports (tests/vectors/evidence/snp, Microsoft's TEE-Attestation-Verification samples):
+# a manifest with the report's MEASUREMENT (from EXPECTED.json, parsed by the shared Python oracle)
+E=$CT_SOURCE_ROOT/tests/vectors/evidence/snp
+for prod in milan genoa; do
+        meas=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print([x for x in d["reports"] if x["file"] == sys.argv[2]][0]["parsed"]["measurement"])' "$E/EXPECTED.json" \
+                "msft-tav_${prod}_attestation_report.bin")
+        python3 -c 'import json,sys
+json.dump({"schema_version": 1, "name": "r", "artifacts": {}, "snp": [{"mode": "snp", "vcpus": 4, "vcpu_type": "EPYC-Milan",
+  "vmm": "QEMU", "guest_features": "0x1", "firmware": "firmware", "measurement": sys.argv[1]}], "tdx": None, "verity": [],
+  "pcrs": {}, "init_data": [], "notes": {"tdx": "not computed"}}, open(sys.argv[2], "w"))' "$meas" "$T/$prod.json"
+        certs=(--certs "$E/msft-tav_${prod}_vcek.pem" --certs "$E/msft-tav_${prod}_ask.pem" --certs "$E/msft-tav_${prod}_ark.pem")
+        "$CT" appraise "$T/$prod.json" --snp-report "$E/msft-tav_${prod}_attestation_report.bin" "${certs[@]}" --json >"$T/r.json"
+        rc=$?
+        is "$rc $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["snp.signature"], c["snp.tcb"], c["snp.policy"], c["snp.launch_measurement"])' "$T/r.json")" \
+                "0 affirming warning affirming affirming" "$prod report: signature affirming, TCB freshness a warning, policy and MEASUREMENT affirming"
+        # a report whose MEASUREMENT was changed: the signature no longer holds
+        python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[0x90]^=1; open(sys.argv[2],"wb").write(d)' \
+                "$E/msft-tav_${prod}_attestation_report.bin" "$T/bad.bin"
+        "$CT" appraise "$T/$prod.json" --snp-report "$T/bad.bin" "${certs[@]}" --json >"$T/b.json"
+        rc=$?
+        is "$rc $(python3 -c 'import json,sys; c={x["name"]: x for x in json.load(open(sys.argv[1]))["claims"]}
+s=c["snp.signature"]; print(s["tier"], "report_signature" in s["explanation"], c["snp.launch_measurement"]["tier"])' "$T/b.json")" \
+                "1 contraindicated True contraindicated" "$prod report with a changed MEASUREMENT: signature contraindicated (names the failed check)"
+done
+# the genuine Milan report against another manifest: signed, but its MEASUREMENT is not the manifest's
+sed 's/"measurement": "[0-9a-f]*"/"measurement": "'"$(printf '%096d' 7)"'"/' "$T/milan.json" >"$T/other.json"
+"$CT" appraise "$T/other.json" --snp-report "$E/msft-tav_milan_attestation_report.bin" --certs "$E/msft-tav_milan_vcek.pem" \
+        --certs "$E/msft-tav_milan_ask.pem" --certs "$E/msft-tav_milan_ark.pem" >"$T/g.txt"
+is "$?" 1 "Milan report against another manifest: exit 1"
+grep -q "^  affirming       snp.signature" "$T/g.txt" && grep -q "^  contraindicated snp.launch_measurement" "$T/g.txt"
+ok $? "  signature affirming, MEASUREMENT contraindicated"
+grep -q "not searched: the manifest names no firmware file" "$T/g.txt"; ok $? "  says why the configuration search could not run"
+"$CT" appraise "$T/milan.json" --snp-report "$E/msft-tav_milan_attestation_report.bin" >"$T/n.txt"
+is "$?" 1 "a report without --certs: exit 1 (the VCEK is missing)"
+
+# 8. Trustee's TPM evidence (its verifier's test sample): the quote first, then its 24 PCRs, authenticated
+TE=$CT_SOURCE_ROOT/tests/vectors/evidence/tpm/trustee_tpm_evidence.json
+python3 - "$TE" "$T" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); p = d["tpm_quote"]["pcrs"]
+man = {"schema_version": 1, "name": "tpm", "artifacts": {}, "snp": [], "tdx": None, "verity": [], "pcrs": {},
+       "captured_pcrs": {"sha256": {str(i): v.lower() for i, v in enumerate(p)}}, "init_data": [], "notes": {"tdx": "-"}}
+json.dump(man, open(sys.argv[2] + "/tpm.json", "w"))
+man["captured_pcrs"]["sha256"]["11"] = "ab" * 32
+json.dump(man, open(sys.argv[2] + "/tpm11.json", "w"))
+PY
+"$CT" appraise "$T/tpm.json" --tpm-evidence "$TE" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={x["name"]: x["tier"] for x in d["claims"]}
+print(d["ear.status"], c["tpm.quote"], c["pcr.sha256.11"], "pcr.source" in c, d["trustee_default_policy_vector"]["hardware"])' "$T/te.json")" \
+        "0 affirming affirming affirming False 2" "TPM evidence: quote affirming, PCRs authenticated and affirming (Trustee: hardware 2)"
+"$CT" appraise "$T/tpm11.json" --tpm-evidence "$TE" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={x["name"]: x for x in d["claims"]}
+print(c["pcr.sha256.11"]["tier"], c["pcr.sha256.11"]["trustee_value"], d["trustee_default_policy_vector"]["executables"])' "$T/te.json")" \
+        "1 contraindicated 33 33" "TPM evidence against another PCR 11: contraindicated (Trustee: executables 33)"
+python3 -c 'import json,sys,base64; d=json.load(open(sys.argv[1])); m=bytearray(base64.b64decode(d["tpm_quote"]["message"]))
+m[-1]^=1; d["tpm_quote"]["message"]=base64.b64encode(bytes(m)).decode(); json.dump(d, open(sys.argv[2],"w"))' "$TE" "$T/te-bad.json"
+"$CT" appraise "$T/tpm.json" --tpm-evidence "$T/te-bad.json" --json >"$T/te.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}; print(c["tpm.quote"])' "$T/te.json")" \
+        "1 contraindicated" "TPM evidence with a changed quote: the quote is contraindicated"
+
+# 9. a TDX quote (go-tdx-guest's production sample) against a manifest row made of its own values
+# (EXPECTED.json, the shared Python oracle), then against a row whose RTMR 2 differs
+Q=$CT_SOURCE_ROOT/tests/vectors/tdx/quotes
+python3 - "$Q/EXPECTED.json" "$T" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+q = [x for x in d["quotes"] if x["file"] == "go-tdx-guest_tdx_prod_quote_SPR_E4.dat"][0]["body"]
+row = {"memory_mib": 2048, "vcpus": 1, "variant": "default", "firmware": "firmware", "mrtd": q["mr_td"],
+       "rtmr": [q["rtmr_0"], q["rtmr_1"], q["rtmr_2"], None], "tdvfkernel": None, "tdvfkernelparams": None, "xfam": q["xfam"]}
+man = {"schema_version": 1, "name": "tdx", "artifacts": {}, "snp": [], "tdx": [row], "verity": [], "pcrs": {},
+       "init_data": [], "notes": {}}
+json.dump(man, open(sys.argv[2] + "/tdx.json", "w"))
+row["rtmr"][2] = "00" * 48
+json.dump(man, open(sys.argv[2] + "/tdx2.json", "w"))
+PY
+"$CT" appraise "$T/tdx.json" --tdx-quote "$Q/go-tdx-guest_tdx_prod_quote_SPR_E4.dat" --json >"$T/q.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x["tier"] for x in json.load(open(sys.argv[1]))["claims"]}
+print(c["tdx.signature"], c["tdx.tcb"], c["tdx.mr_td"], c["tdx.rtmr_1"], c["tdx.rtmr_2"], c["tdx.xfam"], c["tdx.debug"])' "$T/q.json")" \
+        "0 none warning affirming affirming affirming affirming affirming" "TDX quote: MRTD, RTMR 1/2, XFAM affirming; signature not asserted, TCB a warning"
+"$CT" appraise "$T/tdx2.json" --tdx-quote "$Q/go-tdx-guest_tdx_prod_quote_SPR_E4.dat" --json >"$T/q.json"
+is "$? $(python3 -c 'import json,sys; c={x["name"]: x for x in json.load(open(sys.argv[1]))["claims"]}
+r=c["tdx.rtmr_2"]; print(r["tier"], r["trustee_value"], "command line" in r["explanation"])' "$T/q.json")" \
+        "1 contraindicated 33 True" "TDX quote, other RTMR 2: contraindicated, says what RTMR 2 measures"
+
+# 10. usage and bad input
 "$CT" appraise "$T/m.json" 2>/dev/null; is "$?" 2 "no evidence: exit 2"
-"$CT" appraise "$T/m.json" --tdx-quote x 2>"$T/err"; is "$?" 3 "--tdx-quote: not supported yet, exit 3"
+"$CT" appraise "$T/m.json" --hcl-report x 2>"$T/err"; is "$?" 3 "--hcl-report: not supported yet, exit 3"
 grep -q "not supported yet" "$T/err"; ok $? "  and says so"
 echo '{"schema_version": 1}' >"$T/bad.json"
 "$CT" appraise "$T/bad.json" --pcrs "$B/uki-A/pcrs-sysfs.pcrread-style.yaml" 2>"$T/err"

@@ -229,6 +229,22 @@ with tempfile.TemporaryDirectory() as d:
        and j['signer_info']['unknown_bits'] == '0x20' and {'offset': 0x400, 'length': 1, 'bytes': 'aa'} in j['reserved_nonzero'],
        'unknown version, policy bit, signer bit and reserved byte: shown as such, never refused', p.stdout[-800:] + p.stderr)
 
+# the second Turin VCEK (virtee/sev) with the KDS Turin chain: its chain holds and its 8-byte hwID is read,
+# but it belongs to another chip and TCB than the msft Turin report: exactly those checks fail
+p = ct('snp', 'report', 'verify', '--json', v('msft-tav_turin_attestation_report.bin'), '--vcek', v('virtee-sev_vcek_turin.der'),
+       '--ca', v('virtee-sev_cert_chain_turin.pem'))
+j = json.loads(p.stdout) if p.stdout else {}
+st = {c['name']: c['status'] for c in j.get('checks', [])}
+ok(p.returncode == 1 and st.get('vcek_signature') == 'pass' and st.get('ask_signature') == 'pass'
+   and st.get('ark_self_signed') == 'pass' and 'vcek_hwid' in j['failed'] and 'report_signature' in j['failed'],
+   'virtee Turin VCEK + KDS Turin chain: chain holds; another chip (hwID, signature) fails', j.get('failed'))
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, 'junk.der')
+    open(path, 'wb').write(b'\x30\x03\x02\x01\x01')
+    p = ct('snp', 'report', 'verify', v('msft-tav_milan_attestation_report.bin'), '--vcek', path)
+    ok(p.returncode == 2 and 'junk.der' in p.stderr and 'offset' in p.stderr, 'DER that is not a certificate: exit 2 with the offset',
+       p.stderr)
+
 p = ct('snp', 'report', 'verify', '--help')
 ok(p.returncode == 0 and all(o in p.stdout for o in ('--certs', '--vcek', '--vlek', '--ca', '--crl', '--product',
    '--measurement', '--host-data', '--report-data', '--id-key-digest', '--author-key-digest', '--vmpl', '--policy-no-debug',

@@ -6,7 +6,7 @@ set -u
 . "$CT_SOURCE_ROOT/tests/lib/tap.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for tool in qemu-system-x86_64 swtpm busybox objcopy systemd-repart python3; do
+for tool in qemu-system-x86_64 swtpm busybox cpio systemd-repart python3; do
         if ! command -v $tool >/dev/null; then
                 skip "make demo" "$tool not installed (scripts/install-deps)"
                 done_testing; exit $?

@@ -107,6 +107,26 @@ case "$err" in *"warning: COFF TimeDateStamp"*) r=0 ;; *) r=1 ;; esac; ok $r "no
 err=$("$CT" pe hash "$W/uki-A.efi" 2>&1 >/dev/null)
 is "$err" "" "zero TimeDateStamp: no warning"
 
+# pesign's own command lines, with "pesign" replaced by "cocotrust pe hash": -h is --hash there (not
+# help), -i/--in the input, -d/--digest_type the algorithm; the output is pesign's "hash: <hex>".
+F=$V/pe/systemd-bootx64.efi
+if command -v pesign >/dev/null; then
+        for args in "-h -i $F" "-h -d sha1 -i $F" "--hash --in=$F --digest_type=sha256" "-hi $F" \
+                    "--hash -d sha1 --in $F" "-h -i $V/kernel/vmlinuz-6.1.0-56-amd64"; do
+                # shellcheck disable=SC2086
+                exp=$(pesign $args 2>&1); erc=$?
+                # shellcheck disable=SC2086
+                got=$("$CT" pe hash $args 2>&1); grc=$?
+                is "$got" "$exp" "pe hash $args prints what pesign $args prints"
+                is "$grc" "$erc" "pe hash $args exits as pesign does ($erc)"
+        done
+else
+        skip "pesign command lines" "pesign is not installed"
+fi
+"$CT" pe hash -h "$F" | grep -q '^hash: '; ok $? "-h with a FILE operand: pesign's output, not help"
+"$CT" pe hash -h >/dev/null 2>&1; is $? 2 "-h alone: missing FILE, exit 2 (not help)"
+"$CT" pe hash --help | grep -q '^Usage:'; ok $? "--help is help"
+
 # Usage errors
 "$CT" pe hash >/dev/null 2>&1; is $? 2 "no FILE: exit 2"
 "$CT" pe hash --alg md5 "$V/pe/linuxx64.efi.stub" >/dev/null 2>&1; is $? 2 "--alg md5: exit 2"

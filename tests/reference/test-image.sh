@@ -93,6 +93,8 @@ is "$(field "$W/m.json" "(d['verity'][0]['name'], d['verity'][0]['root_hash'], d
         "('root', '$want', 'roothash=$want')" "manifest: root verity entry with the root hash and roothash="
 is "$(field "$W/m.json" "d['verity'][0]['data_partition_uuid'].replace('-','') + d['verity'][0]['hash_partition_uuid'].replace('-','')")" \
         "$want" "manifest: partition UUIDs are the two halves of the root hash"
+field "$W/m.json" "d['verity'][0]['cmdline']['dm-mod.create']" | grep -q "verity 1 PARTUUID=.* PARTUUID=.* $want "
+ok $? "manifest: dm-mod.create= form with PARTUUID= devices and the root hash"
 if python3 -c "import jsonschema" 2>/dev/null; then
         python3 -c "
 import json,sys,jsonschema
@@ -148,7 +150,28 @@ is "$(field "$W/u.json" "(d['verity'][0]['name'], d['verity'][0]['cmdline'])")" 
 "$CT" reference --image "$W/usr.raw" --quiet > "$W/mu.json"
 is "$(field "$W/mu.json" "d['verity'][0]['cmdline']['usrhash']")" "usrhash=$wu" "manifest: usrhash= form"
 
-# 6. not a GPT image
+# 6. an ESP with a UKI (uki-A, byte-identical to the UKI booted under OVMF + swtpm): PCR 4 / 11 of the
+#    UKI read out of the image with mtools equal the real boot's.
+if command -v mformat >/dev/null; then
+        "$CT_SOURCE_ROOT/tests/uki/build-ukis.sh" "$W" A >/dev/null 2>&1
+        dd if=/dev/zero of="$W/esp.img" bs=1M count=40 2>/dev/null
+        mformat -i "$W/esp.img" :: && mmd -i "$W/esp.img" ::/EFI ::/EFI/Linux && mcopy -i "$W/esp.img" "$W/uki-A.efi" ::/EFI/Linux/uki-a.efi
+        mkdir -p "$W/esp"
+        cp "$W/nosig/"*.conf "$W/esp/"
+        printf '[Partition]\nType=esp\nCopyBlocks=%s\n' "$W/esp.img" > "$W/esp/05-esp.conf"
+        repart "$W/esp" "$W/esp.raw" > /dev/null; ok $? "systemd-repart builds ESP (FAT made with mtools) + root + verity"
+        "$CT" image inspect "$W/esp.raw" --json > "$W/e.json"
+        is "$(field "$W/e.json" "[u['path'] for u in d['ukis']]")" "['EFI/Linux/uki-a.efi']" "image inspect lists the UKI in the ESP"
+        "$CT" reference --image "$W/esp.raw" --failed-boot-options 1 --bank sha256 --quiet > "$W/me.json"; is $? 0 "reference --image with an ESP: exit 0"
+        . "$CT_SOURCE_ROOT/tests/uki/lib-boot.sh"
+        is "$(field "$W/me.json" "d['pcrs']['sha256']['4']")" "$(boot_pcr uki-A sha256 4)" "PCR 4 of the ESP's UKI equals the real boot's"
+        is "$(field "$W/me.json" "d['pcrs']['sha256']['11']")" "$(boot_pcr uki-A sha256 11)" "PCR 11 of the ESP's UKI equals the real boot's"
+        is "$(field "$W/me.json" "d['artifacts']['uki:EFI/Linux/uki-a.efi']['sha256']")" "$(sha256sum "$W/uki-A.efi" | cut -d' ' -f1)" "artifact: the UKI's SHA-256"
+else
+        skip "ESP with a UKI" "mtools not installed"
+fi
+
+# 7. not a GPT image
 "$CT" image inspect "$W/p1" > /dev/null 2>&1; is $? 2 "a bare ext4 partition (no GPT): exit 2"
 "$CT" image inspect "$W/nonexistent" > /dev/null 2>&1; is $? 2 "missing file: exit 2"
 done_testing

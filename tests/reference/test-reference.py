@@ -314,8 +314,31 @@ dig = hashlib.sha384(toml).digest()
 ok(mi.get("digest") == dig.hex() and mi.get("host_data") == dig[:32].hex() and mi.get("mrconfigid") == dig.hex()
    and mi.get("pcr8") == hashlib.sha256(bytes(32) + dig[:32]).hexdigest(), "init-data sha384: digest, HOST_DATA, MRCONFIGID, PCR 8 equal hashlib's")
 
-# ---- 8. TDX says it is not computed ------------------------------------------------------------
-ok(m.get("tdx", 1) is None and "not computed" in m.get("notes", {}).get("tdx", ""), "tdx: null with a note saying it is not computed")
+# ---- 8. TDX: not a TDVF -> null with a note; Debian's OVMF (a TDVF) -> rows equal the tdx vectors ----
+ok(m.get("tdx", 1) is None and "not computed" in m.get("notes", {}).get("tdx", ""), "SEV firmware: tdx null with a note saying why")
+tv = json.load(open(os.path.join(V, "tdx", "vectors.json")))
+ovmf = "/usr/share/ovmf/OVMF.fd"
+if os.path.exists(ovmf) and hashlib.sha256(open(ovmf, "rb").read()).hexdigest() == tv["inputs"]["ovmf"]["sha256"]:
+    r = run(["reference", "--firmware", ovmf, "--kernel", os.path.join(V, "kernel", "vmlinuz-6.1.0-56-amd64"),
+             "--initrd", os.path.join(V, "tdx", "inputs", "initrd-test.cpio"), "--cmdline", "console=ttyS0 root=/dev/vda1 ro",
+             "--memory", "2G", "--tdx-variants", "edk2-stable202511/10.2", "--tdx-variants", "edk2-stable202408/8.2", "--quiet"])
+    mt = json.loads(r.stdout) if r.returncode == 0 else {"tdx": [], "notes": {}}
+    ok(r.returncode == 0 and len(mt["tdx"]) == 2, "TDVF firmware: two TDX rows (%s)" % r.stderr.decode().strip())
+    ok("snp" in mt["notes"] and mt["snp"] == [], "TDVF firmware without SEV metadata: no SNP rows, notes.snp says why")
+    if len(mt["tdx"]) == 2:
+        new, old = mt["tdx"]
+        ok(new["mrtd"] == tv["mrtd"]["single_pass"] and old["mrtd"] == tv["mrtd"]["two_pass"],
+           "MRTD equals the vectors (single-pass for QEMU 10.2, two-pass for QEMU 8.2)")
+        ok(new["rtmr"][1] == tv["rtmr1_direct"]["unpatched edk2>=202411"], "RTMR 1, edk2 202511 / QEMU 10.2 (unpatched kernel): vector")
+        ok(old["rtmr"][1] == tv["rtmr1_direct"]["patched mem=2GiB initrd edk2<=202408"], "RTMR 1, edk2 202408 / QEMU 8.2 (patched, 2 GiB): vector")
+        ok(new["rtmr"][2] == tv["rtmr2_direct"]["prefix"]["rtmr2_cmdline_and_initrd"], "RTMR 2, initrd marker prefix (edk2 >= 202508): vector")
+        ok(old["rtmr"][2] == tv["rtmr2_direct"]["suffix"]["rtmr2_cmdline_and_initrd"], "RTMR 2, initrd marker suffix (edk2 <= 202505): vector")
+        ok(new["tdvfkernelparams"] == tv["rtmr2_direct"]["prefix"]["load_options_sha384"] and
+           old["tdvfkernelparams"] == tv["rtmr2_direct"]["suffix"]["load_options_sha384"], "tdvfkernelparams: the LoadOptions digests of the vectors")
+        ok(new["rtmr"][0] is None and new["xfam"] is None and "rtmr[0]" in mt["notes"].get("tdx", ""), "rtmr[0] and xfam null, with the reason in notes.tdx")
+        schema_ok(mt, "TDX")
+else:
+    skip("TDX rows vs vectors", "Debian's /usr/share/ovmf/OVMF.fd (ovmf 2022.11-6+deb12u2) not installed")
 
 # ---- 9. The example description: validates against its schema, and reference accepts it -----------
 ex = os.path.join(SRC, "examples", "image.yaml")

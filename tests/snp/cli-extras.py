@@ -162,5 +162,15 @@ i = a.index('--append')
 p = subprocess.run([CT, 'snp', 'measure'] + a[:i] + ['--append', b'console=ttyS0 \xff'] + a[i + 2:], capture_output=True)
 ok(p.returncode == 2 and not p.stdout and b'UTF-8' in p.stderr, '--append with a non-UTF-8 byte: exit 2', p.stderr)
 
+# an error about the SVSM image names the SVSM file (ct_error.input), once, not the firmware
+a = args_of('svsm_v2_epycv4_varsize')
+i = a.index('--svsm')
+for bad, word in (('odd_4097.bin', 'multiple of 4096'), ('ovmf_AmdSev_suffix.bin', 'SVSM_INFO')):
+    path = os.path.join(VEC, 'inputs', bad)
+    p = ct(a[:i] + ['--svsm', path] + a[i + 2:])
+    ok(p.returncode == 2 and not p.stdout and p.stderr.startswith(f'cocotrust: {path}: ') and word in p.stderr
+       and p.stderr.count(path) == 1 and 'svsm_ovmf' not in p.stderr and len(p.stderr.splitlines()) == 1,
+       f'snp:svsm with --svsm {bad}: exit 2, one line naming the SVSM file once', p.stderr)
+
 print(f'1..{n}')
 sys.exit(1 if fails else 0)

@@ -134,6 +134,24 @@ static void test_whole_space_and_threads(void **state)
         assert_memory_equal(&a, &b, sizeof(a));
 }
 
+/* Aliases (EPYC and EPYC-v4 share a signature) and repeated VMM types are searched once. */
+static void test_duplicates(void **state)
+{
+        const ct_snp_vmm vmms[] = { CT_SNP_VMM_QEMU, CT_SNP_VMM_QEMU };
+        const ct_snp_sig sigs[] = { { "EPYC", true, 0x800f12 }, { "EPYC-v4", true, 0x800f12 },
+                                    { "EPYC-Genoa", true, 0xa10f10 } };
+        ct_snp_explain_space sp = { 8, vmms, 2, sigs, 3, NULL, 0, 0 };
+        uint8_t d[48];
+        size_t n = unhex(V2_GENOA, d);
+        ct_snp_explanation e;
+
+        (void)state;
+        assert_int_equal(ct_snp_explain(&art, d, n, &sp, &e, NULL), CT_OK);
+        assert_int_equal(e.n_matches, 1);
+        assert_int_equal(e.configurations, 8ull * 2 * 513);
+        ct_snp_explanation_free(&e);
+}
+
 static void test_none(void **state)
 {
         uint8_t d[48];
@@ -185,6 +203,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_found),
                 cmocka_unit_test(test_whole_space_and_threads),
+                cmocka_unit_test(test_duplicates),
                 cmocka_unit_test(test_none),
                 cmocka_unit_test(test_errors),
         };

@@ -159,6 +159,53 @@ static void test_vcpus_parse(void **state)
         assert_int_equal(n, 99); /* outputs untouched on failure */
 }
 
+static void test_lists(void **state)
+{
+        ct_snp_sig *sigs = NULL;
+        ct_snp_vmm vmms[4];
+        uint64_t *v = NULL;
+        size_t n = 0;
+        ct_error err;
+
+        (void)state;
+        /* signatures from shared/specs/snp-launch-digest.md sec. 7 */
+        assert_int_equal(ct_snp_sigs_from_types("EPYC-Milan,,EPYC-Genoa", &sigs, &n, NULL), CT_OK);
+        assert_int_equal(n, 2);
+        assert_string_equal(sigs[0].vcpu_type, "EPYC-Milan");
+        assert_int_equal(sigs[0].sig, 0xa00f11);
+        assert_true(sigs[1].has_sig);
+        assert_int_equal(sigs[1].sig, 0xa10f10);
+        free(sigs);
+        assert_int_equal(ct_snp_sigs_from_types("all", &sigs, &n, NULL), CT_OK);
+        assert_int_equal(n, 16);
+        assert_string_equal(sigs[15].vcpu_type, "EPYC-Turin");
+        assert_int_equal(sigs[15].sig, 0xb00f00);
+        free(sigs);
+        sigs = NULL;
+        assert_int_equal(ct_snp_sigs_from_types("EPYC,epyc", &sigs, &n, &err), CT_E_MALFORMED);
+        assert_int_equal(err.offset, 5);
+        assert_non_null(strstr(err.msg, "'epyc'"));
+        assert_int_equal(ct_snp_sigs_from_types(",", &sigs, &n, &err), CT_E_MALFORMED);
+        assert_null(sigs);
+        assert_int_equal(ct_snp_sigs_from_values("0xa00f11,-1", &sigs, &n, NULL), CT_OK);
+        assert_int_equal(sigs[0].sig, 0xa00f11);
+        assert_true(sigs[1].sig == UINT64_MAX);
+        assert_null(sigs[0].vcpu_type);
+        free(sigs);
+        assert_int_equal(ct_snp_vmms_parse("QEMU,ec2,gce", vmms, 4, &n, NULL), CT_OK);
+        assert_int_equal(n, 3);
+        assert_int_equal(vmms[2], CT_SNP_VMM_GCE);
+        assert_int_equal(ct_snp_vmms_parse("QEMU,qemu", vmms, 4, &n, &err), CT_E_MALFORMED);
+        assert_int_equal(ct_snp_vmms_parse("QEMU,QEMU,QEMU", vmms, 2, &n, &err), CT_E_LIMIT);
+        assert_int_equal(ct_snp_u64_list_parse("1,0x21,0b11", &v, &n, NULL), CT_OK);
+        assert_int_equal(n, 3);
+        assert_int_equal(v[1], 0x21);
+        assert_int_equal(v[2], 3);
+        free(v);
+        assert_int_equal(ct_snp_u64_list_parse("1,x", &v, &n, &err), CT_E_MALFORMED);
+        assert_int_equal(err.offset, 2);
+}
+
 static void test_boot_digests(void **state)
 {
         ct_snp_boot_digests d;
@@ -180,8 +227,9 @@ static void test_boot_digests(void **state)
         /* a device reads like a file: /dev/null is SHA-256("") too */
         assert_int_equal(ct_snp_boot_digests_files("/dev/null", NULL, NULL, &d, NULL), CT_OK);
         hex_is(d.kernel_sha256, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        assert_int_equal(ct_snp_boot_digests_files("/nonexistent/vmlinuz", NULL, NULL, &d, &err), CT_E_IO);
-        assert_non_null(strstr(err.msg, "/nonexistent/vmlinuz"));
+        /* a missing input is bad input (exit 2); the error names it in err.input (fileio.h) */
+        assert_int_equal(ct_snp_boot_digests_files("/nonexistent/vmlinuz", NULL, NULL, &d, &err), CT_E_INPUT);
+        assert_non_null(strstr(err.input, "/nonexistent/vmlinuz"));
         assert_int_equal(ct_snp_boot_digests_files(INPUTS "kernel_synth.bin", NULL, "bad \xff", &d, &err),
                          CT_E_MALFORMED);
         assert_non_null(strstr(err.msg, "--append"));
@@ -312,6 +360,30 @@ static void test_table_errors(void **state)
         assert_int_equal(n, 7);
         free(vcpus);
         ct_snp_base_free(b);
+
+        /* an error names the image it is about (ct_error.input), the message does not repeat it */
+        {
+                ct_snp_params p;
+                ct_snp_base *nb = NULL;
+
+                memset(&p, 0, sizeof(p));
+                p.mode = CT_SNP_MODE_SNP;
+                p.ovmf = fw.data;
+                p.ovmf_len = fw.len - 1;
+                p.ovmf_input = "OVMF.fd";
+                assert_int_equal(ct_snp_base_new(&p, &nb, &err), CT_E_MALFORMED);
+                assert_string_equal(err.input, "OVMF.fd");
+                assert_null(strstr(err.msg, "OVMF.fd"));
+                p.mode = CT_SNP_MODE_SNP_SVSM;
+                p.ovmf_len = fw.len;
+                p.svsm = fw.data;
+                p.svsm_len = fw.len - 1;
+                p.vars_size = 4096;
+                p.svsm_input = "svsm.bin";
+                assert_int_equal(ct_snp_base_new(&p, &nb, &err), CT_E_MALFORMED);
+                assert_string_equal(err.input, "svsm.bin");
+                assert_null(nb);
+        }
 }
 
 int main(void)
@@ -319,6 +391,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_int),
                 cmocka_unit_test(test_vcpus_parse),
+                cmocka_unit_test(test_lists),
                 cmocka_unit_test(test_boot_digests),
                 cmocka_unit_test(test_table_order_and_rules),
                 cmocka_unit_test(test_table_modes),

@@ -149,6 +149,16 @@ def main():
         evs = []
         for o, _ in records(ob):
             evs.append(ob[o + 14:o + 62].hex())
+        p, j = js('replay', '--json', ovmf_log)
+        ok(p.returncode == 0 and j['trustee'] == {'tdvfkernel': evs[11], 'tdvfkernelparams': evs[16]},
+           "trustee's OVMF log: tdvfkernel = the File(kernel) application event (#12), tdvfkernelparams = the "
+           'LOADED_IMAGE::LoadOptions event (#17), as Trustee\'s policy selects them', p.stderr or j.get('trustee'))
+        p, j = js('replay', '--json', os.path.join(C, 'trustee_CCEL_data_grub.bin'))
+        tr = json.load(open(os.path.join(C, 'trustee_CCEL_data_grub_out.json')))['uefi_event_logs']
+        lo = [e['digests'][0]['digest'] for e in tr if e['details'].get('string') == 'LOADED_IMAGE::LoadOptions']
+        ok(p.returncode == 0 and 'tdvfkernel' not in j['trustee'] and j['trustee'].get('tdvfkernelparams') == lo[-1],
+           'grub log: no File(kernel) event (Trustee falls back to executables 4), LoadOptions as trustee parses it',
+           j and j['trustee'])
         ovmf = '/usr/share/ovmf/OVMF.fd'
         if os.path.exists(ovmf):
             args = []

@@ -182,6 +182,13 @@ def main():
        'table 16 sizes x 2 edk2 versions: MRTD, CFV and Authenticode once, one TD HOB hash per row',
        j and j['firmware_bytes_hashed'])
 
+    # the kernel's version string, and what an older EFI stub means for RTMR 2
+    p, j = js(*base(acpi=False))
+    ok(j['inputs']['kernel_version'].startswith('6.1.0-56-amd64 ') and 'older than Linux 6.9' in j['kernel_note'],
+       'Debian 6.1 kernel: version read from the setup header, note that its stub leaves RTMR 2 empty', j['inputs'])
+    p, j = js(*base('--stub', 'none', acpi=False))
+    ok(j['rtmr']['rtmr_2'] == '00' * 48 and 'kernel_note' not in j, '--stub none: RTMR 2 stays zero, no note')
+
     # variants and errors
     p = run(*base('--edk2', '2019.11'))
     ok(p.returncode == 2 and 'edk2-stable202411' in p.stderr and 'unknown edk2 version' in p.stderr,

@@ -145,12 +145,46 @@ static void test_mrtd_ovmf(void **state)
         free(vec);
 }
 
+/* vectors.json "kernel_patch_bytes mem=2GiB initrd=512" (tinfoil / quex): every changed byte, old and new. */
+static void test_kernel_patch_bytes(void **state)
+{
+        static const struct { unsigned off; uint8_t old, new_; } want[] = {
+                { 0x210, 0, 176 }, { 0x211, 1, 129 }, { 0x219, 0, 112 }, { 0x21a, 0, 253 }, { 0x21b, 0, 127 },
+                { 0x21d, 0, 2 },   { 0x224, 224, 0 }, { 0x225, 91, 254 }, { 0x22a, 0, 2 },
+        };
+        uint8_t orig[0x240], hdr[0x240];
+        FILE *f = fopen(CT_SOURCE_ROOT "/tests/vectors/kernel/vmlinuz-6.1.0-56-amd64", "rb");
+        size_t k = 0;
+        (void)state;
+
+        assert_non_null(f);
+        assert_int_equal(fread(orig, 1, sizeof(orig), f), sizeof(orig));
+        fclose(f);
+        memcpy(hdr, orig, sizeof(hdr));
+        assert_int_equal(ct_tdx_qemu_patch_kernel_header(hdr, sizeof(hdr), 2ull << 30, true, 512, NULL), CT_OK);
+        for (unsigned i = 0; i < sizeof(hdr); i++) {
+                if (hdr[i] == orig[i])
+                        continue;
+                assert_true(k < sizeof(want) / sizeof(want[0]));
+                assert_int_equal(i, want[k].off);
+                assert_int_equal(orig[i], want[k].old);
+                assert_int_equal(hdr[i], want[k].new_);
+                k++;
+        }
+        assert_int_equal(k, sizeof(want) / sizeof(want[0]));
+        /* an initrd that cannot fit below the limit is refused, as QEMU does */
+        memcpy(hdr, orig, sizeof(hdr));
+        assert_int_equal(ct_tdx_qemu_patch_kernel_header(hdr, sizeof(hdr), 1ull << 30, true, 1ull << 31, NULL),
+                         CT_E_ARG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_td_hob_vectors),
                 cmocka_unit_test(test_td_hob_errors),
                 cmocka_unit_test(test_mrtd_ovmf),
+                cmocka_unit_test(test_kernel_patch_bytes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,21 @@ ok "$(grep -q 'firmware' "$T/err"; [ $? != 0 ]; echo $?)" "-o that cannot be cre
 "$CT" tpm capture --kernel "$K" -o "$T/afile" >/dev/null 2>"$T/err"
 is "$?" 2 "-o naming a file: exit 2"
 
+# --- SIGINT while the VM runs: everything stopped and reaped, nothing written ---
+for sig in INT TERM; do
+        "$CT" tpm capture --kernel "$K" -o "$T/int" --accel tcg --timeout 120 >/dev/null 2>"$T/err" &
+        pid=$!
+        for _ in $(seq 1 150); do grep -q 'firmware (OVMF under QEMU, TCG)' "$T/err" && break; sleep 0.2; done
+        sleep 1
+        kill -$sig $pid
+        wait $pid
+        is "$?" 3 "SIG$sig during the boot: exit 3"
+        ok "$(grep -q "interrupted by SIG$sig; stopped qemu and swtpm" "$T/err"; echo $?)" "SIG$sig: says it was interrupted ($(grep -m1 interrupted "$T/err"))"
+        is "$(leftovers)" no "SIG$sig: no qemu/swtpm left running"
+        ok "$([ ! -e "$T/int" ]; echo $?)" "SIG$sig: no output directory"
+        is "$(ls "$TMPDIR" | wc -l)" 0 "SIG$sig: work directory removed"
+done
+
 # --- auto: KVM fails to start (the wrapper), capture falls back to TCG and succeeds ---
 start=$(date +%s)
 PATH=$T/kvmfail:$PATH "$CT" tpm capture --kernel "$K" --append "$CMDLINE" -o "$T/auto" --timeout 600 --json >"$T/auto.json" 2>"$T/err"

@@ -3,8 +3,8 @@
 # of their read-only mapping: the access past the new end raises SIGBUS, which
 # must end in one error line and exit 3 (never "Bus error", status 135), and
 # format must leave no hash file. sm3 on 512-byte blocks (about 120 MB/s per
-# core) makes 256 MiB last seconds, so the truncation after 0.2 s lands in the
-# middle; if the machine finished first anyway, the case is skipped, not passed.
+# core) makes 256 MiB last seconds; the file is cut as soon as /proc/PID/maps shows
+# it mapped. If the machine finished first anyway, the case is skipped, not passed.
 set -u
 . "$CT_SOURCE_ROOT/tests/lib/tap.sh"
 W=$(mktemp -d)
@@ -17,7 +17,11 @@ shrink_during() {
         truncate -s 256M "$W/data"
         "$@" >"$W/out" 2>"$W/err" &
         local pid=$!
-        sleep 0.2
+        # cut it once the data is mapped (so the SIGBUS path is the one taken), at most after 10 s
+        for _ in $(seq 100); do
+                grep -q "$W/data" "/proc/$pid/maps" 2>/dev/null && break
+                sleep 0.1
+        done
         truncate -s 1M "$W/data"
         wait "$pid"
         local rc=$?

@@ -247,7 +247,8 @@ static ct_code load_certs(const void *buf, size_t len, const char *what, X509 **
         }
         if (n == 0)
                 return ct_error_set_at(err, CT_E_MALFORMED, 0,
-                                       "%s: no X.509 certificate (PEM or DER) could be parsed", what);
+                                       "%s: no X.509 certificate (PEM or DER) parses at offset 0 (%zu bytes)", what,
+                                       len);
         *n_out = n;
         return CT_OK;
 }

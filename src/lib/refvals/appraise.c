@@ -14,8 +14,11 @@
 
 #include <cocotrust/appraise.h>
 #include <cocotrust/codec.h>
+#include <cocotrust/evidence.h>
 #include <cocotrust/manifest.h>
+#include <cocotrust/reader.h>
 #include <cocotrust/snp.h>
+#include <cocotrust/tdx.h>
 #include <cocotrust/tcglog.h>
 
 #include "../internal.h"
@@ -972,7 +975,7 @@ CT_EXPORT ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *di
         }
         manifest_cover(m, len, cover, sizeof(cover));
         claim_init(&c, "snp.launch_measurement", CT_TC_EXECUTABLES, CT_TIER_CONTRAINDICATED, 96, 33);
-        snprintf(c.reason, sizeof(c.reason), "%s %.16s... is in no row of the manifest (it covers %s)", what, hex,
+        snprintf(c.reason, sizeof(c.reason), "%s %.16s... is in no row of the manifest (it covers %.380s)", what, hex,
                  cover);
         if (!artifacts) {
                 snprintf(c.explanation, sizeof(c.explanation), "not searched: %s",
@@ -1012,4 +1015,212 @@ CT_EXPORT ct_code ct_appraise_snp_measurement(ct_appraisal *a, const uint8_t *di
                 ct_snp_explanation_free(&ex);
         }
         return ct_appraisal_add(a, &c, err);
+}
+
+/* ---- SEV-SNP report ---- */
+
+CT_EXPORT ct_code ct_appraise_snp_report(ct_appraisal *a, const ct_snp_report *r, const ct_snp_verify_result *vr,
+                                         const char *what, const ct_snp_params *artifacts, const char *no_artifacts_why,
+                                         const ct_snp_explain_space *space, ct_error *err)
+{
+        ct_claim c;
+        ct_code rc;
+        size_t nfail = 0, nwarn = 0;
+        bool debug, migrate;
+
+        if (!a || !r || !vr)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_snp_report: NULL argument");
+        /* 1. signature and chain first */
+        claim_init(&c, "snp.signature", CT_TC_HARDWARE, vr->ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED,
+                   vr->ok ? 2 : 97, CT_TRUSTEE_NO_VALUE);
+        for (size_t i = 0; i < vr->checks.n; i++) {
+                const ct_check *k = &vr->checks.items[i];
+                if (k->status == CT_CHECK_FAIL) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
+                                k->reason);
+                        nfail++;
+                }
+        }
+        if (vr->ok)
+                snprintf(c.reason, sizeof(c.reason),
+                         "%s: v%u report signed by the %s, chain to the AMD %s ARK verified (%zu checks)", what,
+                         r->version, vr->vlek ? "VLEK" : "VCEK", ct_snp_product_name(vr->product), vr->checks.n);
+        else
+                snprintf(c.reason, sizeof(c.reason), "%s: %zu of %zu signature / chain checks failed", what, nfail,
+                         vr->checks.n);
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* what the verifier flagged without failing (a v2 report Trustee rejects, reserved bits, ...) */
+        claim_init(&c, "snp.report", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+        for (size_t i = 0; i < vr->checks.n; i++) {
+                const ct_check *k = &vr->checks.items[i];
+                if (k->status == CT_CHECK_WARN) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nwarn ? "\n" : "", k->name,
+                                k->reason);
+                        nwarn++;
+                }
+        }
+        if (nwarn) {
+                snprintf(c.reason, sizeof(c.reason), "%zu check(s) hold with a warning", nwarn);
+                if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                        return rc;
+        }
+        /* 2. freshness: not judgeable offline */
+        claim_init(&c, "snp.tcb", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+        snprintf(c.reason, sizeof(c.reason),
+                 "reported TCB bootloader %u, TEE %u, SNP %u, microcode %u: whether it is current and the %s is not "
+                 "revoked cannot be judged offline (Trustee compares it with snp_bootloader / snp_tee_svn / "
+                 "snp_snp_svn / snp_microcode)",
+                 r->reported_tcb.bootloader, r->reported_tcb.tee, r->reported_tcb.snp, r->reported_tcb.microcode,
+                 vr->vlek ? "VLEK" : "VCEK");
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* 3. guest policy, as Trustee's configuration rule reads it */
+        debug = (r->policy & CT_SNP_POLICY_DEBUG) != 0;
+        migrate = (r->policy & CT_SNP_POLICY_MIGRATE_MA) != 0;
+        claim_init(&c, "snp.policy", CT_TC_CONFIGURATION, debug || migrate ? CT_TIER_CONTRAINDICATED : CT_TIER_AFFIRMING,
+                   debug || migrate ? 96 : 3, debug || migrate ? 36 : 3);
+        snprintf(c.reason, sizeof(c.reason), "policy 0x%llx: debug %s, migration agent %s, ABI %u.%u, SMT %s",
+                 (unsigned long long)r->policy, debug ? "ALLOWED" : "not allowed", migrate ? "ALLOWED" : "not allowed",
+                 (unsigned)((r->policy >> 8) & 0xff), (unsigned)(r->policy & 0xff),
+                 (r->policy & CT_SNP_POLICY_SMT) ? "allowed" : "not allowed");
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        /* 4. the launch measurement, 5. the init-data binding */
+        rc = ct_appraise_snp_measurement(a, r->measurement, 48, vr->ok ? "verified MEASUREMENT" : "MEASUREMENT (signature NOT verified)",
+                                         artifacts, no_artifacts_why, space, err);
+        if (rc != CT_OK)
+                return rc;
+        return ct_appraisal_note_init_binding(a, CT_INIT_HOST_DATA, r->host_data, 32,
+                                              vr->ok ? "the verified report's" : "the report's (unverified)", err);
+}
+
+/* ---- TPM quote ---- */
+
+CT_EXPORT ct_code ct_appraise_tpm_quote(ct_appraisal *a, const ct_checks *checks, bool ok, const char *what,
+                                        const char *ak_desc, ct_error *err)
+{
+        ct_claim c;
+        size_t nfail = 0;
+
+        if (!a || !checks)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_tpm_quote: NULL argument");
+        /* Trustee's tpm rule: hardware 2 whenever the evidence verifies */
+        claim_init(&c, "tpm.quote", CT_TC_HARDWARE, ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED, ok ? 2 : 97,
+                   ok ? 2 : 97);
+        for (size_t i = 0; i < checks->n; i++) {
+                const ct_check *k = &checks->items[i];
+                if (k->status == CT_CHECK_FAIL) {
+                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
+                                k->reason);
+                        nfail++;
+                }
+        }
+        if (ok)
+                snprintf(c.reason, sizeof(c.reason),
+                         "%s: quote signed by the AK (%s), PCR digest over the quoted PCRs verified (%zu checks); "
+                         "whether the AK belongs to a genuine TPM is for trusted_aks to say", what,
+                         ak_desc && ak_desc[0] ? ak_desc : "?", checks->n);
+        else
+                snprintf(c.reason, sizeof(c.reason), "%s: %zu of %zu quote checks failed", what, nfail, checks->n);
+        return ct_appraisal_add(a, &c, err);
+}
+
+/* ---- TDX quote ---- */
+
+CT_EXPORT ct_code ct_appraise_tdx_quote(ct_appraisal *a, const ct_tdx_quote *q, const char *what, ct_error *err)
+{
+        const ct_manifest *m;
+        const ct_tdx_report_body *b;
+        ct_claim c;
+        ct_code rc;
+        char h[97];
+        static const char *const what_rtmr[] = { "the firmware configuration", "the kernel and its boot loader",
+                                                 "the kernel command line and initrd", "the runtime (init-data, AA events)" };
+
+        if (!a || !q)
+                return ct_error_set(err, CT_E_ARG, "ct_appraise_tdx_quote: NULL argument");
+        m = a->m;
+        b = &q->body;
+        claim_init(&c, "tdx.signature", CT_TC_HARDWARE, CT_TIER_NONE, 0, CT_TRUSTEE_NO_VALUE);
+        snprintf(c.reason, sizeof(c.reason),
+                 "%s: v%u quote; its ECDSA signature, QE report and PCK chain are not verified by this build, and "
+                 "TCB status / collateral need Intel PCS (offline: not asserted)", what, q->version);
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        claim_init(&c, "tdx.tcb", CT_TC_HARDWARE, CT_TIER_WARNING, 32, CT_TRUSTEE_NO_VALUE);
+        snprintf(c.reason, sizeof(c.reason),
+                 "TEE TCB SVN %02x%02x...: whether it is up to date (Trustee: tcb_status == \"UpToDate\", "
+                 "collateral_expiration_status == \"0\") cannot be judged offline",
+                 b->tee_tcb_svn[0], b->tee_tcb_svn[1]);
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        if (!m->tdx_computed || m->n_tdx == 0) {
+                claim_init(&c, "tdx.mr_td", CT_TC_HARDWARE, CT_TIER_NONE, 0, CT_TRUSTEE_NO_VALUE);
+                snprintf(c.reason, sizeof(c.reason), "the manifest has no TDX values (%s)",
+                         ct_manifest_find_note(m, "tdx") ? ct_manifest_find_note(m, "tdx")->text : "tdx: null");
+                return ct_appraisal_add(a, &c, err);
+        }
+        /* MRTD (Trustee: hardware), RTMR 1 / 2 (executables), XFAM (configuration): each against every row */
+        {
+                struct { const char *name; const uint8_t *v; size_t len; ct_trust_claim tc; int ok, bad; int rtmr; } f[] = {
+                        { "tdx.mr_td", b->mr_td, 48, CT_TC_HARDWARE, 2, 97, -1 },
+                        { "tdx.rtmr_1", b->rtmr[1], 48, CT_TC_EXECUTABLES, 3, 33, 1 },
+                        { "tdx.rtmr_2", b->rtmr[2], 48, CT_TC_EXECUTABLES, 3, 33, 2 },
+                        { "tdx.xfam", b->xfam, 8, CT_TC_CONFIGURATION, 2, 36, -2 },
+                };
+                for (size_t k = 0; k < CT_ARRAY_SIZE(f); k++) {
+                        size_t hit = SIZE_MAX, have = 0;
+                        for (size_t i = 0; i < m->n_tdx && hit == SIZE_MAX; i++) {
+                                const ct_manifest_tdx_row *r = &m->tdx[i];
+                                const uint8_t *ref = NULL;
+                                uint8_t xf[8];
+                                if (f[k].rtmr == -1)
+                                        ref = r->mrtd;
+                                else if (f[k].rtmr >= 0 && r->has_rtmr[f[k].rtmr])
+                                        ref = r->rtmr[f[k].rtmr];
+                                else if (f[k].rtmr == -2 && r->has_xfam) {
+                                        ct_put_le64(xf, r->xfam);
+                                        ref = xf;
+                                }
+                                if (!ref)
+                                        continue;
+                                have++;
+                                if (CRYPTO_memcmp(ref, f[k].v, f[k].len) == 0)
+                                        hit = i;
+                        }
+                        ct_hex_encode(f[k].v, f[k].len, h);
+                        if (!have) {
+                                claim_init(&c, f[k].name, f[k].tc, CT_TIER_NONE, 0, CT_TRUSTEE_NO_VALUE);
+                                snprintf(c.reason, sizeof(c.reason), "%.16s...: the manifest has no value to compare", h);
+                        } else if (hit != SIZE_MAX) {
+                                const ct_manifest_tdx_row *r = &m->tdx[hit];
+                                claim_init(&c, f[k].name, f[k].tc, CT_TIER_AFFIRMING, f[k].ok, f[k].ok);
+                                snprintf(c.reason, sizeof(c.reason), "%.16s... = manifest row %zu (%llu MiB, %u vCPUs, %s)",
+                                         h, hit, (unsigned long long)r->memory_mib, r->vcpus,
+                                         r->variant ? r->variant : "default");
+                        } else {
+                                claim_init(&c, f[k].name, f[k].tc, CT_TIER_CONTRAINDICATED, 96, f[k].bad);
+                                snprintf(c.reason, sizeof(c.reason), "%.16s... is in none of the manifest's %zu row(s)",
+                                         h, have);
+                                if (f[k].rtmr >= 0)
+                                        snprintf(c.explanation, sizeof(c.explanation),
+                                                 "RTMR %d measures %s; the TD's CCEL event log names the event that "
+                                                 "differs ('cocotrust tdx' replays it)", f[k].rtmr, what_rtmr[f[k].rtmr]);
+                                else if (f[k].rtmr == -1)
+                                        snprintf(c.explanation, sizeof(c.explanation),
+                                                 "MRTD covers the TDVF firmware image and its metadata: another firmware "
+                                                 "build (or variant) than the manifest's");
+                        }
+                        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                                return rc;
+                }
+        }
+        claim_init(&c, "tdx.debug", CT_TC_CONFIGURATION, (q->td_attributes & 1) ? CT_TIER_CONTRAINDICATED : CT_TIER_AFFIRMING,
+                   (q->td_attributes & 1) ? 96 : 2, CT_TRUSTEE_NO_VALUE);
+        snprintf(c.reason, sizeof(c.reason), "TD attributes 0x%016llx: debug %s", (unsigned long long)q->td_attributes,
+                 (q->td_attributes & 1) ? "ON (the host can read the TD's memory)" : "off");
+        if ((rc = ct_appraisal_add(a, &c, err)) != CT_OK)
+                return rc;
+        return ct_appraisal_note_init_binding(a, CT_INIT_MRCONFIGID, b->mr_config_id, 48, "the quote's (unverified)", err);
 }

@@ -24,6 +24,7 @@
 #include <cocotrust/pe.h>
 #include <cocotrust/reference.h>
 #include <cocotrust/snp.h>
+#include <cocotrust/tdx.h>
 #include <cocotrust/uki.h>
 #include <cocotrust/verity.h>
 
@@ -191,6 +192,14 @@ static ct_code snp_table(ctx *c, const ct_blob *fw, const ct_manifest_artifact *
                 }
                 progress(c, "snp: firmware", 0, 1);
                 rc = ct_snp_base_new(&p, &base, c->err);
+                if (rc == CT_E_UNSUPPORTED && d->n_snp_modes == 0) {
+                        /* Not an SEV firmware (a TDVF, say) and no SNP mode asked for: say so, do not fail. */
+                        char note[CT_ERROR_MSG_MAX + 64];
+
+                        snprintf(note, sizeof(note), "not computed: %s", c->err ? c->err->msg : "unsupported firmware");
+                        rc = ct_manifest_set_note(c->m, "snp", note, c->err);
+                        break;
+                }
                 if (rc) {
                         prefix(c->err, rc, d->firmware);
                         break;
@@ -240,6 +249,128 @@ out:
         free(vc);
         free(vc64);
         free(out);
+        return rc;
+}
+
+/* ---- TDX ---- */
+
+/*
+ * MRTD, RTMR 0-2, tdvfkernel and tdvfkernelparams over memory sizes x
+ * variants (tdx.h). A firmware without TDVF metadata is not an error: the
+ * manifest says why TDX was not computed. RTMR 0 needs QEMU's ACPI tables
+ * (not in the description yet): it is written as null, as is xfam (a
+ * property of the CPU configuration, not of the image).
+ */
+static ct_code tdx_table(ctx *c, const ct_blob *fwb)
+{
+        const ct_desc *d = c->d;
+        static const char *const def_variant = "";
+        const char *const *variants = d->n_tdx_variants ? (const char *const *)d->tdx_variants : &def_variant;
+        size_t n_var = d->n_tdx_variants ? d->n_tdx_variants : 1;
+        uint64_t def_mem = 2048;
+        const uint64_t *mems = d->n_memory_mib ? d->memory_mib : &def_mem;
+        size_t n_mem = d->n_memory_mib ? d->n_memory_mib : 1;
+        ct_tdx_firmware *fw = NULL;
+        ct_tdx_kernel *tk = NULL;
+        ct_blob kb = { 0 };
+        ct_tdx_measurement *meas = NULL;
+        ct_tdx_params p;
+        ct_error e;
+        char note[CT_ERROR_MSG_MAX + 64];
+        ct_code rc = CT_OK;
+        uint32_t vcpus = d->n_vcpus ? d->vcpus[0] : 1;
+
+        if (ct_tdx_firmware_new(fwb->data, fwb->len, &fw, &e) != CT_OK) {
+                snprintf(note, sizeof(note), "not computed: the firmware is not a TDVF image (%s)", e.msg);
+                c->m->tdx_computed = false;
+                return ct_manifest_set_note(c->m, "tdx", note, c->err);
+        }
+        memset(&p, 0, sizeof(p));
+        if (d->kernel) {
+                if ((rc = ct_blob_read(d->kernel, CT_MAX_TDX_FIRMWARE_SIZE * 4ull, &kb, c->err))) {
+                        prefix(c->err, rc, d->kernel);
+                        goto out;
+                }
+                if (ct_tdx_kernel_new(kb.data, kb.len, &tk, &e) != CT_OK) {
+                        tk = NULL;
+                        snprintf(note, sizeof(note), "RTMR 1 and 2 not predicted: the kernel is not a PE image (%s)",
+                                 e.msg);
+                        if ((rc = ct_manifest_set_note(c->m, "tdx_kernel", note, c->err)))
+                                goto out;
+                }
+        }
+        p.kernel = tk;
+        if (tk && d->initrd) {
+                uint64_t size = 0;
+
+                if ((rc = ct_hash_file(CT_HASH_SHA384, d->initrd, &p.initrd_sha384, &size, c->err))) {
+                        prefix(c->err, rc, d->initrd);
+                        goto out;
+                }
+                p.has_initrd = true;
+                p.initrd_size = size;
+        }
+        p.cmdline = d->has_cmdline ? d->cmdline : NULL;
+        meas = malloc(sizeof(*meas));
+        if (!meas) {
+                rc = ct_error_set(c->err, CT_E_NOMEM, "out of memory");
+                goto out;
+        }
+        c->m->tdx_computed = true;
+        for (size_t vi = 0; vi < n_var && rc == CT_OK; vi++) {
+                ct_tdx_variant v;
+                char edk2[96] = "", *qemu = NULL, name[256];
+
+                ct_tdx_variant_default(&v);
+                /* "EDK2[/QEMU]" or "/QEMU": e.g. "edk2-stable202411/9.2", "2024.02-3+tdx1.0", "/8.2". */
+                snprintf(edk2, sizeof(edk2), "%s", variants[vi]);
+                qemu = strchr(edk2, '/');
+                if (qemu)
+                        *qemu++ = 0;
+                if (*variants[vi] &&
+                    ct_tdx_variant_apply(&v, *edk2 ? edk2 : NULL, qemu && *qemu ? qemu : NULL, &e) != CT_OK) {
+                        rc = ct_error_set(c->err, CT_E_MALFORMED, "platform.tdx_variants: '%s': %s", variants[vi], e.msg);
+                        break;
+                }
+                snprintf(name, sizeof(name), "edk2=%s qemu=%s mrtd=%s", v.edk2, v.qemu, ct_tdx_mrtd_order_name(v.mrtd_order));
+                for (size_t mi = 0; mi < n_mem && rc == CT_OK; mi++) {
+                        ct_manifest_tdx_row row = { 0 };
+
+                        p.memory = mems[mi] << 20;
+                        p.vcpus = vcpus;
+                        rc = ct_tdx_measure(fw, &v, &p, meas, c->err);
+                        if (rc)
+                                break;
+                        row.memory_mib = mems[mi];
+                        row.vcpus = vcpus;
+                        row.variant = name;
+                        memcpy(row.mrtd, meas->mrtd.bytes, 48);
+                        for (int k = 0; k < 3; k++) {
+                                row.has_rtmr[k] = meas->rtmr_known[k];
+                                if (meas->rtmr_known[k])
+                                        memcpy(row.rtmr[k], meas->rtmr[k].bytes, 48);
+                        }
+                        row.has_tdvfkernel = meas->has_kernel;
+                        if (meas->has_kernel)
+                                memcpy(row.tdvfkernel, meas->tdvfkernel.bytes, 48);
+                        row.has_tdvfkernelparams = meas->has_kernelparams;
+                        if (meas->has_kernelparams)
+                                memcpy(row.tdvfkernelparams, meas->tdvfkernelparams.bytes, 48);
+                        rc = ct_manifest_add_tdx(c->m, &row, c->err);
+                        if (rc == CT_OK && !meas->rtmr_known[0] && mi == 0 && vi == 0)
+                                rc = ct_manifest_set_note(c->m, "tdx",
+                                                          "rtmr[0] null: it needs QEMU's ACPI tables for the machine "
+                                                          "shape (cocotrust tdx acpi-dump); xfam null: it is the CPU "
+                                                          "configuration's, not the image's; rtmr[3] is runtime-extended",
+                                                          c->err);
+                }
+                progress(c, "tdx", vi + 1, n_var);
+        }
+out:
+        free(meas);
+        ct_tdx_kernel_free(tk);
+        ct_blob_free(&kb);
+        ct_tdx_firmware_free(fw);
         return rc;
 }
 
@@ -464,7 +595,13 @@ static ct_code load_image(ctx *c, chain *ch, const char *path)
         return CT_OK;
 }
 
-static ct_code pcrs(ctx *c)
+/*
+ * PCR 4 (per Secure Boot state) and PCR 11 (+ phases) of the UKI at uki_path,
+ * recorded as artifact `art`. var_prefix NULL: the first Secure Boot state is
+ * the primary prediction (pcrs, pcr11_phases), the others pcr_variants;
+ * otherwise every value goes to pcr_variants as "<var_prefix> secure_boot=<s>".
+ */
+static ct_code pcrs_for(ctx *c, const char *uki_path, const char *art, const char *var_prefix)
 {
         const ct_desc *d = c->d;
         chain ch;
@@ -484,14 +621,14 @@ static ct_code pcrs(ctx *c)
                 if ((rc = add_file(c, name, d->boot_chain[i], NULL)) || (rc = load_image(c, &ch, d->boot_chain[i])))
                         goto out;
         }
-        if ((rc = add_file(c, "uki", d->uki, &ua)) || (rc = load_image(c, &ch, d->uki)))
+        if ((rc = add_file(c, art, uki_path, &ua)) || (rc = load_image(c, &ch, uki_path)))
                 goto out;
         if (d->stub_version) {
                 stub = (ct_uki_stub)d->stub_version;
         } else {
                 rc = ct_uki_stub_version_from_pe(ch.pe[ch.n - 1], &detected, c->err);
                 if (rc) {
-                        ct_error_prefix(c->err, "%s (set platform.stub_version)", d->uki);
+                        ct_error_prefix(c->err, "%s (set platform.stub_version)", uki_path);
                         goto out;
                 }
                 if (detected <= 253)
@@ -501,7 +638,7 @@ static ct_code pcrs(ctx *c)
                 else {
                         rc = ct_error_set(c->err, CT_E_UNSUPPORTED,
                                           "%s: systemd-stub %u: its rules are not known; set platform.stub_version",
-                                          d->uki, detected);
+                                          uki_path, detected);
                         goto out;
                 }
         }
@@ -515,13 +652,14 @@ static ct_code pcrs(ctx *c)
         ch.img[ch.n - 1].stub = stub;
         rc = ct_uki_parts_from_pe(ch.pe[ch.n - 1], stub, 0, &parts, c->err);
         if (rc) {
-                prefix(c->err, rc, d->uki);
+                prefix(c->err, rc, uki_path);
                 goto out;
         }
         for (size_t si = 0; si < n_sb && rc == CT_OK; si++) {
                 int sb = d->n_secure_boot ? d->secure_boot[si] : 0;
                 bool kev;
-                char variant[32];
+                char variant[400];
+                bool primary = !var_prefix && si == 0;
 
                 if (d->kernel_event >= 0)
                         kev = d->kernel_event;
@@ -537,7 +675,10 @@ static ct_code pcrs(ctx *c)
                         break;
                 }
                 ch.img[ch.n - 1].kernel_event = kev;
-                snprintf(variant, sizeof(variant), "secure_boot=%s", sb ? "on" : "off");
+                if (var_prefix)
+                        snprintf(variant, sizeof(variant), "%.300s secure_boot=%s", var_prefix, sb ? "on" : "off");
+                else
+                        snprintf(variant, sizeof(variant), "secure_boot=%s", sb ? "on" : "off");
                 for (size_t b = 0; b < n_banks && rc == CT_OK; b++) {
                         ct_manifest_pcr p = { .bank = banks[b] };
                         ct_digest pcr11;
@@ -547,19 +688,22 @@ static ct_code pcrs(ctx *c)
                         if (rc)
                                 break;
                         p.index = 4;
-                        if (si > 0)
+                        if (!primary)
                                 p.variant = variant;
-                        rc = si ? ct_manifest_add_pcr_variant(c->m, &p, c->err) : ct_manifest_add_pcr(c->m, &p, c->err);
-                        if (rc || si > 0)
+                        rc = primary ? ct_manifest_add_pcr(c->m, &p, c->err) : ct_manifest_add_pcr_variant(c->m, &p, c->err);
+                        if (rc || (si > 0))
                                 continue;
-                        /* PCR 11 does not depend on Secure Boot: once, in the primary set. */
+                        /* PCR 11 does not depend on Secure Boot: once per UKI. */
                         rc = ct_uki_measure(&parts, stub, banks[b], NULL, NULL, &pcr11, c->err);
                         if (rc)
                                 break;
                         p.index = 11;
                         p.value = pcr11;
-                        if ((rc = ct_manifest_add_pcr(c->m, &p, c->err)))
+                        if ((rc = primary ? ct_manifest_add_pcr(c->m, &p, c->err)
+                                          : ct_manifest_add_pcr_variant(c->m, &p, c->err)))
                                 break;
+                        if (!primary)
+                                continue;
                         for (size_t k = 0; k < sizeof(pcr11_phases) / sizeof(pcr11_phases[0]) && rc == CT_OK; k++) {
                                 ct_manifest_pcr ph = { .bank = banks[b], .index = 11, .value = pcr11 };
 
@@ -600,8 +744,8 @@ static ct_code disk_image(ctx *c)
                 const ct_image_verity *iv = &rep->verity[i];
                 const ct_image_partition *dp = NULL, *hp = NULL;
                 ct_manifest_verity v = { 0 };
-                ct_manifest_cmdline_form forms[2];
-                char hex[2 * CT_HASH_MAX_SIZE + 1], f0[200], f1[1200], sh[2 * CT_MAX_MANIFEST_SALT + 1];
+                ct_manifest_cmdline_form forms[3];
+                char hex[2 * CT_HASH_MAX_SIZE + 1], f0[200], f1[1200], f2[1300], sh[2 * CT_MAX_MANIFEST_SALT + 1];
 
                 if (!iv->root_hash_len || !iv->tree_ok || !iv->uuids_match ||
                     (iv->sig_present && (!iv->sig_root_matches || iv->sig_verified == 0 ||
@@ -649,8 +793,16 @@ static ct_code disk_image(ctx *c)
                          (unsigned long long)iv->data_blocks, iv->hash_name, hex, iv->salt_len ? sh : "-");
                 forms[1].form = (char *)"table";
                 forms[1].text = f1;
+                /* dm-mod.create= with PARTUUID= device names (resolved by the kernel's early_lookup_bdev). */
+                snprintf(f2, sizeof(f2),
+                         "dm-mod.create=\"vroot,,,ro,0 %llu verity %u PARTUUID=%s PARTUUID=%s %u %u %llu 1 %s %s %s\" root=/dev/dm-0",
+                         (unsigned long long)(iv->data_blocks * (iv->data_block_size / 512)), iv->hash_type,
+                         dp ? dp->uuid : "-", hp ? hp->uuid : "-", iv->data_block_size, iv->hash_block_size,
+                         (unsigned long long)iv->data_blocks, iv->hash_name, hex, iv->salt_len ? sh : "-");
+                forms[2].form = (char *)"dm-mod.create";
+                forms[2].text = f2;
                 v.forms = forms;
-                v.n_forms = 2;
+                v.n_forms = 3;
                 rc = ct_manifest_add_verity(c->m, &v, c->err);
                 if (rc == CT_OK && iv->sig_present)
                         ct_manifest_artifact_set_string((ct_manifest_artifact *)ct_manifest_find_artifact(c->m, "image"),
@@ -660,6 +812,38 @@ static ct_code disk_image(ctx *c)
         }
         if (rc == CT_OK && rep->n_verity == 0)
                 rc = ct_manifest_set_note(c->m, "image", "no root or usr partition with a verity partition", c->err);
+        if (rc == CT_OK && rep->esp_note[0])
+                rc = ct_manifest_set_note(c->m, "image_esp", rep->esp_note, c->err);
+        for (size_t i = 0; rc == CT_OK && i < rep->n_ukis; i++) {
+                const ct_image_uki *u = &rep->ukis[i];
+                const char *td = getenv("TMPDIR");
+                char tmp[512], art[300], var[320];
+                int tfd;
+
+                snprintf(tmp, sizeof(tmp), "%s/cocotrust-uki.XXXXXX", td && *td ? td : "/tmp");
+                tfd = mkstemp(tmp);
+                if (tfd < 0) {
+                        rc = ct_error_set_errno(c->err, errno, "temporary file");
+                        break;
+                }
+                close(tfd);
+                progress(c, "image: measuring the UKIs in the ESP", i, rep->n_ukis);
+                rc = ct_image_extract_uki(c->d->image, rep, u, tmp, c->err);
+                snprintf(art, sizeof(art), "uki:%s", u->path);
+                snprintf(var, sizeof(var), "uki=%s", u->path);
+                if (rc == CT_OK) {
+                        /* The first UKI of the ESP is the primary prediction unless the description names one. */
+                        rc = pcrs_for(c, tmp, art, (c->d->uki || i > 0) ? var : NULL);
+                        if (rc == CT_OK) {
+                                ct_manifest_artifact *ua = (ct_manifest_artifact *)ct_manifest_find_artifact(c->m, art);
+
+                                /* Record where it came from, not the temporary copy. */
+                                ct_manifest_set_string(&ua->path, u->path, NULL);
+                                ct_manifest_artifact_set_int(ua, "partition", u->part, NULL);
+                        }
+                }
+                unlink(tmp);
+        }
 out:
         free(rep);
         return rc;
@@ -771,17 +955,19 @@ ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_ma
         }
         (void)kernel;
         (void)initrd;
-        /* TDX: the tdx library has not landed in this build. */
         c.m->tdx_computed = false;
-        if ((rc = ct_manifest_set_note(c.m, "tdx",
-                                       d->tdx_off ? "not computed: platform.tdx is false"
-                                                  : "not computed: this cocotrust has no TDX library yet (MRTD, RTMRs, "
-                                                    "tdvfkernel, tdvfkernelparams come with `cocotrust tdx`)",
-                                       err)))
+        if (d->firmware && !d->tdx_off) {
+                if ((rc = tdx_table(&c, &fwb)))
+                        goto fail;
+        } else if ((rc = ct_manifest_set_note(c.m, "tdx",
+                                              d->tdx_off ? "not computed: platform.tdx is false"
+                                                         : "not computed: the description names no firmware",
+                                              err))) {
                 goto fail;
+        }
         if (d->has_rootfs && (rc = verity(&c)))
                 goto fail;
-        if (d->uki && (rc = pcrs(&c)))
+        if (d->uki && (rc = pcrs_for(&c, d->uki, "uki", NULL)))
                 goto fail;
         if (d->image && (rc = disk_image(&c)))
                 goto fail;

@@ -123,6 +123,13 @@ const char *const *ct_desc_keys(void)
         return keys;
 }
 
+const char *ct_desc_key_help(const char *key)
+{
+        const field *f = key ? find_field(key) : NULL;
+
+        return f ? f->help : "";
+}
+
 ct_code ct_desc_new(ct_desc **ret, ct_error *err)
 {
         ct_desc *d = calloc(1, sizeof(*d));

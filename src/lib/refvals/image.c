@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -219,6 +221,117 @@ out:
         X509_free(x);
         PKCS7_free(p7);
         return rc;
+}
+
+/* ---- the ESP, through mtools ---- */
+
+extern char **environ;
+
+/* Run argv (argv[0] looked up in PATH) with stdout into out (cap bytes, NUL-terminated) or /dev/null. */
+static int run_tool(char *const argv[], char *out, size_t cap, size_t *ret_len)
+{
+        posix_spawn_file_actions_t fa;
+        int pipefd[2], status = 0;
+        pid_t pid;
+        size_t n = 0;
+        char *envp[64];
+        size_t ne = 0;
+
+        for (char **e = environ; *e && ne < 62; e++)
+                envp[ne++] = *e;
+        envp[ne++] = (char *)"MTOOLS_SKIP_CHECK=1";
+        envp[ne] = NULL;
+        if (pipe(pipefd) != 0)
+                return -1;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+        if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp) != 0) {
+                posix_spawn_file_actions_destroy(&fa);
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return -2;
+        }
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[1]);
+        for (;;) {
+                char tmp[4096];
+                ssize_t r = read(pipefd[0], tmp, sizeof(tmp));
+
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        break;
+                for (ssize_t i = 0; i < r; i++)
+                        if (out && n + 1 < cap)
+                                out[n++] = tmp[i];
+        }
+        close(pipefd[0]);
+        if (out)
+                out[n] = 0;
+        if (ret_len)
+                *ret_len = n;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void list_ukis(const char *path, ct_image_report *rep, const ct_image_partition *p)
+{
+        char spec[4200], *out = malloc(65536), *line, *save = NULL;
+        char *argv[] = { (char *)"mdir", (char *)"-i", spec, (char *)"-b", (char *)"::/EFI/Linux", NULL };
+        int st;
+
+        if (!out) {
+                snprintf(rep->esp_note, sizeof(rep->esp_note), "out of memory");
+                return;
+        }
+        snprintf(spec, sizeof(spec), "%s@@%llu", path, (unsigned long long)p->offset);
+        st = run_tool(argv, out, 65536, NULL);
+        if (st == -2 || st == 127) {
+                snprintf(rep->esp_note, sizeof(rep->esp_note), "mtools (mdir) is not installed: UKIs in the ESP not listed");
+        } else if (st != 0) {
+                /* No /EFI/Linux, or not a FAT file system: no UKIs there. */
+        } else {
+                for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        size_t l = strlen(line);
+
+                        if (strncmp(line, "::/", 3) != 0 || l < 8 || strcasecmp(line + l - 4, ".efi") != 0)
+                                continue;
+                        if (rep->n_ukis >= CT_MAX_IMAGE_UKIS)
+                                break;
+                        rep->ukis[rep->n_ukis].part = p->number;
+                        snprintf(rep->ukis[rep->n_ukis].path, sizeof(rep->ukis[0].path), "%s", line + 3);
+                        rep->n_ukis++;
+                }
+        }
+        free(out);
+}
+
+ct_code ct_image_extract_uki(const char *path, const ct_image_report *rep, const ct_image_uki *u, const char *out_path,
+                             ct_error *err)
+{
+        const ct_image_partition *p = NULL;
+        char spec[4200], src[300];
+        char *argv[] = { (char *)"mcopy", (char *)"-n", (char *)"-i", spec, src, (char *)out_path, NULL };
+        int st;
+
+        for (size_t i = 0; i < rep->n_parts; i++)
+                if (rep->parts[i].number == u->part)
+                        p = &rep->parts[i];
+        if (!p)
+                return ct_error_set(err, CT_E_ARG, "no partition %u", u->part);
+        snprintf(spec, sizeof(spec), "%s@@%llu", path, (unsigned long long)p->offset);
+        snprintf(src, sizeof(src), "::/%s", u->path);
+        unlink(out_path);
+        st = run_tool(argv, NULL, 0, NULL);
+        if (st == -2 || st == 127)
+                return ct_error_set(err, CT_E_IO, "mtools (mcopy) is not installed (apt-get install mtools)");
+        if (st != 0)
+                return ct_error_set(err, CT_E_IO, "%s: mcopy of %s from partition %u failed (exit %d)", path, u->path,
+                                    u->part, st);
+        return CT_OK;
 }
 
 /* ---- the image ---- */
@@ -454,6 +567,9 @@ ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threa
                                 p->kind = part_types[i].kind;
         }
         rep->ok = true;
+        for (size_t i = 0; i < rep->n_parts; i++)
+                if (rep->parts[i].kind == CT_IMAGE_PART_ESP || rep->parts[i].kind == CT_IMAGE_PART_XBOOTLDR)
+                        list_ukis(path, rep, &rep->parts[i]);
         for (int which = 0; which < 2; which++) {
                 ct_image_part_kind dk = which ? CT_IMAGE_PART_USR : CT_IMAGE_PART_ROOT;
                 const ct_image_partition *d = NULL, *h = NULL, *s = NULL;

@@ -141,6 +141,22 @@ static size_t default_sigs(ct_snp_sig *out, size_t cap)
         return n;
 }
 
+static bool dup_sig(const ct_snp_sig *sigs, size_t k)
+{
+        for (size_t i = 0; i < k; i++)
+                if (sigs[i].sig == sigs[k].sig)
+                        return true;
+        return false;
+}
+
+static bool dup_vmm(const ct_snp_vmm *vmms, size_t k)
+{
+        for (size_t i = 0; i < k; i++)
+                if (vmms[i] == vmms[k])
+                        return true;
+        return false;
+}
+
 static ct_code add_job(struct search *s, size_t cap, unsigned mode, ct_snp_vmm vmm, const ct_snp_sig *sig, uint64_t gf)
 {
         if (s->n_jobs == cap)
@@ -184,12 +200,18 @@ static ct_code build_jobs(struct search *s, const ct_snp_vmm *vmms, size_t n_vmm
                 for (size_t v = 0; v < n_vmms && !rc; v++) {
                         bool qemu = vmms[v] == CT_SNP_VMM_QEMU;
 
+                        if (dup_vmm(vmms, v))
+                                continue;
+
                         if (m == MODE_SVSM && !qemu)
                                 continue;
                         /* ec2 and gce put 0x600 in rdx: the signature does not matter */
-                        for (size_t k = 0; k < (qemu ? n_sigs : 1) && !rc; k++)
+                        for (size_t k = 0; k < (qemu ? n_sigs : 1) && !rc; k++) {
+                                if (qemu && dup_sig(sigs, k))
+                                        continue; /* EPYC and EPYC-v4: one signature, searched once */
                                 for (size_t i = 0; i < ng && !rc; i++)
                                         rc = add_job(s, cap, m, vmms[v], qemu ? &sigs[k] : &nosig, g[i]);
+                        }
                 }
         }
         if (rc)

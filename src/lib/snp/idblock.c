@@ -10,6 +10,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -79,9 +80,11 @@ static ct_code load_key(const void *pem, size_t len, bool pub_ok, const char *wh
                 k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
         }
         BIO_free(bio);
-        if (!k)
+        if (!k) {
+                ERR_clear_error(); /* leave no OpenSSL error behind for the caller */
                 return ct_error_set(err, CT_E_MALFORMED, "%s: not a PEM %s key (without a passphrase)", what,
                                     pub_ok ? "EC private or public" : "EC private");
+        }
         if (EVP_PKEY_get_base_id(k) != EVP_PKEY_EC ||
             !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen) ||
             strcmp(group, "secp384r1") != 0) {

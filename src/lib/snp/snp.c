@@ -614,6 +614,12 @@ out:
         return rc;
 }
 
+/* What an error about the SVSM image names as its input. */
+static const char *svsm_input(const ct_snp_params *p)
+{
+        return p->svsm_input ? p->svsm_input : "SVSM image";
+}
+
 static ct_code base_svsm(ct_snp_base *b, const ct_snp_params *p, ct_error *err)
 {
         ct_fwtable t;
@@ -627,14 +633,20 @@ static ct_code base_svsm(ct_snp_base *b, const ct_snp_params *p, ct_error *err)
                 return ct_error_set(err, CT_E_ARG, "snp:svsm needs the SVSM image");
         if (p->has_kernel)
                 return ct_error_set(err, CT_E_UNSUPPORTED, "snp:svsm does not measure a kernel (no direct boot)");
-        if (p->svsm_len > CT_MAX_SNP_FIRMWARE_SIZE)
-                return ct_error_set(err, CT_E_LIMIT, "SVSM image: %zu bytes, limit %llu", p->svsm_len,
-                                    (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+        if (p->svsm_len > CT_MAX_SNP_FIRMWARE_SIZE) {
+                rc = ct_error_set(err, CT_E_LIMIT, "SVSM image of %zu bytes, limit %llu", p->svsm_len,
+                                  (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+                ct_error_set_input(err, svsm_input(p));
+                return rc;
+        }
         rc = need_pages(p->ovmf_len, "firmware ", err);
-        if (!rc)
-                rc = need_pages(p->svsm_len, "SVSM image: ", err);
         if (rc)
                 return rc;
+        rc = need_pages(p->svsm_len, "SVSM image ", err);
+        if (rc) {
+                ct_error_set_input(err, svsm_input(p));
+                return rc;
+        }
         ovmf_gpa = FOUR_GB - p->ovmf_len;
         /* sev-snp-measure accepts any vars size, even one that leaves the SVSM at an unaligned GPA */
         if (p->vars_size > ovmf_gpa || p->svsm_len > ovmf_gpa - p->vars_size)
@@ -650,7 +662,7 @@ static ct_code base_svsm(ct_snp_base *b, const ct_snp_params *p, ct_error *err)
         if (!rc)
                 rc = ct_fwtable_u32(&t, p->svsm, p->svsm_len, &guid_svsm_info, "SVSM_INFO", &v, err);
         if (rc) {
-                ct_error_prefix(err, "SVSM image");
+                ct_error_set_input(err, svsm_input(p));
                 return rc;
         }
         b->ap_eip = (uint64_t)v + svsm_gpa;
@@ -695,8 +707,10 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
         rc = ct_fwtable_parse(p->ovmf, p->ovmf_len, &t, err);
         if (!rc)
                 rc = ct_sev_metadata_parse(p->ovmf, p->ovmf_len, &t, &m, err);
-        if (rc)
+        if (rc) {
+                ct_error_default_input(err, p->ovmf_input);
                 return rc;
+        }
         b = calloc(1, sizeof(*b));
         if (!b)
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
@@ -715,6 +729,7 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
         }
         if (rc) {
                 ct_snp_base_free(b);
+                ct_error_default_input(err, p->ovmf_input);
                 return rc;
         }
         *ret = b;

@@ -207,6 +207,150 @@ fail:
         return rc;
 }
 
+/* ---- comma lists ---- */
+
+/*
+ * Call fn for each non-empty item of list (as strtok would split it), with
+ * its offset; fn fills slot i of an array of `size`-byte elements grown here.
+ */
+typedef ct_code (*item_fn)(const char *item, size_t len, size_t off, void *slot, ct_error *err);
+
+static ct_code split(const char *list, size_t size, size_t cap, item_fn fn, void **ret, size_t *ret_n,
+                     ct_error *err)
+{
+        size_t len, n = 0, count = 0;
+        uint8_t *v;
+        ct_code rc = CT_OK;
+
+        if (!list || !ret || !ret_n)
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        len = strlen(list);
+        for (size_t i = 0; i < len;) {
+                size_t l = strcspn(list + i, ",");
+                if (l)
+                        count++;
+                i += l + 1;
+        }
+        if (count == 0)
+                return ct_error_set_at(err, CT_E_MALFORMED, 0, "empty value");
+        if (count > cap)
+                return ct_error_set(err, CT_E_LIMIT, "more than %zu values", cap);
+        v = calloc(count, size);
+        if (!v)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        for (size_t i = 0; i < len && !rc;) {
+                size_t l = strcspn(list + i, ",");
+                if (l)
+                        rc = fn(list + i, l, i, v + n++ * size, err);
+                i += l + 1;
+        }
+        if (rc) {
+                free(v);
+                return rc;
+        }
+        *ret = v;
+        *ret_n = n;
+        return CT_OK;
+}
+
+static ct_code type_item(const char *item, size_t len, size_t off, void *slot, ct_error *err)
+{
+        size_t nt;
+        const ct_snp_vcpu_type *t = ct_snp_vcpu_types(&nt);
+
+        for (size_t i = 0; i < nt; i++)
+                if (strlen(t[i].name) == len && memcmp(t[i].name, item, len) == 0) {
+                        *(ct_snp_sig *)slot = (ct_snp_sig){ t[i].name, true,
+                                                            ct_snp_cpu_sig(t[i].family, t[i].model, t[i].stepping) };
+                        return CT_OK;
+                }
+        return ct_error_set_at(err, CT_E_MALFORMED, off, "invalid choice: '%.*s' (a QEMU CPU model name, or 'all')",
+                               (int)(len > 64 ? 64 : len), item);
+}
+
+static ct_code u64_item(const char *item, size_t len, size_t off, uint64_t *ret, ct_error *err)
+{
+        char buf[256];
+
+        if (len >= sizeof(buf) || (memcpy(buf, item, len), buf[len] = 0, !ct_snp_parse_u64(buf, ret)))
+                return ct_error_set_at(err, CT_E_MALFORMED, off, "invalid value '%.*s'", (int)(len > 64 ? 64 : len),
+                                       item);
+        return CT_OK;
+}
+
+static ct_code sig_item(const char *item, size_t len, size_t off, void *slot, ct_error *err)
+{
+        ct_snp_sig *s = slot;
+
+        s->has_sig = true;
+        return u64_item(item, len, off, &s->sig, err);
+}
+
+static ct_code value_item(const char *item, size_t len, size_t off, void *slot, ct_error *err)
+{
+        return u64_item(item, len, off, slot, err);
+}
+
+static ct_code vmm_item(const char *item, size_t len, size_t off, void *slot, ct_error *err)
+{
+        for (int i = 0; i < CT_SNP_VMM__MAX; i++) {
+                const char *name = ct_snp_vmm_name((ct_snp_vmm)i);
+                if (strlen(name) == len && memcmp(name, item, len) == 0) {
+                        *(ct_snp_vmm *)slot = (ct_snp_vmm)i;
+                        return CT_OK;
+                }
+        }
+        return ct_error_set_at(err, CT_E_MALFORMED, off, "unknown VMM type '%.*s' (choose from QEMU, ec2, gce)",
+                               (int)(len > 64 ? 64 : len), item);
+}
+
+CT_EXPORT ct_code ct_snp_sigs_from_types(const char *list, ct_snp_sig **ret, size_t *ret_n, ct_error *err)
+{
+        if (list && strcmp(list, "all") == 0) {
+                size_t nt;
+                const ct_snp_vcpu_type *t = ct_snp_vcpu_types(&nt);
+                ct_snp_sig *v = calloc(nt, sizeof(*v));
+
+                if (!ret || !ret_n)
+                        return ct_error_set(err, CT_E_ARG, "invalid arguments");
+                if (!v)
+                        return ct_error_set(err, CT_E_NOMEM, "out of memory");
+                for (size_t i = 0; i < nt; i++)
+                        v[i] = (ct_snp_sig){ t[i].name, true, ct_snp_cpu_sig(t[i].family, t[i].model, t[i].stepping) };
+                *ret = v;
+                *ret_n = nt;
+                return CT_OK;
+        }
+        return split(list, sizeof(ct_snp_sig), CT_MAX_SNP_LIST_ITEMS, type_item, (void **)ret, ret_n, err);
+}
+
+CT_EXPORT ct_code ct_snp_sigs_from_values(const char *list, ct_snp_sig **ret, size_t *ret_n, ct_error *err)
+{
+        return split(list, sizeof(ct_snp_sig), CT_MAX_SNP_LIST_ITEMS, sig_item, (void **)ret, ret_n, err);
+}
+
+CT_EXPORT ct_code ct_snp_u64_list_parse(const char *list, uint64_t **ret, size_t *ret_n, ct_error *err)
+{
+        return split(list, sizeof(uint64_t), CT_MAX_SNP_LIST_ITEMS, value_item, (void **)ret, ret_n, err);
+}
+
+CT_EXPORT ct_code ct_snp_vmms_parse(const char *list, ct_snp_vmm *ret, size_t cap, size_t *ret_n, ct_error *err)
+{
+        ct_snp_vmm *v = NULL;
+        size_t n = 0;
+        ct_code rc;
+
+        if (!ret)
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        rc = split(list, sizeof(ct_snp_vmm), cap, vmm_item, (void **)&v, &n, err);
+        if (rc)
+                return rc;
+        memcpy(ret, v, n * sizeof(*v));
+        free(v);
+        *ret_n = n;
+        return CT_OK;
+}
+
 /* ---- direct-boot inputs ---- */
 
 CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *initrd, const char *append,

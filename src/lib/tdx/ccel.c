@@ -333,3 +333,85 @@ out:
         free(c);
         return rc;
 }
+
+/* ---- Trustee's tdvfkernel / tdvfkernelparams ---- */
+
+/* True when the device path has a media file-path node (type 4, subtype 4) naming exactly `name`. */
+static bool devpath_has_file(const uint8_t *dp, size_t len, const char *name)
+{
+        size_t nl = strlen(name);
+        ct_reader r;
+
+        ct_reader_init(&r, dp, len, 0);
+        while (ct_reader_remaining(&r) >= 4) {
+                uint8_t type = ct_reader_u8(&r, "node type"), sub = ct_reader_u8(&r, "node subtype");
+                uint16_t l = ct_reader_u16le(&r, "node length");
+                const uint8_t *body;
+
+                if (l < 4 || type == 0x7f)
+                        break;
+                body = ct_reader_ptr(&r, (size_t)l - 4, "node data");
+                if (!body)
+                        break;
+                if (type == 4 && sub == 4) {
+                        size_t units = ((size_t)l - 4) / 2, i;
+
+                        while (units && ct_get_le16(body + 2 * (units - 1)) == 0)
+                                units--;
+                        if (units != nl)
+                                continue;
+                        for (i = 0; i < nl && ct_get_le16(body + 2 * i) == (uint8_t)name[i]; i++)
+                                ;
+                        if (i == nl)
+                                return true;
+                }
+        }
+        return false;
+}
+
+static ct_code trustee_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *userdata, ct_error *err)
+{
+        ct_ccel_trustee *t = userdata;
+        const ct_tcg_digest *d = ct_tcg_event_digest(ev, CT_HASH_SHA384);
+
+        (void)info;
+        (void)err;
+        if (ev->num == 0 || !d || d->size != 48)
+                return CT_OK;
+        if (ev->type == CT_EV_EFI_BOOT_SERVICES_APPLICATION) {
+                ct_tcg_image_load il;
+
+                if (ct_tcg_decode_image_load(ev->data, ev->data_size, ev->offset, &il, NULL) == CT_OK) {
+                        if (devpath_has_file(il.devpath, (size_t)il.devpath_size, "kernel")) {
+                                t->has_kernel = true;
+                                t->kernel_num = ev->num;
+                                ct_digest_from_bytes(&t->kernel, CT_HASH_SHA384, d->bytes, 48);
+                        }
+                }
+        } else if (ev->type == CT_EV_EVENT_TAG) {
+                ct_tcg_tagged tg;
+                static const char name[] = "LOADED_IMAGE::LoadOptions";
+
+                if (ct_tcg_decode_tagged(ev->data, ev->data_size, ev->offset, &tg, NULL) == CT_OK &&
+                    tg.size >= sizeof(name) - 1 && !memcmp(tg.data, name, sizeof(name) - 1)) {
+                        t->has_kernel_params = true;
+                        t->kernel_params_num = ev->num;
+                        ct_digest_from_bytes(&t->kernel_params, CT_HASH_SHA384, d->bytes, 48);
+                }
+        }
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_ccel_trustee_digests(const uint8_t *buf, size_t len, unsigned flags, ct_ccel_trustee *ret,
+                                          ct_error *err)
+{
+        ct_ccel_trustee t;
+        ct_code rc;
+
+        memset(&t, 0, sizeof(t));
+        rc = ct_tcg_walk(buf, len, flags, trustee_cb, &t, NULL, err);
+        if (rc)
+                return rc;
+        *ret = t;
+        return CT_OK;
+}

@@ -35,6 +35,8 @@ struct ct_tdx_firmware {
         bool have_cfv;
         ct_digest cfv;
         uint64_t hashed;
+        /* digests that never change, computed once (ct_tdx_firmware_new) */
+        ct_digest sep, sb[5], calling, ebs_inv, ebs_ok, bootorder, boot0000;
 };
 
 struct kcache {
@@ -50,9 +52,13 @@ struct ct_tdx_kernel {
         size_t n_cache;
         struct kcache cache[KERNEL_CACHE];
         unsigned n_hashes;
+        char version[128];
+        unsigned major, minor;  /* 0.0 when unknown */
 };
 
 /* ---- handles ---- */
+
+static ct_code constants(ct_tdx_firmware *f, ct_error *err);
 
 CT_EXPORT ct_code ct_tdx_firmware_new(const uint8_t *fw, size_t len, ct_tdx_firmware **ret, ct_error *err)
 {
@@ -68,6 +74,11 @@ CT_EXPORT ct_code ct_tdx_firmware_new(const uint8_t *fw, size_t len, ct_tdx_firm
         }
         f->fw = fw;
         f->len = len;
+        rc = constants(f, err);
+        if (rc) {
+                free(f);
+                return rc;
+        }
         *ret = f;
         return CT_OK;
 }
@@ -104,6 +115,22 @@ CT_EXPORT ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel 
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         kh->k = k;
         kh->len = len;
+        if (!memcmp(k + 0x202, "HdrS", 4)) {
+                uint16_t vo = ct_get_le16(k + 0x20e);
+                size_t n = 0;
+
+                if (vo && (size_t)vo + 0x200 < len) {
+                        const uint8_t *v = k + 0x200 + vo;
+
+                        while (n + 1 < sizeof(kh->version) && (size_t)(v - k) + n < len && v[n] >= 0x20 &&
+                               v[n] < 0x7f)
+                                n++;
+                        memcpy(kh->version, v, n);
+                        kh->version[n] = 0;
+                        if (sscanf(kh->version, "%u.%u", &kh->major, &kh->minor) != 2)
+                                kh->major = kh->minor = 0;
+                }
+        }
         *ret = kh;
         return CT_OK;
 }
@@ -111,6 +138,11 @@ CT_EXPORT ct_code ct_tdx_kernel_new(const uint8_t *k, size_t len, ct_tdx_kernel 
 CT_EXPORT void ct_tdx_kernel_free(ct_tdx_kernel *k)
 {
         free(k);
+}
+
+CT_EXPORT const char *ct_tdx_kernel_version(const ct_tdx_kernel *k)
+{
+        return k->version;
 }
 
 CT_EXPORT unsigned ct_tdx_kernel_hash_count(const ct_tdx_kernel *k)
@@ -295,6 +327,38 @@ static ct_code var_digest(ct_tdx_event *e, const ct_guid *g, const char *name, c
         return rc ? ct_error_set(err, rc, "SHA-384 failed") : CT_OK;
 }
 
+static ct_code constants(ct_tdx_firmware *f, ct_error *err)
+{
+        static const char *const sb_names[] = { "SecureBoot", "PK", "KEK", "db", "dbx" };
+        ct_tdx_event e;
+        ct_code rc;
+
+        memset(&e, 0, sizeof(e));
+        for (int i = 0; i < 5; i++) {
+                rc = var_digest(&e, i < 3 ? &guid_global : &guid_imgsec, sb_names[i], NULL, 0, err);
+                if (rc)
+                        return rc;
+                f->sb[i] = e.digest;
+        }
+        if ((rc = ct_hash_buf(CT_HASH_SHA384, "\0\0\0\0", 4, &f->sep, err)) ||
+            (rc = ct_hash_buf(CT_HASH_SHA384, "Calling EFI Application from Boot Option", 40, &f->calling, err)) ||
+            (rc = ct_hash_buf(CT_HASH_SHA384, "Exit Boot Services Invocation", 29, &f->ebs_inv, err)) ||
+            (rc = ct_hash_buf(CT_HASH_SHA384, "Exit Boot Services Returned with Success", 40, &f->ebs_ok, err)) ||
+            (rc = ct_hash_buf(CT_HASH_SHA384, "\0\0", 2, &f->bootorder, err)) ||
+            (rc = ct_hash_buf(CT_HASH_SHA384, uiapp_load_option, sizeof(uiapp_load_option), &f->boot0000, err)))
+                return rc;
+        return CT_OK;
+}
+
+/* Set an event's digest to a precomputed value. */
+static ct_code put(ct_tdx_event *e, const ct_digest *d, ct_error *err)
+{
+        if (!e)
+                return ct_error_set(err, CT_E_LIMIT, "more than %u events", CT_TDX_MAX_EVENTS);
+        e->digest = *d;
+        return CT_OK;
+}
+
 static const char RULE_HOB[] = "edk2 TdxHelperMeasureTdHob: SHA-384 of the TD HOB list QEMU builds (tdvf-hob.c), "
                                "without the end-of-list HOB";
 static const char RULE_CFV[] = "edk2 TdxHelperMeasureCfvImage: SHA-384 of the pristine CFV (variable store) from the "
@@ -392,7 +456,7 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
 
         m = calloc(1, sizeof(*m));
         hob = malloc(sizeof(*hob));
-        text = malloc(CT_TDX_MAX_CMDLINE + 64);
+        text = malloc((p->cmdline ? CT_MIN(strlen(p->cmdline), (size_t)CT_TDX_MAX_CMDLINE) : 0) + 64);
         if (!m || !hob || !text) {
                 rc = ct_error_set(err, CT_E_NOMEM, "out of memory");
                 goto out;
@@ -458,12 +522,12 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
         for (size_t i = 0; i < 5; i++) {
                 e = add(m, 0, CT_EV_EFI_VARIABLE_DRIVER_CONFIG, sb_ids[i], RULE_SBVAR, "%s (%s), empty",
                         sb_names[i], i < 3 ? "EFI_GLOBAL_VARIABLE" : "EFI_IMAGE_SECURITY_DATABASE");
-                rc = var_digest(e, i < 3 ? &guid_global : &guid_imgsec, sb_names[i], NULL, 0, err);
+                rc = put(e, &fw->sb[i], err);
                 if (rc)
                         goto out;
         }
         e = add(m, 0, CT_EV_SEPARATOR, "separator-0", RULE_SEP, "separator (after the secure-boot policy)");
-        rc = sha(e, "\0\0\0\0", 4, err);
+        rc = put(e, &fw->sep, err);
         if (rc)
                 goto out;
         {
@@ -481,7 +545,7 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
                                 continue;
                         }
                         snprintf(e->what + strlen(e->what), sizeof(e->what) - strlen(e->what), ", %zu bytes", l[i]);
-                        rc = sha(e, d[i], l[i], err);
+                        rc = p->has_acpi_digests ? put(e, &p->acpi_digests[i], err) : sha(e, d[i], l[i], err);
                         if (rc)
                                 goto out;
                 }
@@ -510,12 +574,12 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
                 }
         } else if (v->boot_entries == CT_TDX_BOOT_UIAPP) {
                 e = add(m, 0, CT_EV_EFI_VARIABLE_BOOT, "bootorder", RULE_BOOTVAR, "BootOrder = 0000");
-                rc = sha(e, "\0\0", 2, err);
+                rc = put(e, &fw->bootorder, err);
                 if (rc)
                         goto out;
                 e = add(m, 0, CT_EV_EFI_VARIABLE_BOOT, "boot0000", RULE_BOOTVAR,
                         "Boot0000 = UiApp load option (%zu bytes)", sizeof(uiapp_load_option));
-                rc = sha(e, uiapp_load_option, sizeof(uiapp_load_option), err);
+                rc = put(e, &fw->boot0000, err);
                 if (rc)
                         goto out;
         } else {
@@ -527,7 +591,7 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
         if (v->separator_rtmr == 0) {
                 e = add(m, 0, CT_EV_SEPARATOR, "separator-rtb", RULE_SEP,
                         "ReadyToBoot separator (edk2 <= 202408 puts it in RTMR 0)");
-                rc = sha(e, "\0\0\0\0", 4, err);
+                rc = put(e, &fw->sep, err);
                 if (rc)
                         goto out;
         }
@@ -548,27 +612,29 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
                         e->digest = kd;
                 e = add(m, 1, CT_EV_EFI_ACTION, "calling-efi-app", RULE_ACTION,
                         "\"Calling EFI Application from Boot Option\"");
-                rc = sha(e, "Calling EFI Application from Boot Option", 40, err);
+                rc = put(e, &fw->calling, err);
                 if (rc)
                         goto out;
                 if (v->separator_rtmr == 1) {
                         e = add(m, 1, CT_EV_SEPARATOR, "separator-rtb", RULE_SEP,
                                 "ReadyToBoot separator (edk2 >= 202411 puts it in RTMR 1)");
-                        rc = sha(e, "\0\0\0\0", 4, err);
+                        rc = put(e, &fw->sep, err);
                         if (rc)
                                 goto out;
                 }
                 e = add(m, 1, CT_EV_EFI_ACTION, "ebs-invocation", RULE_ACTION, "\"Exit Boot Services Invocation\"");
-                rc = sha(e, "Exit Boot Services Invocation", 29, err);
+                rc = put(e, &fw->ebs_inv, err);
                 if (rc)
                         goto out;
                 e = add(m, 1, CT_EV_EFI_ACTION, "ebs-success", RULE_ACTION,
                         "\"Exit Boot Services Returned with Success\"");
-                rc = sha(e, "Exit Boot Services Returned with Success", 40, err);
+                rc = put(e, &fw->ebs_ok, err);
                 if (rc)
                         goto out;
 
                 /* RTMR 2 */
+                m->kernel_predates_cc_stub = p->kernel->major &&
+                                             (p->kernel->major < 6 || (p->kernel->major == 6 && p->kernel->minor < 9));
                 if (v->stub != CT_TDX_STUB_NONE) {
                         uint8_t *u = NULL;
                         size_t ul = 0;
@@ -578,7 +644,7 @@ CT_EXPORT ct_code ct_tdx_measure(ct_tdx_firmware *fw, const ct_tdx_variant *v, c
                                                   CT_TDX_MAX_CMDLINE);
                                 goto out;
                         }
-                        rc = load_options(v, p, &u, &ul, text, CT_TDX_MAX_CMDLINE + 64, err);
+                        rc = load_options(v, p, &u, &ul, text, (p->cmdline ? strlen(p->cmdline) : 0) + 64, err);
                         if (rc)
                                 goto out;
                         e = add(m, 2, CT_EV_EVENT_TAG, "load-options", RULE_LOADOPT, "LoadOptions \"%.150s%s\"",

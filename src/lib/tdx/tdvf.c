@@ -265,7 +265,15 @@ CT_EXPORT ct_code ct_tdx_mrtd(const uint8_t *fw, size_t len, const ct_tdvf_metad
         ct_digest d;
         ct_code rc;
 
-        (void)len;
+        for (size_t i = 0; i < md->n_sections; i++) {
+                const ct_tdvf_section *s = &md->sections[i];
+
+                if (md->n_sections > CT_MAX_TDVF_SECTIONS || s->raw_size > s->mem_size ||
+                    (s->raw_size && (s->data_offset > len || s->raw_size > len - s->data_offset)))
+                        return ct_error_set(err, CT_E_ARG, "TDVF section %zu does not fit the %zu-byte image "
+                                                           "(metadata not from ct_tdvf_parse of this image?)",
+                                            i, len);
+        }
         rc = ct_hash_init(&h, CT_HASH_SHA384, err);
         if (rc)
                 return rc;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -494,7 +495,9 @@ static enum attempt attempt(ct_capture *c, ct_capture_accel accel, bool probe, c
                         goto done;
                 }
                 if (out == CT_SUP_INTERRUPTED) {
-                        ct_error_set(err, CT_E_IO, "interrupted by signal %d; stopped qemu and swtpm", ct_sup_signal(s));
+                        int sig = ct_sup_signal(s);
+                        ct_error_set(err, CT_E_IO, "interrupted by %s; stopped qemu and swtpm",
+                                     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
                         goto done;
                 }
                 if (out == CT_SUP_PEER_EXITED) {

@@ -148,8 +148,18 @@ static void *leaf_worker(void *arg)
                         }
                         window_finished(j, c);
                 } else {
-                        if (ct_pread_all(j->fd, buf, (size_t)len, off, &e)) {
+                        ct_code prc = ct_pread_all(j->fd, buf, (size_t)len, off, &e);
+                        if (prc == CT_E_TRUNCATED) {
+                                struct stat st;
+                                long long now = fstat(j->fd, &st) == 0 ? (long long)st.st_size : -1;
+                                ct_error_set_at(&e, CT_E_IO, off,
+                                                "data: the file shrank to %lld bytes while it was being read "
+                                                "(a read at byte %llu came back short)",
+                                                now, (unsigned long long)off);
+                        } else if (prc) {
                                 ct_error_prefix(&e, "data");
+                        }
+                        if (prc) {
                                 verity_workers_fail(&j->workers, &e);
                                 break;
                         }

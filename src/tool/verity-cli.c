@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cocotrust verity — option parsing, parameters of an existing tree and rendering shared by the verbs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cocotrust/codec.h>
+#include <cocotrust/fileio.h>
+#include <cocotrust/reader.h>
+#include <cocotrust/verity.h>
+
+#include "tool.h"
+#include "verity-cli.h"
+
+/* -v / --verbose (and --debug): "Command successful." at the end, as veritysetup prints it. */
+bool verity_verbose;
+/* --json: nothing but JSON on stdout */
+bool verity_json_out;
+
+static bool parse_u32(const char *s, uint32_t *ret)
+{
+        unsigned long long v;
+
+        if (!tool_parse_u64(s, &v) || v > UINT32_MAX)
+                return false;
+        *ret = (uint32_t)v;
+        return true;
+}
+
+static bool parse_salt(const char *s, ct_verity_params *p)
+{
+        size_t len;
+
+        if (strcmp(s, "-") == 0 || *s == 0) {
+                p->salt_size = 0;
+                return true;
+        }
+        if (strlen(s) > 2 * CT_VERITY_MAX_SALT)
+                return false;
+        if (ct_hex_decode(s, p->salt, sizeof(p->salt), &len, NULL))
+                return false;
+        p->salt_size = len;
+        return true;
+}
+
+/*
+ * Handle one of the shared options. Returns 0 if handled, 1 if not one of
+ * them, or an exit status (>= 2) on a bad value (already reported).
+ */
+int vcli_common_opt(int c, const char *arg, struct popts *o)
+{
+        unsigned long long v;
+
+        switch (c) {
+        case OPT_HASH: {
+                size_t n = strlen(arg);
+                if (n == 0 || n > CT_VERITY_MAX_ALG_NAME)
+                        return tool_usage("--hash: algorithm name of 1..%u characters expected",
+                                          CT_VERITY_MAX_ALG_NAME);
+                for (size_t i = 0; i <= n; i++)
+                        o->p.hash_name[i] = (char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] - 'A' + 'a' : arg[i]);
+                o->params_given = true;
+                return 0;
+        }
+        case OPT_DBS:
+                if (!parse_u32(arg, &o->p.data_block_size))
+                        return tool_usage("--data-block-size: number expected, got '%s'", arg);
+                o->params_given = true;
+                return 0;
+        case OPT_HBS:
+                if (!parse_u32(arg, &o->p.hash_block_size))
+                        return tool_usage("--hash-block-size: number expected, got '%s'", arg);
+                o->params_given = true;
+                return 0;
+        case OPT_DATA_BLOCKS:
+                if (!tool_parse_u64(arg, &v) || v == 0)
+                        return tool_usage("--data-blocks: positive number expected, got '%s'", arg);
+                o->p.data_blocks = v;
+                o->params_given = true;
+                return 0;
+        case OPT_HASH_OFFSET:
+                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
+                        return tool_usage("--hash-offset: number of bytes expected, got '%s'", arg);
+                o->p.hash_offset = v;
+                return 0;
+        case OPT_SALT:
+                if (!parse_salt(arg, &o->p))
+                        return tool_usage("--salt: hex string of at most %u bytes, or '-', expected",
+                                          CT_VERITY_MAX_SALT);
+                o->salt_set = true;
+                o->params_given = true;
+                return 0;
+        case OPT_FORMAT:
+                if (!parse_u32(arg, &o->p.hash_type) || o->p.hash_type > 1)
+                        return tool_usage("--format: 0 or 1 expected, got '%s'", arg);
+                o->params_given = true;
+                return 0;
+        case OPT_NO_SB:
+                o->p.no_superblock = true;
+                return 0;
+        case OPT_FEC_DEVICE:
+                o->fec_device = arg;
+                return 0;
+        case OPT_FEC_OFFSET:
+                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
+                        return tool_usage("--fec-offset: number of bytes expected, got '%s'", arg);
+                o->p.fec_offset = v;
+                return 0;
+        case OPT_FEC_ROOTS:
+                if (!parse_u32(arg, &o->p.fec_roots) || o->p.fec_roots < CT_VERITY_FEC_MIN_ROOTS ||
+                    o->p.fec_roots > CT_VERITY_FEC_MAX_ROOTS)
+                        return tool_usage("--fec-roots: %u..%u expected, got '%s'", CT_VERITY_FEC_MIN_ROOTS,
+                                          CT_VERITY_FEC_MAX_ROOTS, arg);
+                o->fec_roots_set = true;
+                return 0;
+        case OPT_THREADS:
+                if (!parse_u32(arg, &o->threads) || o->threads == 0 || o->threads > CT_VERITY_MAX_THREADS)
+                        return tool_usage("--threads: 1..%u expected, got '%s'", CT_VERITY_MAX_THREADS, arg);
+                return 0;
+        case OPT_JSON:
+                o->json = true;
+                verity_json_out = true;
+                return 0;
+        case 'h':
+                return vcli_common_opt(OPT_HASH, arg, o);
+        case 's':
+                return vcli_common_opt(OPT_SALT, arg, o);
+        case OPT_HELP:
+                o->help = true;
+                return 0;
+        case OPT_VERSION:
+                o->version = true;
+                return 0;
+        case 'v':
+                verity_verbose = true;
+                return 0;
+        case OPT_DEBUG:
+                verity_verbose = true;
+                o->debug = true;
+                return 0;
+        default:
+                return 1;
+        }
+}
+
+/* getopt is silent (opterr = 0): one line naming the option. */
+int vcli_bad_option(char **argv, const char *verb)
+{
+        const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+        if (optopt && optopt < 0x100 && optopt != '?')
+                return tool_usage("verity %s: bad or incomplete option '-%c'; run '%s verity %s --help'", verb,
+                                  optopt, program_name, verb);
+        return tool_usage("verity %s: bad or incomplete option '%s'; run '%s verity %s --help'", verb, opt,
+                          program_name, verb);
+}
+
+void vcli_popts_init(struct popts *o)
+{
+        memset(o, 0, sizeof(*o));
+        ct_verity_params_init(&o->p);
+}
+
+/* Parse a root hash given as hex text (or read from a file). */
+int vcli_get_root(const char *text, const char *file, size_t want, uint8_t *root)
+{
+        char buf[2 * CT_VERITY_MAX_DIGEST + 8];
+        size_t len;
+
+        if (file) {
+                ct_blob b;
+                ct_error e;
+                size_t n;
+                ct_error_clear(&e);
+                if (ct_blob_read(file, 4096, &b, &e))
+                        return tool_fail(&e, NULL);
+                n = b.len;
+                while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r' || b.data[n - 1] == ' '))
+                        n--;
+                if (n >= sizeof(buf)) {
+                        ct_blob_free(&b);
+                        return tool_errorf(EXIT_BAD_INPUT, "%s: not a root hash (too long)", file);
+                }
+                memcpy(buf, b.data, n);
+                buf[n] = 0;
+                ct_blob_free(&b);
+                text = buf;
+        }
+        if (strlen(text) != 2 * want || ct_hex_decode(text, root, CT_VERITY_MAX_DIGEST, &len, NULL) || len != want)
+                return tool_errorf(EXIT_BAD_INPUT, "root hash: %zu hex digits expected, got '%s'", 2 * want, text);
+        return 0;
+}
+
+void vcli_salt_hex(const ct_verity_params *p, char *out)
+{
+        if (p->salt_size)
+                ct_hex_encode(p->salt, p->salt_size, out);
+        else
+                strcpy(out, "-");
+}
+
+/* ---- format --------------------------------------------------------------- */
+
+void vcli_print_header(const char *hash_path, const ct_verity_params *p, const ct_verity_geometry *g,
+                         const uint8_t *root, size_t root_size, const char *fec_path, uint64_t fec_parity,
+                         uint64_t hash_dev_size)
+{
+        char u[CT_VERITY_UUID_TEXT] = "", sh[2 * CT_VERITY_MAX_SALT + 2], rh[2 * CT_VERITY_MAX_DIGEST + 1];
+
+        if (!p->no_superblock)
+                ct_verity_uuid_format(p->uuid, u);
+        vcli_salt_hex(p, sh);
+        printf("VERITY header information for %s\n", hash_path);
+        printf("UUID:            \t%s\n", u);
+        printf("Hash type:       \t%u\n", p->hash_type);
+        printf("Data blocks:     \t%llu\n", (unsigned long long)p->data_blocks);
+        printf("Data block size: \t%u\n", p->data_block_size);
+        printf("Hash blocks:     \t%llu\n", (unsigned long long)g->tree_blocks);
+        printf("Hash block size: \t%u\n", p->hash_block_size);
+        printf("Hash algorithm:  \t%s\n", p->hash_name);
+        if (fec_path) {
+                printf("FEC RS roots:   \t%u\n", p->fec_roots);
+                printf("FEC blocks:     \t%llu\n", (unsigned long long)(fec_parity / p->data_block_size));
+        }
+        printf("Salt:            \t%s\n", sh);
+        if (root)
+                printf("Root hash:      \t%s\n", ct_hex_encode(root, root_size, rh));
+        /* veritysetup 2.6 prints the sizes only when the area starts at offset 0 */
+        if (p->hash_offset == 0)
+                printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)hash_dev_size);
+        if (fec_path && p->fec_offset == 0)
+                printf("FEC device size: \t%llu [bytes]\n", (unsigned long long)fec_parity);
+}
+
+json_object *vcli_params_json(const ct_verity_params *p, const ct_verity_geometry *g)
+{
+        json_object *o = tool_json_new();
+        char u[CT_VERITY_UUID_TEXT];
+
+        if (!p->no_superblock) {
+                ct_verity_uuid_format(p->uuid, u);
+                tool_json_add_str(o, "uuid", u);
+        } else {
+                tool_json_add_str(o, "uuid", NULL);
+        }
+        tool_json_add_bool(o, "superblock", !p->no_superblock);
+        tool_json_add_int(o, "hash_type", p->hash_type);
+        tool_json_add_str(o, "hash", p->hash_name);
+        tool_json_add_int(o, "data_block_size", p->data_block_size);
+        tool_json_add_int(o, "hash_block_size", p->hash_block_size);
+        tool_json_add_int(o, "data_blocks", (int64_t)p->data_blocks);
+        tool_json_add_int(o, "hash_offset", (int64_t)p->hash_offset);
+        tool_json_add_hex(o, "salt", p->salt, p->salt_size);
+        if (g) {
+                tool_json_add_int(o, "hash_blocks", (int64_t)g->tree_blocks);
+                tool_json_add_int(o, "hash_start_block", (int64_t)g->hash_start);
+                tool_json_add_int(o, "levels", g->levels);
+                tool_json_add_int(o, "hash_device_size", (int64_t)g->hash_device_size);
+        }
+        return o;
+}
+
+/* --debug: the parameters and the tree layout, on stderr, as veritysetup's debug lines show them. */
+void vcli_debug_geometry(const char *verb, const ct_verity_params *p, const ct_verity_geometry *g)
+{
+        fprintf(stderr, "# %s verity %s: hash type %u, %s, data block size %u, hash block size %u, %llu data blocks, "
+                        "salt %zu bytes, hash offset %llu%s\n",
+                program_name, verb, p->hash_type, p->hash_name, p->data_block_size, p->hash_block_size,
+                (unsigned long long)p->data_blocks, p->salt_size, (unsigned long long)p->hash_offset,
+                p->no_superblock ? ", no superblock" : "");
+        fprintf(stderr, "# Using %u hash levels, %u digests of %zu bytes per hash block.\n", g->levels,
+                g->hash_per_block, g->digest_size);
+        for (unsigned i = g->levels; i-- > 0;)
+                fprintf(stderr, "# Level %u: hash blocks %llu-%llu (%llu blocks)\n", i,
+                        (unsigned long long)g->level_start[i],
+                        (unsigned long long)(g->level_start[i] + g->level_blocks[i] - 1),
+                        (unsigned long long)g->level_blocks[i]);
+        fprintf(stderr, "# Data device size required: %llu bytes.\n",
+                (unsigned long long)(p->data_blocks * p->data_block_size));
+        fprintf(stderr, "# Hash device size required: %llu bytes.\n", (unsigned long long)g->hash_device_size);
+        if (p->fec_roots)
+                fprintf(stderr, "# FEC: %u roots, parity at offset %llu.\n", p->fec_roots,
+                        (unsigned long long)p->fec_offset);
+}
+
+/* ---- parameters of an existing tree (verify, table) ------------------------ */
+
+/*
+ * Fill o->p from HASH's superblock unless --no-superblock; then, as
+ * veritysetup does, --data-blocks defaults to the size of DATA (data_path,
+ * NULL for dump) in whole data blocks.
+ */
+int vcli_load_params(struct popts *o, const char *hash_path, int hash_fd, const char *data_path)
+{
+        ct_error err;
+
+        ct_error_clear(&err);
+        if (o->p.no_superblock) {
+                if (!o->salt_set)
+                        return tool_usage("--no-superblock needs --salt (HEX or '-') and the other parameters");
+                if (!o->p.data_blocks && data_path) {
+                        int fd = open(data_path, O_RDONLY | O_CLOEXEC);
+                        off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1; /* files and block devices */
+                        if (end > 0 && o->p.data_block_size)
+                                o->p.data_blocks = (uint64_t)end / o->p.data_block_size;
+                        if (fd >= 0)
+                                close(fd);
+                }
+                if (!o->p.data_blocks)
+                        return tool_usage("--no-superblock needs --data-blocks (or a DATA of at least one block)");
+                return 0;
+        }
+        if (o->params_given)
+                fprintf(stderr, "%s: note: parameters are taken from the superblock of %s; use --no-superblock to give them\n",
+                        program_name, hash_path);
+        {
+                ct_verity_params p = o->p;
+                if (ct_verity_read_superblock(hash_fd, &p, &err)) {
+                        if (err.code == CT_E_IO)
+                                return tool_fail(&err, hash_path);
+                        /* every bad superblock is bad input */
+                        tool_fail(&err, hash_path);
+                        return EXIT_BAD_INPUT;
+                }
+                o->p = p;
+        }
+        return 0;
+}
+
+/* Does the option word `w` (an exact long name, or -h / -s) take the next word as its value? */
+bool vcli_takes_value(const char *w)
+{
+        static const struct option all[] = {
+                COMMON_LONG_OPTS,
+                { "salt-from", required_argument, NULL, 0 },
+                { "uuid", required_argument, NULL, 0 },
+                { "root-hash-file", required_argument, NULL, 0 },
+                { "data-device", required_argument, NULL, 0 },
+                { "hash-device", required_argument, NULL, 0 },
+                { "name", required_argument, NULL, 0 },
+                { "root-hash-signature-key-desc", required_argument, NULL, 0 },
+                { "output", required_argument, NULL, 0 },
+        };
+
+        if (!strcmp(w, "-h") || !strcmp(w, "-s"))
+                return true;
+        if (strncmp(w, "--", 2) || strchr(w, '='))
+                return false;
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+                if (!strcmp(w + 2, all[i].name))
+                        return all[i].has_arg == required_argument;
+        return false;
+}
+

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cocotrust verity — what the verbs share: veritysetup's options, parameters of an existing tree, rendering. */
+#ifndef COCOTRUST_VERITY_CLI_H
+#define COCOTRUST_VERITY_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include <cocotrust/verity.h>
+
+/* Long-option ids past the ASCII range. */
+enum {
+        OPT_HASH = 0x100,
+        OPT_DBS,
+        OPT_HBS,
+        OPT_DATA_BLOCKS,
+        OPT_HASH_OFFSET,
+        OPT_SALT,
+        OPT_SALT_FROM,
+        OPT_UUID,
+        OPT_FORMAT,
+        OPT_NO_SB,
+        OPT_ROOT_FILE,
+        OPT_FEC_DEVICE,
+        OPT_FEC_OFFSET,
+        OPT_FEC_ROOTS,
+        OPT_THREADS,
+        OPT_JSON,
+        OPT_NO_EXT4,
+        OPT_DATA_DEV,
+        OPT_HASH_DEV,
+        OPT_NAME,
+        OPT_IGNORE_CORRUPTION,
+        OPT_RESTART_ON_CORRUPTION,
+        OPT_PANIC_ON_CORRUPTION,
+        OPT_IGNORE_ZERO,
+        OPT_CHECK_ONCE,
+        OPT_SIG_KEY_DESC,
+        OPT_OUTPUT,
+        OPT_HELP,
+        OPT_DEBUG,
+        OPT_VERSION,
+};
+
+/* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
+#define SHORT_OPTS "h:s:v"
+
+/* What the common options set, before they are applied to ct_verity_params. */
+struct popts {
+        ct_verity_params p;
+        bool salt_set, uuid_set, salt_from_set, fec_roots_set, params_given;
+        const char *root_file;
+        const char *fec_device;
+        unsigned threads;
+        bool json;
+        bool help;
+        bool version;
+        bool debug;
+};
+
+/* -v / --verbose (and --debug): "Command successful." at the end, as veritysetup prints it. */
+extern bool verity_verbose;
+/* --json: nothing but JSON on stdout */
+extern bool verity_json_out;
+
+#define COMMON_LONG_OPTS                                                                                     \
+        { "hash", required_argument, NULL, OPT_HASH }, { "data-block-size", required_argument, NULL, OPT_DBS }, \
+        { "hash-block-size", required_argument, NULL, OPT_HBS },                                             \
+        { "data-blocks", required_argument, NULL, OPT_DATA_BLOCKS },                                         \
+        { "hash-offset", required_argument, NULL, OPT_HASH_OFFSET },                                         \
+        { "salt", required_argument, NULL, OPT_SALT }, { "format", required_argument, NULL, OPT_FORMAT },     \
+        { "no-superblock", no_argument, NULL, OPT_NO_SB },                                                   \
+        { "fec-device", required_argument, NULL, OPT_FEC_DEVICE },                                           \
+        { "fec-offset", required_argument, NULL, OPT_FEC_OFFSET },                                           \
+        { "fec-roots", required_argument, NULL, OPT_FEC_ROOTS },                                             \
+        { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
+        VERB_LONG_OPTS
+
+/* What every verb accepts. */
+#define VERB_LONG_OPTS                                                                                       \
+        { "help", no_argument, NULL, OPT_HELP }, { "verbose", no_argument, NULL, 'v' },                      \
+        { "debug", no_argument, NULL, OPT_DEBUG }, { "version", no_argument, NULL, OPT_VERSION }
+
+/* One of the shared options: 0 handled, 1 not one of them, >= 2 an exit status (reported). */
+int vcli_common_opt(int c, const char *arg, struct popts *o);
+/* getopt is silent (opterr = 0): one line naming the option. */
+int vcli_bad_option(char **argv, const char *verb);
+void vcli_popts_init(struct popts *o);
+/* Parse a root hash given as hex text (or read from a file): 0 or an exit status. */
+int vcli_get_root(const char *text, const char *file, size_t want, uint8_t *root);
+void vcli_salt_hex(const ct_verity_params *p, char *out);
+/* veritysetup's header block. */
+void vcli_print_header(const char *hash_path, const ct_verity_params *p, const ct_verity_geometry *g, const uint8_t *root,
+                  size_t root_size, const char *fec_path, uint64_t fec_parity, uint64_t hash_dev_size);
+json_object *vcli_params_json(const ct_verity_params *p, const ct_verity_geometry *g);
+void vcli_debug_geometry(const char *verb, const ct_verity_params *p, const ct_verity_geometry *g);
+/* Fill o->p from HASH's superblock unless --no-superblock (DATA's size for --data-blocks): 0 or an exit status. */
+int vcli_load_params(struct popts *o, const char *hash_path, int hash_fd, const char *data_path);
+/* Does the option word take the next word as its value (for options before the verb)? */
+bool vcli_takes_value(const char *w);
+
+int verb_verify(int argc, char **argv);
+
+#endif
