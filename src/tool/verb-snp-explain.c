@@ -335,7 +335,7 @@ int snp_verb_explain(int argc, char **argv)
         }
         if (ct_snp_explain(&p, digest, dlen, &sp, &e, &err)) {
                 ret = err.code == CT_E_NOMEM || err.code == CT_E_CRYPTO ? tool_fail(&err, NULL)
-                                                                        : (tool_fail(&err, ovmf_s), EXIT_BAD_INPUT);
+                                                                        : (tool_fail(&err, NULL), EXIT_BAD_INPUT);
                 goto out;
         }
         {
