@@ -306,8 +306,6 @@ static ct_code input_open(int dfd, const char *path, bool nofollow, unsigned fla
                         size = (uint64_t)end;
                 }
                 kind = CT_INPUT_BLOCK;
-        } else if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) && !(flags & CT_INPUT_REGULAR_ONLY)) {
-                kind = CT_INPUT_STREAM; /* /dev/null: an empty input (sev-snp-measure's --kernel /dev/null) */
         } else if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (is_stdin && S_ISREG(st.st_mode))) &&
                    !(flags & (CT_INPUT_REGULAR_ONLY | CT_INPUT_NO_STREAM))) {
                 if (S_ISFIFO(st.st_mode) && !is_stdin && !is_pipefs(fd)) {
