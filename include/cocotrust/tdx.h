@@ -639,6 +639,71 @@ typedef struct ct_ccel_reference {
 ct_code ct_ccel_check_rtmrs(const uint8_t *buf, size_t len, unsigned flags, const uint8_t expected[4][48],
                             const ct_ccel_reference *ref, ct_ccel_check *ret, ct_error *err);
 
+/* ---- tdx acpi-dump: QEMU's ACPI fw_cfg blobs from a TCG boot ---- */
+
+#define CT_TDX_ACPI_MAX_BLOB (16u << 20)      /* one fw_cfg file accepted from the guest */
+#define CT_TDX_ACPI_MAX_CONSOLE (96u << 20)   /* serial output accepted from one boot */
+#define CT_TDX_ACPI_MAX_LINE 512u             /* longer lines are never marker lines: skipped */
+
+/* The three blobs, in the order of ct_tdx_measure's acpi_digests. */
+typedef enum ct_tdx_acpi_blob {
+        CT_TDX_ACPI_LOADER = 0, /* etc/table-loader */
+        CT_TDX_ACPI_RSDP = 1,   /* etc/acpi/rsdp */
+        CT_TDX_ACPI_TABLES = 2, /* etc/acpi/tables */
+} ct_tdx_acpi_blob;
+
+/* The fw_cfg name of blob i ("etc/table-loader", ...). */
+const char *ct_tdx_acpi_blob_name(ct_tdx_acpi_blob i);
+
+typedef struct ct_tdx_acpi_dump {
+        bool complete;          /* the end marker was seen after all three files */
+        uint8_t *data[3];       /* malloc'd, indexed by ct_tdx_acpi_blob */
+        size_t len[3];
+        char guest_error[256];  /* an ==ERROR== line of the guest helper, "" if none */
+} ct_tdx_acpi_dump;
+
+/*
+ * Parse the serial output of a boot of the acpi-dump initrd (untrusted).
+ * Lines before "==COCOTRUST-FWCFG-BEGIN==" are ignored; after it every
+ * line must be a marker ("==FILE== NAME SIZE", "==FILE-END==",
+ * "==COCOTRUST-FWCFG-END==", "==ERROR== TEXT") or base64 inside a file;
+ * each file once, SIZE <= CT_TDX_ACPI_MAX_BLOB and exactly the decoded
+ * length. Kernel messages interleaved after the begin marker (lines starting
+ * with '[') are skipped. Text without the begin marker is not an error
+ * (complete false). Errors: CT_E_MALFORMED / CT_E_LIMIT with the offset.
+ * Free with ct_tdx_acpi_dump_free.
+ */
+ct_code ct_tdx_acpi_parse_console(const void *text, size_t len, ct_tdx_acpi_dump *ret, ct_error *err);
+void ct_tdx_acpi_dump_free(ct_tdx_acpi_dump *d);
+
+/* The initrd: /dev, /dev/console (5:1) and the static helper as /init. *ret_data is malloc'd. */
+ct_code ct_tdx_acpi_initrd(const void *helper, size_t helper_len, uint8_t **ret_data, size_t *ret_len,
+                           ct_error *err);
+
+typedef struct ct_tdx_acpi_opts {
+        const char *qemu;            /* qemu-system-x86_64 path */
+        const char *kernel;          /* a Linux kernel (bzImage) */
+        const uint8_t *initrd;       /* from ct_tdx_acpi_initrd */
+        size_t initrd_len;
+        unsigned vcpus;              /* -smp */
+        unsigned memory_mib;         /* -m */
+        const char *const *qemu_args;/* extra QEMU arguments, appended last */
+        size_t n_qemu_args;
+        unsigned timeout_s;          /* 0: 300 */
+        const char *tmpdir;          /* NULL: $TMPDIR or /tmp */
+} ct_tdx_acpi_opts;
+
+/*
+ * Boot QEMU under TCG (-machine q35 -accel tcg -nographic -no-reboot,
+ * -kernel/-initrd from a private work directory) through the process
+ * supervisor, with SIGINT/SIGTERM caught; parse its console. *ret is
+ * filled only on success (complete). CT_E_IO when QEMU failed or timed out
+ * or the guest printed no complete dump (the last lines of its output in
+ * failure[0..cap)), CT_E_MALFORMED / CT_E_LIMIT for bad console output.
+ */
+ct_code ct_tdx_acpi_boot(const ct_tdx_acpi_opts *o, ct_tdx_acpi_dump *ret, char *failure, size_t cap,
+                         ct_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -425,8 +425,10 @@ static int verb_quote(int argc, char **argv)
 }
 
 int tdx_verb_measure(int argc, char **argv);
+int tdx_verb_acpi_dump(int argc, char **argv);
 
 static const struct tool_verb verbs[] = {
+        { "acpi-dump", "--kernel K --vcpus N --memory M [--qemu-args A] -o DIR", tdx_verb_acpi_dump, "QEMU's ACPI fw_cfg blobs from a TCG boot (for measure --acpi-dir)" },
         { "measure", "--firmware OVMF.fd [--kernel K --initrd I --append C] [OPTIONS]", tdx_verb_measure,
           "MRTD and RTMR 0-2 of QEMU direct boot, every variant as a switch, tables" },
         { "metadata", "[--json] FIRMWARE", verb_metadata, "TDVF metadata sections and MRTD of a firmware image" },

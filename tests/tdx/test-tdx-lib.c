@@ -178,6 +178,52 @@ static void test_kernel_patch_bytes(void **state)
                          CT_E_ARG);
 }
 
+/* The acpi-dump console parser: a complete dump, and the malformed cases (offset of the bad line). */
+static void test_acpi_console(void **state)
+{
+        (void)state;
+        static const char good[] = "noise\n[    1.0] ==FILE== x\n==COCOTRUST-FWCFG-BEGIN==\r\n"
+                                   "==FILE== etc/acpi/rsdp 5\nSGVsbG8=\n==FILE-END==\n[    2.0] kernel line\n"
+                                   "==FILE== etc/table-loader 0\n==FILE-END==\n"
+                                   "==FILE== etc/acpi/tables 4\nAQID\nBA==\n==FILE-END==\n"
+                                   "==COCOTRUST-FWCFG-END==\ntrailing junk\n";
+        ct_tdx_acpi_dump d;
+        ct_error err;
+
+        assert_int_equal(ct_tdx_acpi_parse_console(good, strlen(good), &d, &err), CT_OK);
+        assert_true(d.complete);
+        assert_int_equal(d.len[CT_TDX_ACPI_RSDP], 5);
+        assert_memory_equal(d.data[CT_TDX_ACPI_RSDP], "Hello", 5);
+        assert_int_equal(d.len[CT_TDX_ACPI_LOADER], 0);
+        assert_int_equal(d.len[CT_TDX_ACPI_TABLES], 4);
+        assert_memory_equal(d.data[CT_TDX_ACPI_TABLES], "\x01\x02\x03\x04", 4);
+        ct_tdx_acpi_dump_free(&d);
+
+        /* no begin marker: not an error, not complete */
+        assert_int_equal(ct_tdx_acpi_parse_console("hello\n", 6, &d, &err), CT_OK);
+        assert_false(d.complete);
+        ct_tdx_acpi_dump_free(&d);
+
+        static const struct { const char *text; ct_code code; } bad[] = {
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 4\nSGVsbG8=\n==FILE-END==\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 6\nSGVsbG8=\n==FILE-END==\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 17000000\n", CT_E_LIMIT },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/passwd 1\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 1x\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 3\nAA!A\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==FILE== etc/acpi/rsdp 0\n==FILE-END==\n"
+                  "==FILE== etc/acpi/rsdp 0\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\n==COCOTRUST-FWCFG-END==\n", CT_E_MALFORMED },
+                { "==COCOTRUST-FWCFG-BEGIN==\nsomething else\n", CT_E_MALFORMED },
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                ct_error_clear(&err);
+                assert_int_equal(ct_tdx_acpi_parse_console(bad[i].text, strlen(bad[i].text), &d, &err), bad[i].code);
+                assert_true(err.has_offset);
+                assert_true(err.offset >= 26);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -185,6 +231,7 @@ int main(void)
                 cmocka_unit_test(test_td_hob_errors),
                 cmocka_unit_test(test_mrtd_ovmf),
                 cmocka_unit_test(test_kernel_patch_bytes),
+                cmocka_unit_test(test_acpi_console),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
