@@ -38,7 +38,7 @@ arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 for p in cocotrust libcocotrust0 libcocotrust-dev; do
         deb=$tmp/${p}_${version}_$arch.deb
         ok $([ -f "$deb" ]; echo $?) "package $p built ($(basename "$deb"))"
-        dpkg-deb -c "$deb" 2>/dev/null | awk '{print $NF}' | sed 's|^\./|/|' >"$tmp/$p.list"
+        dpkg-deb -c "$deb" 2>/dev/null | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/$p.list"
 done
 has() { grep -q -- "$2" "$tmp/$1.list"; }
 ok $(has cocotrust '^/usr/bin/cocotrust$' && has cocotrust '/usr/share/man/man1/cocotrust.1' &&
