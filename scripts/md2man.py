@@ -30,7 +30,9 @@ def inline(text):
     text = re.sub(r"\*\*`([^`]+)`\*\*", r"`\1`", text)
     for m in re.finditer(r"`([^`]+)`", text):
         out.append(inline_plain(text[pos:m.start()]))
-        out.append("\\fB" + esc(m.group(1)) + "\\fR")
+        # \: lets troff break a long code span after "|", "/" or ",".
+        code = re.sub(r"([|/,])", r"\1\\:", esc(m.group(1)))
+        out.append("\\fB" + code + "\\fR")
         pos = m.end()
     out.append(inline_plain(text[pos:]))
     return "".join(out)

@@ -37,15 +37,15 @@ ok $rc "dpkg-buildpackage -us -uc -b"
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 for p in cocotrust libcocotrust0 libcocotrust-dev; do
         deb=$tmp/${p}_${version}_$arch.deb
-        ok $([ -f "$deb" ]; echo $?) "package $p built ($(basename "$deb"))"
-        dpkg-deb -c "$deb" 2>/dev/null | awk '{print $NF}' | sed 's|^\./|/|' >"$tmp/$p.list"
+        ok "$([ -f "$deb" ]; echo $?)" "package $p built ($(basename "$deb"))"
+        dpkg-deb -c "$deb" 2>/dev/null | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/$p.list"
 done
 has() { grep -q -- "$2" "$tmp/$1.list"; }
-ok $(has cocotrust '^/usr/bin/cocotrust$' && has cocotrust '/usr/share/man/man1/cocotrust.1' &&
-        has cocotrust 'bash-completion/completions/cocotrust'; echo $?) "cocotrust: the command, man pages, completion"
-ok $(has libcocotrust0 '/libcocotrust.so.0' && ! has libcocotrust0 '/include/'; echo $?) "libcocotrust0: the shared library only"
-ok $(has libcocotrust-dev '/usr/include/cocotrust/pe.h' && has libcocotrust-dev 'pkgconfig/cocotrust.pc' &&
-        has libcocotrust-dev '/libcocotrust.so$'; echo $?) "libcocotrust-dev: headers, libcocotrust.so, cocotrust.pc"
+ok "$(has cocotrust '^/usr/bin/cocotrust$' && has cocotrust '/usr/share/man/man1/cocotrust.1' &&
+        has cocotrust 'bash-completion/completions/cocotrust'; echo $?)" "cocotrust: the command, man pages, completion"
+ok "$(has libcocotrust0 '/libcocotrust.so.0' && ! has libcocotrust0 '/include/'; echo $?)" "libcocotrust0: the shared library only"
+ok "$(has libcocotrust-dev '/usr/include/cocotrust/pe.h' && has libcocotrust-dev 'pkgconfig/cocotrust.pc' &&
+        has libcocotrust-dev '/libcocotrust.so$'; echo $?)" "libcocotrust-dev: headers, libcocotrust.so, cocotrust.pc"
 shlibs=$(dpkg-deb -f "$tmp/libcocotrust0_${version}_$arch.deb" Package 2>/dev/null)
 is "$shlibs" libcocotrust0 "libcocotrust0 control: Package"
 dep=$(dpkg-deb -f "$tmp/cocotrust_${version}_$arch.deb" Depends)

@@ -26,11 +26,11 @@ bin=$(find "$dest" -path '*/bin/cocotrust' -type f | head -n 1)
 so=$(find "$dest" -name 'libcocotrust.so.0' | head -n 1)
 pc=$(find "$dest" -name 'cocotrust.pc' | head -n 1)
 hdr=$(find "$dest" -path '*/include/cocotrust/pe.h' | head -n 1)
-ok $([ -x "$bin" ]; echo $?) "bin/cocotrust installed (${bin#"$dest"})"
-ok $([ -L "$so" ] && [ -L "${so%.0}" ] && [ -f "$(readlink -f "$so")" ]; echo $?) \
+ok "$([ -x "$bin" ]; echo $?)" "bin/cocotrust installed (${bin#"$dest"})"
+ok "$([ -L "$so" ] && [ -L "${so%.0}" ] && [ -f "$(readlink -f "$so")" ]; echo $?)" \
         "libcocotrust.so -> libcocotrust.so.0 -> real file (${so#"$dest"})"
-ok $([ -f "$pc" ]; echo $?) "cocotrust.pc installed (${pc#"$dest"})"
-ok $([ -f "$hdr" ]; echo $?) "include/cocotrust/pe.h installed"
+ok "$([ -f "$pc" ]; echo $?)" "cocotrust.pc installed (${pc#"$dest"})"
+ok "$([ -f "$hdr" ]; echo $?)" "include/cocotrust/pe.h installed"
 n_src=$(ls "$src"/include/cocotrust/*.h | wc -l)
 n_inst=$(ls "$(dirname "$hdr")"/*.h 2>/dev/null | wc -l)
 is "$n_inst" "$n_src" "every public header installed"
@@ -41,7 +41,7 @@ is "$soname" "libcocotrust.so.0" "soname"
 nm -D --defined-only "$so" | awk '{print $3}' | sort -u >"$tmp/exported"
 n_all=$(wc -l <"$tmp/exported")
 n_other=$(grep -vc '^ct_' "$tmp/exported")
-ok $([ "$n_all" -gt 100 ]; echo $?) "the library exports functions ($n_all)"
+ok "$([ "$n_all" -gt 100 ]; echo $?)" "the library exports functions ($n_all)"
 is "$n_other" 0 "only ct_ symbols exported"
 [ "$n_other" = 0 ] || grep -v '^ct_' "$tmp/exported" | head -n 20 | sed 's/^/#   /'
 
@@ -115,22 +115,24 @@ ok $r "installed cocotrust --version: $v"
 # Man pages: one for the command and one per docs/*.md page man/meson.build lists.
 mandir=$(dirname "$(find "$dest" -path '*/man1/cocotrust.1' | head -n 1)")
 n_man=$(ls "$mandir"/cocotrust*.1 2>/dev/null | wc -l)
-ok $([ -f "$mandir/cocotrust.1" ] && [ -f "$mandir/cocotrust-verity.1" ] && [ "$n_man" -ge 10 ]; echo $?) \
+ok "$([ -f "$mandir/cocotrust.1" ] && [ -f "$mandir/cocotrust-verity.1" ] && [ "$n_man" -ge 10 ]; echo $?)" \
         "man pages installed in share/man/man1 ($n_man)"
 if command -v man >/dev/null && command -v groff >/dev/null; then
         text=$(MANWIDTH=80 man -l "$mandir/cocotrust.1" 2>"$tmp/man.err" | sed "s/.\x08//g")
-        ok $(grep -q '^EXIT STATUS' <<<"$text" && grep -q 'cocotrust AREA VERB' <<<"$text" && [ ! -s "$tmp/man.err" ]; echo $?) \
+        ok "$(grep -q '^EXIT STATUS' <<<"$text" && grep -q 'cocotrust AREA VERB' <<<"$text" && [ ! -s "$tmp/man.err" ]; echo $?)" \
                 "man -l cocotrust.1 renders (EXIT STATUS, SYNOPSIS; $(wc -l <<<"$text") lines)"
         bad=0
         for m in "$mandir"/cocotrust*.1; do
-                MANWIDTH=80 man --warnings=w -l "$m" >"$tmp/m.txt" 2>"$tmp/m.err"
+                MANWIDTH=80 man --warnings=w -l "$m" >"$tmp/m.txt" 2>"$tmp/m.all"
+                # Line-filling notices (a long code span) are layout, not errors.
+                grep -v -e "can't break line" -e "cannot adjust line" "$tmp/m.all" >"$tmp/m.err"
                 if [ -s "$tmp/m.err" ] || ! grep -q NAME "$tmp/m.txt"; then
                         bad=$((bad + 1)); diag "$(basename "$m"): $(head -n 2 "$tmp/m.err")"
                 fi
         done
-        is "$bad" 0 "every man page renders without groff warnings"
+        is "$bad" 0 "every man page renders without groff warnings (line filling aside)"
         text=$(MANWIDTH=80 man -l "$mandir/cocotrust-pe-uki.1" 2>/dev/null | sed "s/.\x08//g")
-        ok $(grep -q -- '--explain' <<<"$text" && grep -q 'cocotrust pe hash' <<<"$text"; echo $?) \
+        ok "$(grep -q -- '--explain' <<<"$text" && grep -q 'cocotrust pe hash' <<<"$text"; echo $?)" \
                 "cocotrust-pe-uki.1 carries docs/pe-uki.md (options, synopsis)"
 else
         skip "man -l renders cocotrust.1" "man or groff not installed"
@@ -138,7 +140,7 @@ fi
 
 # Bash completion, driven as bash would drive it.
 comp=$(find "$dest" -path '*/bash-completion/completions/cocotrust' | head -n 1)
-ok $([ -f "$comp" ]; echo $?) "bash completion installed (${comp#"$dest"})"
+ok "$([ -f "$comp" ]; echo $?)" "bash completion installed (${comp#"$dest"})"
 complete_words() {
         COCOTRUST_BIN=$bin bash -c '
                 . "$1"; shift
@@ -148,13 +150,13 @@ complete_words() {
 }
 if [ -f "$comp" ]; then
         w=$(complete_words "")
-        ok $(grep -qx verity <<<"$w" && grep -qx tdx <<<"$w" && grep -qx appraise <<<"$w"; echo $?) \
+        ok "$(grep -qx verity <<<"$w" && grep -qx tdx <<<"$w" && grep -qx appraise <<<"$w"; echo $?)" \
                 "completes the areas ($(wc -l <<<"$w"))"
         w=$(complete_words pe "")
         is "$w" "hash" "completes the verbs of an area (pe -> hash)"
         w=$(complete_words verity "")
-        ok $(grep -qx format <<<"$w" && grep -qx verify <<<"$w"; echo $?) "completes verity's verbs ($(echo $w))"
+        ok "$(grep -qx format <<<"$w" && grep -qx verify <<<"$w"; echo $?)" "completes verity's verbs ($(echo $w))"
         w=$(complete_words pe hash --)
-        ok $(grep -qx -- --json <<<"$w" && grep -qx -- --help <<<"$w"; echo $?) "completes a verb's options ($(wc -l <<<"$w"))"
+        ok "$(grep -qx -- --json <<<"$w" && grep -qx -- --help <<<"$w"; echo $?)" "completes a verb's options ($(wc -l <<<"$w"))"
 fi
 done_testing
