@@ -4,12 +4,15 @@
 #   make check          all tests: normal build and ASan+UBSan build, then one summary line
 #   make bench          benchmarks against the anchor tools (slow; on demand)
 #   make fuzz           real libFuzzer binaries with clang (build-fuzz/)
+#   make install        meson install: PREFIX=/usr/local (default), DESTDIR= (staging root)
 
 BUILD     ?= build
 BUILD_SAN ?= build-asan
 MESON     ?= meson
+PREFIX    ?= /usr/local
+DESTDIR   ?=
 
-.PHONY: all build deps demo check check-normal check-asan bench fuzz clean
+.PHONY: all build deps demo check check-normal check-asan bench fuzz install clean
 
 all: build
 
@@ -48,6 +51,14 @@ fuzz:
 	WITH_FUZZ=1 ./scripts/install-deps
 	CC=clang $(MESON) setup build-fuzz -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-fuzz
+
+# Re-points the build's prefix (a reconfigure, no rebuild unless it changed),
+# then installs, under DESTDIR when given (made absolute: meson resolves a
+# relative one against the build directory).
+install: $(BUILD)/build.ninja
+	$(MESON) configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
+	$(MESON) install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

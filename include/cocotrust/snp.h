@@ -214,10 +214,19 @@ typedef struct ct_snp_boot_digests {
 } ct_snp_boot_digests;
 
 /*
- * Hash the kernel file, the initrd file (NULL or "" = none) and the command
- * line (NULL = none) through ct_hash_file (regular files mapped, devices and
- * pipes read). Errors: CT_E_IO naming the path, CT_E_MALFORMED for a command
- * line that is not UTF-8 (message starts with "--append: ").
+ * SHA-256 and size of an input file through ct_hash_file (the input layer:
+ * regular files mapped, block devices and pipes read, /dev/null empty as
+ * sev-snp-measure reads `--initrd /dev/null`, other character devices
+ * refused). Errors of ct_hash_file (CT_E_INPUT / CT_E_IO, ct_error.input =
+ * path).
+ */
+ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t *ret_size, ct_error *err);
+
+/*
+ * Hash the kernel file, the initrd file (NULL or "" = none) with
+ * ct_snp_file_sha256, and the command line (NULL = none). Errors: those of
+ * ct_snp_file_sha256, CT_E_MALFORMED for a command line that is not UTF-8
+ * (message starts with "--append: ").
  */
 ct_code ct_snp_boot_digests_files(const char *kernel, const char *initrd, const char *append,
                                   ct_snp_boot_digests *ret, ct_error *err);

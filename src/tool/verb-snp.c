@@ -655,15 +655,12 @@ static int verb_measure(int argc, char **argv)
                 if (o.json)
                         blob_input(&r.svsm, o.svsm, &svsm);
                 if (o.vars_file) {
-                        ct_digest d;
-
-                        if (ct_hash_file(CT_HASH_SHA256, o.vars_file, &d, &r.vars.size, &err)) {
+                        if (ct_snp_file_sha256(o.vars_file, r.vars.sha256, &r.vars.size, &err)) {
                                 ret = snp_fail_input(&err);
                                 goto out;
                         }
                         r.vars.path = o.vars_file;
                         r.vars.present = true;
-                        memcpy(r.vars.sha256, d.bytes, 32);
                         r.vars_size = r.vars.size;
                 }
                 if (!o.vars_file && r.vars_size == 0) { /* an empty --vars-file is accepted, as upstream */

@@ -87,6 +87,21 @@ $PARTS --private-key=$W/priv2.pem --pcrpkey=$W/pub2.pem -j --no-pager
 EOF2
 is "$n" 7 "7 sign cases run"
 
+# --json (cocotrust's document): the same policies and signatures as systemd-measure's JSON above
+"$SM" sign $PARTS --private-key="$W/priv.pem" --bank=sha256 --bank=sha1 "$T" > "$W/exp" 2>/dev/null
+"$CT" uki sign $PARTS --private-key="$W/priv.pem" --bank=sha256 --bank=sha1 --json > "$W/got.json" 2>/dev/null
+python3 - "$W/exp" "$W/got.json" <<'PY'
+import json, sys
+sm = json.load(open(sys.argv[1])); ct = json.load(open(sys.argv[2]))
+assert ct["schema_version"] == 1 and ct["pcr"] == 11, ct.keys()
+for bank, entries in sm.items():
+    mine = ct["banks"][bank]
+    assert len(mine) == len(entries)
+    for a, b in zip(entries, mine):
+        assert a["pol"] == b["policy"] and a["sig"] == b["signature"] and a["pkfp"] == ct["public_key_fingerprint"]
+PY
+ok $? "uki sign --json: schema_version 1, policies, signatures and fingerprint == systemd-measure sign's"
+
 # a UKI file instead of its parts: uki-A is built from exactly $PARTS
 "$CT_SOURCE_ROOT/tests/uki/build-ukis.sh" "$W" A >/dev/null 2>&1
 if [ -f "$W/uki-A.efi" ]; then

@@ -8,6 +8,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <cocotrust/pe.h>
 #include <cocotrust/reader.h>
@@ -162,10 +167,97 @@ static void test_names(void **state)
         assert_false(ct_uki_stub_known(255));
 }
 
+/* PEM text of a key, written by OpenSSL (private or public). */
+static size_t pem_of(EVP_PKEY *k, bool private, char *out, size_t cap)
+{
+        BIO *b = BIO_new(BIO_s_mem());
+        char *p;
+        long n;
+
+        assert_non_null(b);
+        assert_int_equal(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) : PEM_write_bio_PUBKEY(b, k), 1);
+        n = BIO_get_mem_data(b, &p);
+        assert_true(n > 0 && (size_t)n < cap);
+        memcpy(out, p, (size_t)n);
+        BIO_free(b);
+        return (size_t)n;
+}
+
+/* The signer: signatures verify with OpenSSL, pkfp is SHA-256 of i2d_PublicKey, bad keys are refused. */
+static void test_signer(void **state)
+{
+        static char pem[8192], pub[8192];
+        EVP_PKEY *k = EVP_RSA_gen(2048), *ec = EVP_EC_gen("P-256");
+        ct_uki_signer *s = NULL;
+        ct_digest value, policy, fp;
+        unsigned char *der = NULL;
+        uint8_t *sig = NULL;
+        size_t sig_len = 0, n;
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        ct_error err;
+        int der_len;
+
+        (void)state;
+        assert_non_null(k);
+        assert_non_null(ec);
+        n = pem_of(k, true, pem, sizeof(pem));
+        assert_int_equal(ct_uki_signer_new((const uint8_t *)pem, n, NULL, 0, &s, &err), CT_OK);
+        der_len = i2d_PublicKey(k, &der);
+        assert_true(der_len > 0);
+        assert_int_equal(ct_hash_buf(CT_HASH_SHA256, der, (size_t)der_len, &fp, &err), CT_OK);
+        OPENSSL_free(der);
+        assert_memory_equal(ct_uki_signer_fingerprint(s)->bytes, fp.bytes, 32);
+
+        assert_int_equal(ct_hash_buf(CT_HASH_SHA1, "x", 1, &value, &err), CT_OK);
+        assert_int_equal(ct_uki_policy_pcr(CT_HASH_SHA1, 11, &value, &policy, &err), CT_OK);
+        assert_int_equal(policy.len, 32);
+        assert_int_equal(ct_uki_sign_policy(s, CT_HASH_SHA1, &policy, &sig, &sig_len, &err), CT_OK);
+        assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha1(), NULL, k), 1);
+        assert_int_equal(EVP_DigestVerify(md, sig, sig_len, policy.bytes, policy.len), 1);
+        free(sig);
+        EVP_MD_CTX_free(md);
+
+        /* bad arguments */
+        assert_int_equal(ct_uki_policy_pcr(CT_HASH_SHA1, 24, &value, &policy, &err), CT_E_ARG);
+        assert_int_equal(ct_uki_policy_pcr(CT_HASH_SHA256, 11, &value, &policy, &err), CT_E_ARG);
+        ct_uki_signer_free(s);
+
+        /* a separate public key is used for pkfp as given */
+        n = pem_of(k, true, pem, sizeof(pem));
+        {
+                size_t pn = pem_of(ec, false, pub, sizeof(pub));
+
+                s = NULL;
+                assert_int_equal(ct_uki_signer_new((const uint8_t *)pem, n, (const uint8_t *)pub, pn, &s, &err),
+                                 CT_OK);
+                der = NULL;
+                der_len = i2d_PublicKey(ec, &der);
+                assert_true(der_len > 0);
+                assert_int_equal(ct_hash_buf(CT_HASH_SHA256, der, (size_t)der_len, &fp, &err), CT_OK);
+                OPENSSL_free(der);
+                assert_memory_equal(ct_uki_signer_fingerprint(s)->bytes, fp.bytes, 32);
+                ct_uki_signer_free(s);
+                s = NULL;
+                assert_int_equal(ct_uki_signer_new((const uint8_t *)pem, n, (const uint8_t *)"junk", 4, &s, &err),
+                                 CT_E_MALFORMED);
+                assert_null(s);
+        }
+        /* not RSA, not PEM, too large */
+        n = pem_of(ec, true, pem, sizeof(pem));
+        assert_int_equal(ct_uki_signer_new((const uint8_t *)pem, n, NULL, 0, &s, &err), CT_E_UNSUPPORTED);
+        assert_int_equal(ct_uki_signer_new((const uint8_t *)"not a key", 9, NULL, 0, &s, &err), CT_E_MALFORMED);
+        assert_int_equal(ct_uki_signer_new((const uint8_t *)pem, CT_MAX_UKI_KEY_SIZE + 1, NULL, 0, &s, &err),
+                         CT_E_LIMIT);
+        assert_null(s);
+        EVP_PKEY_free(k);
+        EVP_PKEY_free(ec);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_252_prefix_last),
+                cmocka_unit_test(test_signer),
                 cmocka_unit_test(test_257_exact_first),
                 cmocka_unit_test(test_257_profiles),
                 cmocka_unit_test(test_257_overflowing_header_skipped),

@@ -698,15 +698,21 @@ CT_EXPORT ct_code ct_snp_base_new(const ct_snp_params *p, ct_snp_base **ret, ct_
 
         if (!p || !ret || (unsigned)p->mode >= CT_SNP_MODE__MAX || (!p->ovmf && p->ovmf_len))
                 return ct_error_set(err, CT_E_ARG, "invalid arguments");
-        if (p->ovmf_len > CT_MAX_SNP_FIRMWARE_SIZE)
-                return ct_error_set(err, CT_E_LIMIT, "firmware: %zu bytes, limit %llu", p->ovmf_len,
-                                    (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+        if (p->ovmf_len > CT_MAX_SNP_FIRMWARE_SIZE) {
+                rc = ct_error_set(err, CT_E_LIMIT, "firmware: %zu bytes, limit %llu", p->ovmf_len,
+                                  (ull)CT_MAX_SNP_FIRMWARE_SIZE);
+                ct_error_default_input(err, p->ovmf_input);
+                return rc;
+        }
         /* sev-snp-measure reads the footer header at end - 50 unconditionally (and crashes below that) */
-        if (p->ovmf_len < CT_FW_FOOTER_FROM_END)
-                return ct_error_set_at(err, CT_E_TRUNCATED, 0,
-                                       "firmware of %zu bytes at offset 0x0 is too small to be an OVMF image (its "
-                                       "footer table header sits %u bytes before the end)",
-                                       p->ovmf_len, CT_FW_FOOTER_FROM_END);
+        if (p->ovmf_len < CT_FW_FOOTER_FROM_END) {
+                rc = ct_error_set_at(err, CT_E_TRUNCATED, 0,
+                                     "firmware of %zu bytes at offset 0x0 is too small to be an OVMF image (its "
+                                     "footer table header sits %u bytes before the end)",
+                                     p->ovmf_len, CT_FW_FOOTER_FROM_END);
+                ct_error_default_input(err, p->ovmf_input);
+                return rc;
+        }
         if (p->has_ovmf_hash && p->mode != CT_SNP_MODE_SNP && p->mode != CT_SNP_MODE_SNP_OVMF_HASH)
                 return ct_error_set(err, CT_E_ARG, "an SNP OVMF hash only works with mode snp");
         /* sev-snp-measure parses the table and metadata of the firmware in every mode. */

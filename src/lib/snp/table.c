@@ -353,6 +353,23 @@ CT_EXPORT ct_code ct_snp_vmms_parse(const char *list, ct_snp_vmm *ret, size_t ca
 
 /* ---- direct-boot inputs ---- */
 
+CT_EXPORT ct_code ct_snp_file_sha256(const char *path, uint8_t ret[32], uint64_t *ret_size, ct_error *err)
+{
+        ct_digest h;
+        uint64_t size = 0;
+        ct_code rc;
+
+        if (!path || !ret)
+                return ct_error_set(err, CT_E_ARG, "invalid arguments");
+        rc = ct_hash_file(CT_HASH_SHA256, path, &h, &size, err); /* /dev/null reads as empty (input layer) */
+        if (rc)
+                return rc;
+        memcpy(ret, h.bytes, 32);
+        if (ret_size)
+                *ret_size = size;
+        return CT_OK;
+}
+
 CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *initrd, const char *append,
                                             ct_snp_boot_digests *ret, ct_error *err)
 {
@@ -363,12 +380,11 @@ CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *init
         if (!kernel || !*kernel || !ret)
                 return ct_error_set(err, CT_E_ARG, "invalid arguments");
         memset(&d, 0, sizeof(d));
-        rc = ct_hash_file(CT_HASH_SHA256, kernel, &h, &d.kernel_size, err);
+        rc = ct_snp_file_sha256(kernel, d.kernel_sha256, &d.kernel_size, err);
         if (rc)
                 return rc;
-        memcpy(d.kernel_sha256, h.bytes, 32);
         if (initrd && *initrd) {
-                rc = ct_hash_file(CT_HASH_SHA256, initrd, &h, &d.initrd_size, err);
+                rc = ct_snp_file_sha256(initrd, d.initrd_sha256, &d.initrd_size, err);
                 if (rc)
                         return rc;
                 d.has_initrd = true;
@@ -376,8 +392,8 @@ CT_EXPORT ct_code ct_snp_boot_digests_files(const char *kernel, const char *init
                 rc = ct_hash_buf(CT_HASH_SHA256, "", 0, &h, err);
                 if (rc)
                         return rc;
+                memcpy(d.initrd_sha256, h.bytes, 32);
         }
-        memcpy(d.initrd_sha256, h.bytes, 32);
         rc = ct_snp_cmdline_sha256(append, d.cmdline_sha256, err);
         if (rc) {
                 ct_error_prefix(err, "--append");
