@@ -164,6 +164,38 @@ def tests(tmp):
     p = subprocess.run([CT, 'tdx', 'acpi-dump', '--help'], capture_output=True, text=True)
     ok(p.returncode == 0 and 'Exit status' in p.stdout and '--qemu-args' in p.stdout, '--help')
 
+    # a stand-in for QEMU printing a given console (no boot): the parser's verdicts through the CLI
+    def fake(name, text, code=0):
+        path = os.path.join(tmp, 'fake-' + name)
+        with open(os.path.join(tmp, name + '.txt'), 'w') as f:
+            f.write(text)
+        with open(path, 'w') as f:
+            f.write(f'#!/bin/sh\ncat {tmp}/{name}.txt{" >&2" if code else ""}\nexit {code}\n')
+        os.chmod(path, 0o755)
+        out = os.path.join(tmp, 'out-' + name)
+        p = subprocess.run([CT, 'tdx', 'acpi-dump', '--qemu', path, '--kernel', KERNEL, '--vcpus', '1',
+                            '--memory', '512', '-o', out], capture_output=True, text=True)
+        return p, out
+    B = '==COCOTRUST-FWCFG-BEGIN==\n'
+    good = (B + '==FILE== etc/table-loader 1\nAA==\n==FILE-END==\n==FILE== etc/acpi/rsdp 5\nSGVsbG8=\n'
+            '==FILE-END==\n==FILE== etc/acpi/tables 2\nAAE=\n==FILE-END==\n==COCOTRUST-FWCFG-END==\n')
+    p, out = fake('good', 'SeaBIOS\r\n' + good)
+    ok(p.returncode == 0 and open(out + '/etc/acpi/rsdp', 'rb').read() == b'Hello' and
+       open(out + '/etc/acpi/tables', 'rb').read() == b'\0\1', 'stand-in QEMU: decoded files written', p.stderr)
+    p, out = fake('huge', B + '==FILE== etc/table-loader 1\nAA==\n==FILE-END==\n==FILE== etc/acpi/rsdp 99999999999\n')
+    ok(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and 'offset' in p.stderr and
+       not os.path.exists(out + '/etc/table-loader'), 'announced size over the limit: exit 2, one line with '
+       'the offset, no file written', p.stderr)
+    p, out = fake('short', good.replace('SGVsbG8=', 'SGVs'))
+    ok(p.returncode == 2 and 'announced' in p.stderr and not os.path.exists(out + '/etc/acpi/rsdp'),
+       'fewer bytes than announced: exit 2, nothing written', p.stderr)
+    p, out = fake('silent', 'SeaBIOS\n')
+    ok(p.returncode == 3 and 'did not print' in p.stderr, 'no dump on the console: exit 3', p.stderr)
+    p, out = fake('guesterr', B + '==ERROR== iopl(3) failed\n')
+    ok(p.returncode == 3 and 'iopl' in p.stderr, "the guest's error is shown: exit 3", p.stderr)
+    p, out = fake('crash', 'qemu: could not load kernel\n', 1)
+    ok(p.returncode == 3 and 'could not load kernel' in p.stderr, "QEMU fails: exit 3 with its output", p.stderr)
+
     dirs = {}
     for name, vcpus in (('a', 2), ('b', 2), ('c', 1)):
         d = os.path.join(tmp, name)

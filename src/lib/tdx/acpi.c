@@ -302,8 +302,12 @@ CT_EXPORT ct_code ct_tdx_acpi_boot(const ct_tdx_acpi_opts *o, ct_tdx_acpi_dump *
         }
         ct_tdx_acpi_dump d;
 
-        if ((rc = ct_tdx_acpi_parse_console(col.buf, col.len, &d, err)))
+        if ((rc = ct_tdx_acpi_parse_console(col.buf, col.len, &d, err))) {
+                if (err && err->has_offset)
+                        ct_error_prefix(err, "offset %llu", (unsigned long long)err->offset);
+                ct_error_set_input(err, "QEMU console");
                 goto out;
+        }
         if (!d.complete) {
                 if (failure && cap)
                         snprintf(failure, cap, "%s", d.guest_error[0] ? d.guest_error : ct_sup_child_tail(child, 10));
