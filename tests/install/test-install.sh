@@ -54,8 +54,7 @@ n_missing=$(wc -l <"$tmp/missing")
 if [ "$n_missing" = 0 ]; then
         ok 0 "every function declared in the headers is exported ($(wc -l <"$tmp/declared"))"
 else
-        _tap_n=$((_tap_n + 1))
-        echo "not ok $_tap_n - every function declared in the headers is exported # TODO $n_missing declared without CT_EXPORT"
+        ok 1 "every function declared in the headers is exported ($n_missing declared without CT_EXPORT)"
         sed 's/^/#   /' "$tmp/missing" | head -n 60
 fi
 

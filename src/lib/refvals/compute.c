@@ -906,7 +906,7 @@ static ct_code init_data(ctx *c)
         return CT_OK;
 }
 
-ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_manifest **ret, ct_error *err)
+CT_EXPORT ct_code ct_reference_compute(const ct_desc *d, const ct_reference_opts *o, ct_manifest **ret, ct_error *err)
 {
         ctx c = { .d = d, .o = o, .err = err };
         ct_manifest_artifact *fw = NULL, *kernel = NULL, *initrd = NULL;

@@ -20,6 +20,8 @@
 #include <cocotrust/fileio.h>
 #include <cocotrust/reference.h>
 
+#include "../internal.h"
+
 typedef struct entry {
         char *rel;      /* path relative to the root, no leading "./" */
 } entry;
@@ -161,7 +163,7 @@ static ct_code header(sink *s, uint32_t ino, uint32_t mode, uint32_t nlink, uint
         return sink_write(s, zeros, pad, false);
 }
 
-ct_code ct_initrd_pack(const char *dir, const ct_initrd_opts *opts, const char *out_path, uint64_t *ret_entries,
+CT_EXPORT ct_code ct_initrd_pack(const char *dir, const ct_initrd_opts *opts, const char *out_path, uint64_t *ret_entries,
                        ct_error *err)
 {
         walk w = { .err = err };

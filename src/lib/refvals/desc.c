@@ -19,6 +19,8 @@
 #include <cocotrust/reference.h>
 #include <cocotrust/snp.h>
 
+#include "../internal.h"
+
 typedef enum kind {
         K_STRING,   /* free text */
         K_PATH,     /* a path, resolved against base_dir */
@@ -104,7 +106,7 @@ static bool is_list(kind k)
                k == K_BANKS;
 }
 
-bool ct_desc_key_known(const char *key, bool *ret_is_list)
+CT_EXPORT bool ct_desc_key_known(const char *key, bool *ret_is_list)
 {
         const field *f = key ? find_field(key) : NULL;
 
@@ -113,7 +115,7 @@ bool ct_desc_key_known(const char *key, bool *ret_is_list)
         return f != NULL;
 }
 
-const char *const *ct_desc_keys(void)
+CT_EXPORT const char *const *ct_desc_keys(void)
 {
         static const char *keys[N_FIELDS + 1];
 
@@ -123,14 +125,14 @@ const char *const *ct_desc_keys(void)
         return keys;
 }
 
-const char *ct_desc_key_help(const char *key)
+CT_EXPORT const char *ct_desc_key_help(const char *key)
 {
         const field *f = key ? find_field(key) : NULL;
 
         return f ? f->help : "";
 }
 
-ct_code ct_desc_new(ct_desc **ret, ct_error *err)
+CT_EXPORT ct_code ct_desc_new(ct_desc **ret, ct_error *err)
 {
         ct_desc *d = calloc(1, sizeof(*d));
 
@@ -199,7 +201,7 @@ static void clear_field(ct_desc *d, const field *f)
         }
 }
 
-ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err)
+CT_EXPORT ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err)
 {
         const field *f = key ? find_field(key) : NULL;
 
@@ -209,7 +211,7 @@ ct_code ct_desc_clear(ct_desc *d, const char *key, ct_error *err)
         return CT_OK;
 }
 
-void ct_desc_free(ct_desc *d)
+CT_EXPORT void ct_desc_free(ct_desc *d)
 {
         if (!d)
                 return;
@@ -436,7 +438,7 @@ static ct_code set_elem(ct_desc *d, const field *f, const char *v, const char *b
         }
 }
 
-ct_code ct_desc_set(ct_desc *d, const char *key, const char *value, const char *base_dir, ct_error *err)
+CT_EXPORT ct_code ct_desc_set(ct_desc *d, const char *key, const char *value, const char *base_dir, ct_error *err)
 {
         const field *f = key ? find_field(key) : NULL;
         void *p;
@@ -671,7 +673,7 @@ static ct_code skip_node(yrd *y)
         return CT_OK;
 }
 
-ct_code ct_desc_parse(ct_desc *d, const uint8_t *buf, size_t len, const char *base_dir, ct_error *err)
+CT_EXPORT ct_code ct_desc_parse(ct_desc *d, const uint8_t *buf, size_t len, const char *base_dir, ct_error *err)
 {
         yrd y = { .d = d, .base_dir = base_dir, .err = err };
         ct_code rc;
@@ -719,7 +721,7 @@ out:
         return rc;
 }
 
-ct_code ct_desc_load(ct_desc *d, const char *path, ct_error *err)
+CT_EXPORT ct_code ct_desc_load(ct_desc *d, const char *path, ct_error *err)
 {
         ct_blob b;
         char *dir, *slash;

@@ -32,6 +32,8 @@
 #include <cocotrust/reference.h>
 #include <cocotrust/verity.h>
 
+#include "../internal.h"
+
 static const struct {
         const char *guid;
         ct_image_part_kind kind;
@@ -46,7 +48,7 @@ static const struct {
         { "e7bb33fb-06cf-4e81-8273-e543b413e2e2", CT_IMAGE_PART_USR_VERITY_SIG },
 };
 
-const char *ct_image_part_kind_name(ct_image_part_kind k)
+CT_EXPORT const char *ct_image_part_kind_name(ct_image_part_kind k)
 {
         static const char *const names[] = { "other", "esp", "xbootldr", "root", "root-verity", "root-verity-sig",
                                              "usr", "usr-verity", "usr-verity-sig" };
@@ -62,7 +64,7 @@ static void lower(char *s)
 
 /* ---- verity-sig JSON ---- */
 
-void ct_verity_sig_clear(ct_verity_sig *s)
+CT_EXPORT void ct_verity_sig_clear(ct_verity_sig *s)
 {
         if (!s)
                 return;
@@ -70,7 +72,7 @@ void ct_verity_sig_clear(ct_verity_sig *s)
         memset(s, 0, sizeof(*s));
 }
 
-ct_code ct_verity_sig_parse(const uint8_t *buf, size_t len, ct_verity_sig *ret, ct_error *err)
+CT_EXPORT ct_code ct_verity_sig_parse(const uint8_t *buf, size_t len, ct_verity_sig *ret, ct_error *err)
 {
         ct_verity_sig s = { 0 };
         json_tokener *tok;
@@ -184,7 +186,7 @@ static ct_code load_cert(const char *path, X509 **ret, uint8_t fpr[32], ct_error
         return CT_OK;
 }
 
-ct_code ct_verity_sig_verify(const ct_verity_sig *sig, const char *cert_path, ct_error *err)
+CT_EXPORT ct_code ct_verity_sig_verify(const ct_verity_sig *sig, const char *cert_path, ct_error *err)
 {
         const uint8_t *p = sig->signature;
         PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)sig->signature_len);
@@ -309,7 +311,7 @@ static void list_ukis(const char *path, ct_image_report *rep, const ct_image_par
         free(out);
 }
 
-ct_code ct_image_extract_uki(const char *path, const ct_image_report *rep, const ct_image_uki *u, const char *out_path,
+CT_EXPORT ct_code ct_image_extract_uki(const char *path, const ct_image_report *rep, const ct_image_uki *u, const char *out_path,
                              ct_error *err)
 {
         const ct_image_partition *p = NULL;
@@ -496,7 +498,7 @@ static void check_verity(int fd, const ct_image_report *rep, const ct_image_part
         }
 }
 
-ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threads, ct_image_report **ret,
+CT_EXPORT ct_code ct_image_inspect(const char *path, const char *cert_path, unsigned threads, ct_image_report **ret,
                          ct_error *err)
 {
         struct fdisk_context *cxt = NULL;

@@ -12,6 +12,8 @@
 #include <cocotrust/manifest.h>
 #include <cocotrust/reader.h>
 
+#include "../internal.h"
+
 /*
  * The value of a top-level `algorithm = "<name>"` line of the TOML (before
  * the first [table] header). Only this one key is looked at; the document
@@ -78,7 +80,7 @@ static ct_hash_alg toml_algorithm(const uint8_t *buf, size_t len, ct_error *err,
         return CT_HASH_SHA256;
 }
 
-ct_code ct_manifest_init_data_compute(const uint8_t *toml, size_t len, ct_hash_alg alg, ct_manifest_init_data *ret,
+CT_EXPORT ct_code ct_manifest_init_data_compute(const uint8_t *toml, size_t len, ct_hash_alg alg, ct_manifest_init_data *ret,
                                       ct_error *err)
 {
         ct_manifest_init_data d = { 0 };

@@ -15,7 +15,7 @@ char *ct_refvals_strdup(const char *s)
         return s ? strdup(s) : NULL;
 }
 
-ct_code ct_manifest_new(const char *name, ct_manifest **ret, ct_error *err)
+CT_EXPORT ct_code ct_manifest_new(const char *name, ct_manifest **ret, ct_error *err)
 {
         ct_manifest *m = calloc(1, sizeof(*m));
 
@@ -72,7 +72,7 @@ static void free_pcrs(ct_manifest_pcr *p, size_t n)
         free(p);
 }
 
-void ct_manifest_free(ct_manifest *m)
+CT_EXPORT void ct_manifest_free(ct_manifest *m)
 {
         if (!m)
                 return;
@@ -112,7 +112,7 @@ void ct_manifest_free(ct_manifest *m)
         free(m);
 }
 
-ct_code ct_manifest_set_string(char **field, const char *v, ct_error *err)
+CT_EXPORT ct_code ct_manifest_set_string(char **field, const char *v, ct_error *err)
 {
         char *c = NULL;
 
@@ -164,7 +164,7 @@ static bool dup_into(char **dst, const char *src, bool *ok)
         return *dst != NULL;
 }
 
-const ct_manifest_artifact *ct_manifest_find_artifact(const ct_manifest *m, const char *name)
+CT_EXPORT const ct_manifest_artifact *ct_manifest_find_artifact(const ct_manifest *m, const char *name)
 {
         if (!m || !name)
                 return NULL;
@@ -174,7 +174,7 @@ const ct_manifest_artifact *ct_manifest_find_artifact(const ct_manifest *m, cons
         return NULL;
 }
 
-const ct_manifest_param *ct_manifest_artifact_param(const ct_manifest_artifact *a, const char *key)
+CT_EXPORT const ct_manifest_param *ct_manifest_artifact_param(const ct_manifest_artifact *a, const char *key)
 {
         if (!a || !key)
                 return NULL;
@@ -184,7 +184,7 @@ const ct_manifest_param *ct_manifest_artifact_param(const ct_manifest_artifact *
         return NULL;
 }
 
-const ct_manifest_pcr *ct_manifest_find_pcr(const ct_manifest *m, ct_hash_alg bank, uint32_t index)
+CT_EXPORT const ct_manifest_pcr *ct_manifest_find_pcr(const ct_manifest *m, ct_hash_alg bank, uint32_t index)
 {
         if (!m)
                 return NULL;
@@ -194,7 +194,7 @@ const ct_manifest_pcr *ct_manifest_find_pcr(const ct_manifest *m, ct_hash_alg ba
         return NULL;
 }
 
-const ct_manifest_note *ct_manifest_find_note(const ct_manifest *m, const char *key)
+CT_EXPORT const ct_manifest_note *ct_manifest_find_note(const ct_manifest *m, const char *key)
 {
         if (!m || !key)
                 return NULL;
@@ -239,7 +239,7 @@ static ct_code copy_params(ct_manifest_artifact *dst, const ct_manifest_artifact
         return CT_OK;
 }
 
-ct_code ct_manifest_add_artifact(ct_manifest *m, const ct_manifest_artifact *a, ct_manifest_artifact **ret,
+CT_EXPORT ct_code ct_manifest_add_artifact(ct_manifest *m, const ct_manifest_artifact *a, ct_manifest_artifact **ret,
                                  ct_error *err)
 {
         ct_manifest_artifact tmp = { 0 }, *slot;
@@ -278,7 +278,7 @@ ct_code ct_manifest_add_artifact(ct_manifest *m, const ct_manifest_artifact *a, 
         return CT_OK;
 }
 
-ct_code ct_manifest_add_file(ct_manifest *m, const char *name, const char *path, ct_manifest_artifact **ret,
+CT_EXPORT ct_code ct_manifest_add_file(ct_manifest *m, const char *name, const char *path, ct_manifest_artifact **ret,
                              ct_error *err)
 {
         ct_manifest_artifact a = { 0 };
@@ -300,7 +300,7 @@ ct_code ct_manifest_add_file(ct_manifest *m, const char *name, const char *path,
         return ct_manifest_add_artifact(m, &a, ret, err);
 }
 
-ct_code ct_manifest_add_text(ct_manifest *m, const char *name, const char *text, ct_manifest_artifact **ret,
+CT_EXPORT ct_code ct_manifest_add_text(ct_manifest *m, const char *name, const char *text, ct_manifest_artifact **ret,
                              ct_error *err)
 {
         ct_manifest_artifact a = { 0 };
@@ -342,7 +342,7 @@ static ct_code add_param(ct_manifest_artifact *a, const char *key, ct_manifest_p
         return CT_OK;
 }
 
-ct_code ct_manifest_artifact_set_string(ct_manifest_artifact *a, const char *key, const char *v, ct_error *err)
+CT_EXPORT ct_code ct_manifest_artifact_set_string(ct_manifest_artifact *a, const char *key, const char *v, ct_error *err)
 {
         ct_manifest_param *p;
         char *c;
@@ -365,7 +365,7 @@ ct_code ct_manifest_artifact_set_string(ct_manifest_artifact *a, const char *key
         return CT_OK;
 }
 
-ct_code ct_manifest_artifact_set_int(ct_manifest_artifact *a, const char *key, int64_t v, ct_error *err)
+CT_EXPORT ct_code ct_manifest_artifact_set_int(ct_manifest_artifact *a, const char *key, int64_t v, ct_error *err)
 {
         ct_manifest_param *p;
         ct_code rc = add_param(a, key, &p, err);
@@ -377,7 +377,7 @@ ct_code ct_manifest_artifact_set_int(ct_manifest_artifact *a, const char *key, i
         return CT_OK;
 }
 
-ct_code ct_manifest_artifact_set_bool(ct_manifest_artifact *a, const char *key, bool v, ct_error *err)
+CT_EXPORT ct_code ct_manifest_artifact_set_bool(ct_manifest_artifact *a, const char *key, bool v, ct_error *err)
 {
         ct_manifest_param *p;
         ct_code rc = add_param(a, key, &p, err);
@@ -389,7 +389,7 @@ ct_code ct_manifest_artifact_set_bool(ct_manifest_artifact *a, const char *key, 
         return CT_OK;
 }
 
-ct_code ct_manifest_add_snp(ct_manifest *m, const ct_manifest_snp_row *row, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_snp(ct_manifest *m, const ct_manifest_snp_row *row, ct_error *err)
 {
         ct_manifest_snp_row tmp = *row, *slot = NULL;
         bool ok = true;
@@ -415,7 +415,7 @@ ct_code ct_manifest_add_snp(ct_manifest *m, const ct_manifest_snp_row *row, ct_e
         return CT_OK;
 }
 
-ct_code ct_manifest_add_tdx(ct_manifest *m, const ct_manifest_tdx_row *row, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_tdx(ct_manifest *m, const ct_manifest_tdx_row *row, ct_error *err)
 {
         ct_manifest_tdx_row tmp = *row, *slot = NULL;
         bool ok = true;
@@ -434,7 +434,7 @@ ct_code ct_manifest_add_tdx(ct_manifest *m, const ct_manifest_tdx_row *row, ct_e
         return CT_OK;
 }
 
-ct_code ct_manifest_add_verity(ct_manifest *m, const ct_manifest_verity *v, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_verity(ct_manifest *m, const ct_manifest_verity *v, ct_error *err)
 {
         ct_manifest_verity tmp = *v, *slot = NULL;
         bool ok = true;
@@ -516,27 +516,27 @@ static ct_code add_pcr_to(ct_manifest_pcr **arr, size_t *n, const ct_manifest_pc
         return CT_OK;
 }
 
-ct_code ct_manifest_add_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
         return add_pcr_to(&m->pcrs, &m->n_pcrs, p, false, false, "pcrs", err);
 }
 
-ct_code ct_manifest_add_pcr11_phase(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_pcr11_phase(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
         return add_pcr_to(&m->pcr11_phases, &m->n_pcr11_phases, p, true, false, "pcr11_phases", err);
 }
 
-ct_code ct_manifest_add_captured_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_captured_pcr(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
         return add_pcr_to(&m->captured_pcrs, &m->n_captured_pcrs, p, false, false, "captured_pcrs", err);
 }
 
-ct_code ct_manifest_add_pcr_variant(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_pcr_variant(ct_manifest *m, const ct_manifest_pcr *p, ct_error *err)
 {
         return add_pcr_to(&m->pcr_variants, &m->n_pcr_variants, p, false, true, "pcr_variants", err);
 }
 
-ct_code ct_manifest_set_note(ct_manifest *m, const char *key, const char *text, ct_error *err)
+CT_EXPORT ct_code ct_manifest_set_note(ct_manifest *m, const char *key, const char *text, ct_error *err)
 {
         ct_manifest_note *slot;
         char *k, *t;
@@ -564,7 +564,7 @@ ct_code ct_manifest_set_note(ct_manifest *m, const char *key, const char *text, 
         return CT_OK;
 }
 
-ct_code ct_manifest_add_init_data(ct_manifest *m, const ct_manifest_init_data *d, ct_error *err)
+CT_EXPORT ct_code ct_manifest_add_init_data(ct_manifest *m, const ct_manifest_init_data *d, ct_error *err)
 {
         ct_manifest_init_data *slot;
         char *name;

@@ -822,7 +822,7 @@ static uint64_t line_of(const uint8_t *buf, size_t off)
         return line;
 }
 
-ct_code ct_manifest_parse(const uint8_t *buf, size_t len, ct_manifest **ret, ct_error *err)
+CT_EXPORT ct_code ct_manifest_parse(const uint8_t *buf, size_t len, ct_manifest **ret, ct_error *err)
 {
         static const char *const keys[] = { "schema_version", "name", "generator", "created", "artifacts", "snp",
                                             "tdx", "verity", "pcrs", "pcr11_phases", "captured_pcrs", "pcr_variants",
@@ -908,7 +908,7 @@ out:
         return CT_OK;
 }
 
-ct_code ct_manifest_read(const char *path, ct_manifest **ret, ct_error *err)
+CT_EXPORT ct_code ct_manifest_read(const char *path, ct_manifest **ret, ct_error *err)
 {
         ct_blob b;
         ct_code rc = ct_blob_read(path, CT_MAX_MANIFEST_BYTES, &b, err);

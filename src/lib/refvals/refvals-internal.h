@@ -3,6 +3,7 @@
 #ifndef COCOTRUST_REFVALS_INTERNAL_H
 #define COCOTRUST_REFVALS_INTERNAL_H
 
+#include "../internal.h"
 #include <stdbool.h>
 #include <stddef.h>
 

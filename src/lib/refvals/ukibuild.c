@@ -12,6 +12,8 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/reference.h>
 
+#include "../internal.h"
+
 #define SCN_CNT_INITIALIZED_DATA 0x00000040u
 #define SCN_MEM_READ 0x40000000u
 #define SECTION_HEADER_SIZE 40u
@@ -59,7 +61,7 @@ static uint32_t pe_checksum(const uint8_t *d, size_t len, uint64_t ck_off)
         return (uint32_t)(s + len);
 }
 
-ct_code ct_uki_build(const uint8_t *stub, size_t stub_len, const ct_uki_build_section *sections, size_t n,
+CT_EXPORT ct_code ct_uki_build(const uint8_t *stub, size_t stub_len, const ct_uki_build_section *sections, size_t n,
                      uint32_t timestamp, uint8_t **ret, size_t *ret_len, ct_error *err)
 {
         const ct_uki_build_section *order[MAX_NEW_SECTIONS];

@@ -381,7 +381,7 @@ static json_object *notes_json(jw *w, const ct_manifest *m)
         return o;
 }
 
-ct_code ct_manifest_to_json(const ct_manifest *m, char **ret, size_t *ret_len, ct_error *err)
+CT_EXPORT ct_code ct_manifest_to_json(const ct_manifest *m, char **ret, size_t *ret_len, ct_error *err)
 {
         jw w = { 0 };
         json_object *root;
@@ -436,7 +436,7 @@ ct_code ct_manifest_to_json(const ct_manifest *m, char **ret, size_t *ret_len, c
         return CT_OK;
 }
 
-ct_code ct_manifest_write(const ct_manifest *m, const char *path, ct_error *err)
+CT_EXPORT ct_code ct_manifest_write(const ct_manifest *m, const char *path, ct_error *err)
 {
         char *s;
         size_t len;
