@@ -185,6 +185,10 @@ int vcli_get_root(const char *text, const char *file, size_t want, uint8_t *root
                         ct_blob_free(&b);
                         return tool_errorf(EXIT_BAD_INPUT, "%s: not a root hash (too long)", file);
                 }
+                if (n == 0) {
+                        ct_blob_free(&b);
+                        return tool_errorf(EXIT_BAD_INPUT, "%s: empty, expected a root hash", file);
+                }
                 memcpy(buf, b.data, n);
                 buf[n] = 0;
                 ct_blob_free(&b);
