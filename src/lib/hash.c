@@ -190,7 +190,9 @@ CT_EXPORT ct_code ct_hash_buf(ct_hash_alg alg, const void *data, size_t len, ct_
 
 #define HASH_CHUNK (256u << 10)
 
-CT_EXPORT ct_code ct_hash_fd(ct_hash_alg alg, int fd, ct_digest *ret, uint64_t *ret_size, ct_error *err)
+/* Hashes what read() gives until end of file; more than @limit bytes is CT_E_LIMIT. */
+static ct_code hash_fd_limited(ct_hash_alg alg, int fd, uint64_t limit, ct_digest *ret, uint64_t *ret_size,
+                               ct_error *err)
 {
         ct_cleanup_free uint8_t *buf = NULL;
         uint64_t total = 0;
@@ -213,11 +215,16 @@ CT_EXPORT ct_code ct_hash_fd(ct_hash_alg alg, int fd, ct_digest *ret, uint64_t *
                 }
                 if (n == 0)
                         break;
+                total += (uint64_t)n;
+                if (total > limit) {
+                        ct_hash_free(&h);
+                        return ct_error_set(err, CT_E_LIMIT, "more than %llu bytes (the limit of a streamed input)",
+                                            (unsigned long long)limit);
+                }
                 if (ct_hash_update(&h, buf, (size_t)n)) {
                         ct_hash_free(&h);
                         return ct_error_set(err, CT_E_CRYPTO, "digest update failed");
                 }
-                total += (uint64_t)n;
         }
         r = ct_hash_final(&h, ret);
         ct_hash_free(&h);
@@ -228,13 +235,16 @@ CT_EXPORT ct_code ct_hash_fd(ct_hash_alg alg, int fd, ct_digest *ret, uint64_t *
         return CT_OK;
 }
 
+CT_EXPORT ct_code ct_hash_fd(ct_hash_alg alg, int fd, ct_digest *ret, uint64_t *ret_size, ct_error *err)
+{
+        return hash_fd_limited(alg, fd, UINT64_MAX, ret, ret_size, err);
+}
+
 CT_EXPORT ct_code ct_hash_file(ct_hash_alg alg, const char *path, ct_digest *ret, uint64_t *ret_size, ct_error *err)
 {
         ct_cleanup_close int fd = -1;
-        ct_cleanup_free uint8_t *buf = NULL;
         ct_input_kind kind;
-        uint64_t size, total = 0;
-        ct_hash h;
+        uint64_t size;
         ct_code r;
 
         r = ct_input_open(path, 0, &fd, &kind, &size, err);
@@ -257,44 +267,10 @@ CT_EXPORT ct_code ct_hash_file(ct_hash_alg alg, const char *path, ct_digest *ret
                 }
         }
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        buf = malloc(HASH_CHUNK);
-        if (!buf)
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        r = ct_hash_init(&h, alg, err);
-        if (r)
-                return r;
-        for (;;) {
-                ssize_t n = read(fd, buf, HASH_CHUNK);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        ct_hash_free(&h);
-                        ct_error_set_errno(err, errno, "read");
-                        ct_error_set_input(err, path);
-                        return CT_E_IO;
-                }
-                if (n == 0)
-                        break;
-                total += (uint64_t)n;
-                if (kind != CT_INPUT_BLOCK && total > CT_INPUT_STREAM_MAX) {
-                        ct_hash_free(&h);
-                        ct_error_set(err, CT_E_LIMIT, "more than %llu bytes (the limit of a streamed input)",
-                                     (unsigned long long)CT_INPUT_STREAM_MAX);
-                        ct_error_set_input(err, path);
-                        return CT_E_LIMIT;
-                }
-                if (ct_hash_update(&h, buf, (size_t)n)) {
-                        ct_hash_free(&h);
-                        return ct_error_set(err, CT_E_CRYPTO, "digest update failed");
-                }
-        }
-        r = ct_hash_final(&h, ret);
-        ct_hash_free(&h);
-        if (r)
-                return ct_error_set(err, r, "digest final failed");
-        if (ret_size)
-                *ret_size = total;
-        return CT_OK;
+        r = hash_fd_limited(alg, fd, kind == CT_INPUT_BLOCK ? UINT64_MAX : CT_INPUT_STREAM_MAX, ret, ret_size, err);
+        if (r == CT_E_IO || r == CT_E_LIMIT)
+                ct_error_set_input(err, path);
+        return r;
 }
 
 CT_EXPORT void ct_digest_zero(ct_digest *d, ct_hash_alg alg)
