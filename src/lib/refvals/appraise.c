@@ -169,6 +169,22 @@ static void appendf(char *buf, size_t cap, const char *fmt, ...)
         va_end(ap);
 }
 
+/* Lists the failed checks of @k in the explanation of @c, one a line; returns how many failed. */
+static size_t explain_failed_checks(ct_claim *c, const ct_checks *k)
+{
+        size_t nfail = 0;
+
+        for (size_t i = 0; i < k->n; i++) {
+                const ct_check *ck = &k->items[i];
+                if (ck->status == CT_CHECK_FAIL) {
+                        appendf(c->explanation, sizeof(c->explanation), "%s%s: %s", nfail ? "\n" : "", ck->name,
+                                ck->reason);
+                        nfail++;
+                }
+        }
+        return nfail;
+}
+
 static const ct_claim *find_claim(const ct_appraisal *a, const char *name)
 {
         for (size_t i = 0; i < a->n; i++)
@@ -1033,14 +1049,7 @@ CT_EXPORT ct_code ct_appraise_snp_report(ct_appraisal *a, const ct_snp_report *r
         /* 1. signature and chain first */
         claim_init(&c, "snp.signature", CT_TC_HARDWARE, vr->ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED,
                    vr->ok ? 2 : 97, CT_TRUSTEE_NO_VALUE);
-        for (size_t i = 0; i < vr->checks.n; i++) {
-                const ct_check *k = &vr->checks.items[i];
-                if (k->status == CT_CHECK_FAIL) {
-                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
-                                k->reason);
-                        nfail++;
-                }
-        }
+        nfail = explain_failed_checks(&c, &vr->checks);
         if (vr->ok)
                 snprintf(c.reason, sizeof(c.reason),
                          "%s: v%u report signed by the %s, chain to the AMD %s ARK verified (%zu checks)", what,
@@ -1108,14 +1117,7 @@ CT_EXPORT ct_code ct_appraise_tpm_quote(ct_appraisal *a, const ct_checks *checks
         /* Trustee's tpm rule: hardware 2 whenever the evidence verifies */
         claim_init(&c, "tpm.quote", CT_TC_HARDWARE, ok ? CT_TIER_AFFIRMING : CT_TIER_CONTRAINDICATED, ok ? 2 : 97,
                    ok ? 2 : 97);
-        for (size_t i = 0; i < checks->n; i++) {
-                const ct_check *k = &checks->items[i];
-                if (k->status == CT_CHECK_FAIL) {
-                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
-                                k->reason);
-                        nfail++;
-                }
-        }
+        nfail = explain_failed_checks(&c, checks);
         if (ok)
                 snprintf(c.reason, sizeof(c.reason),
                          "%s: quote signed by the AK (%s), PCR digest over the quoted PCRs verified (%zu checks); "
@@ -1240,14 +1242,7 @@ CT_EXPORT ct_code ct_appraise_hcl_report(ct_appraisal *a, const ct_hcl_report *h
         claim_init(&c, "hcl.report", CT_TC_HARDWARE,
                    !vr->ok ? CT_TIER_CONTRAINDICATED : snp_verified ? CT_TIER_AFFIRMING : CT_TIER_WARNING,
                    !vr->ok ? 97 : snp_verified ? 2 : 32, CT_TRUSTEE_NO_VALUE);
-        for (size_t i = 0; i < vr->checks.n; i++) {
-                const ct_check *k = &vr->checks.items[i];
-                if (k->status == CT_CHECK_FAIL) {
-                        appendf(c.explanation, sizeof(c.explanation), "%s%s: %s", nfail ? "\n" : "", k->name,
-                                k->reason);
-                        nfail++;
-                }
-        }
+        nfail = explain_failed_checks(&c, &vr->checks);
         if (vr->ok)
                 snprintf(c.reason, sizeof(c.reason),
                          "%s: %s HCL report, runtime claims bound to REPORTDATA, vTPM AK present (%zu checks)%s", what,
