@@ -106,6 +106,31 @@ static void guid_str(const uint8_t *g, char out[40])
                  (unsigned)(g[6] | g[7] << 8), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
+/*
+ * The head of an EV_EFI_VARIABLE_* event, as both versions print it: false when
+ * nothing more is to be printed (too short, shown as hex, or a name too long).
+ */
+static bool var_head(const ct_tcg_event *ev, uint64_t *name_len, uint64_t *data_len, char *name, size_t name_size)
+{
+        const uint8_t *p = ev->data;
+
+        if (ev->data_size < 32) {
+                hex_event(ev);
+                return false;
+        }
+        *name_len = le64(p + 16);
+        *data_len = le64(p + 24);
+        printf("  Event:\n    VariableName: ");
+        guid_out(p);
+        printf("\n    UnicodeNameLength: %llu\n    VariableDataLength: %llu\n", (unsigned long long)*name_len,
+               (unsigned long long)*data_len);
+        if (*name_len > (ev->data_size - 32) / 2)
+                return false;
+        ct_tcg_utf16_to_utf8(p + 32, (size_t)*name_len, name, name_size);
+        printf("    UnicodeName: %s\n", name);
+        return true;
+}
+
 /* EV_EFI_VARIABLE_*: version 1 prints the data as hex. */
 static void var_out(const ct_tcg_event *ev)
 {
@@ -113,21 +138,7 @@ static void var_out(const ct_tcg_event *ev)
         uint64_t name_len, data_len, avail;
         char name[4096];
 
-        if (ev->data_size < 32) {
-                hex_event(ev);
-                return;
-        }
-        name_len = le64(p + 16);
-        data_len = le64(p + 24);
-        printf("  Event:\n    VariableName: ");
-        guid_out(p);
-        printf("\n    UnicodeNameLength: %llu\n    VariableDataLength: %llu\n", (unsigned long long)name_len,
-               (unsigned long long)data_len);
-        if (name_len > (ev->data_size - 32) / 2)
-                return;
-        ct_tcg_utf16_to_utf8(p + 32, (size_t)name_len, name, sizeof(name));
-        printf("    UnicodeName: %s\n", name);
-        if (data_len == 0)
+        if (!var_head(ev, &name_len, &data_len, name, sizeof(name)) || data_len == 0)
                 return;
         avail = ev->data_size - 32 - 2 * name_len;
         printf("    VariableData: \"");
@@ -500,20 +511,8 @@ static void var_out_v2(const ct_tcg_event *ev)
         size_t start;
         char name[4096];
 
-        if (ev->data_size < 32) {
-                hex_event(ev);
+        if (!var_head(ev, &name_len, &data_len, name, sizeof(name)))
                 return;
-        }
-        name_len = le64(p + 16);
-        data_len = le64(p + 24);
-        printf("  Event:\n    VariableName: ");
-        guid_out(p);
-        printf("\n    UnicodeNameLength: %llu\n    VariableDataLength: %llu\n", (unsigned long long)name_len,
-               (unsigned long long)data_len);
-        if (name_len > (ev->data_size - 32) / 2)
-                return;
-        ct_tcg_utf16_to_utf8(p + 32, (size_t)name_len, name, sizeof(name));
-        printf("    UnicodeName: %s\n", name);
         start = 32 + 2 * (size_t)name_len;
         if (var_decoded(ev, name, p + start, data_len, start) || data_len == 0)
                 return;
