@@ -238,16 +238,22 @@ static json_object *failed_json(const ct_checks *c)
         return a;
 }
 
-void tool_snp_result_json_brief(json_object *o, const ct_snp_verify_result *res)
+/* What both forms of a verification result begin with. */
+static void result_head_json(json_object *o, const ct_snp_verify_result *res)
 {
-        json_object *a = json_object_new_array();
-
         tool_json_add_bool(o, "ok", res->ok);
         tool_json_add_str(o, "product", res->product ? ct_snp_product_name(res->product) : NULL);
         tool_json_add_str(o, "signing_key", res->vlek ? "vlek" : "vcek");
         tool_json_add_hex(o, "vcek_sha256", res->vcek_fingerprint, 32);
         tool_json_add_bool(o, "chain_cached", res->chain_cached);
         json_object_object_add(o, "failed", failed_json(&res->checks));
+}
+
+void tool_snp_result_json_brief(json_object *o, const ct_snp_verify_result *res)
+{
+        json_object *a = json_object_new_array();
+
+        result_head_json(o, res);
         for (size_t i = 0; i < res->checks.n; i++) {
                 const ct_check *c = &res->checks.items[i];
                 json_object *e;
@@ -266,12 +272,7 @@ void tool_snp_result_json_brief(json_object *o, const ct_snp_verify_result *res)
 
 void tool_snp_result_json(json_object *o, const ct_snp_verify_result *res)
 {
-        tool_json_add_bool(o, "ok", res->ok);
-        tool_json_add_str(o, "product", res->product ? ct_snp_product_name(res->product) : NULL);
-        tool_json_add_str(o, "signing_key", res->vlek ? "vlek" : "vcek");
-        tool_json_add_hex(o, "vcek_sha256", res->vcek_fingerprint, 32);
-        tool_json_add_bool(o, "chain_cached", res->chain_cached);
-        json_object_object_add(o, "failed", failed_json(&res->checks));
+        result_head_json(o, res);
         json_object_object_add(o, "checks", tool_checks_json(&res->checks));
 }
 
