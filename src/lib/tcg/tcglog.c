@@ -168,6 +168,17 @@ static bool only_padding(const uint8_t *buf, size_t pos, size_t len)
         return true;
 }
 
+/* The Event bytes of a record whose EventSize is read and checked; pos0 is where the record began. */
+static ct_code read_event_data(ct_reader *r, ct_tcg_event *ev, size_t pos0)
+{
+        ev->data = ct_reader_ptr(r, ev->data_size, "Event");
+        if (!ct_reader_ok(r))
+                return CT_E_TRUNCATED;
+        ev->size = ct_reader_pos(r) - pos0;
+        ev->is_header = false;
+        return CT_OK;
+}
+
 /*
  * Read one TCG_PCR_EVENT2 at r's position. Returns CT_OK with the record in
  * *ev, CT_E_TRUNCATED (reader error, *ret_need = bytes the record needs, or 0
@@ -230,12 +241,7 @@ static ct_code read_event2(ct_reader *r, const ct_tcg_info *info, ct_tcg_event *
                                        (unsigned long long)start, ev->data_size, CT_TCG_MAX_EVENT_SIZE);
         need += 4u + ev->data_size;
         *ret_need = need;
-        ev->data = ct_reader_ptr(r, ev->data_size, "Event");
-        if (!ct_reader_ok(r))
-                return CT_E_TRUNCATED;
-        ev->size = ct_reader_pos(r) - pos0;
-        ev->is_header = false;
-        return CT_OK;
+        return read_event_data(r, ev, pos0);
 }
 
 /* One TCG_PCR_EVENT (SHA1 format) at r's position; same contract as read_event2. */
@@ -261,12 +267,7 @@ static ct_code read_event1(ct_reader *r, ct_tcg_event *ev, uint64_t *ret_need, c
                                        "record at offset 0x%llx: EventSize %u exceeds the limit %u",
                                        (unsigned long long)start, ev->data_size, CT_TCG_MAX_EVENT_SIZE);
         *ret_need = SHA1_HEADER_SIZE + (uint64_t)ev->data_size;
-        ev->data = ct_reader_ptr(r, ev->data_size, "Event");
-        if (!ct_reader_ok(r))
-                return CT_E_TRUNCATED;
-        ev->size = ct_reader_pos(r) - pos0;
-        ev->is_header = false;
-        return CT_OK;
+        return read_event_data(r, ev, pos0);
 }
 
 CT_EXPORT ct_code ct_tcg_walk(const uint8_t *buf, size_t len, unsigned flags, ct_tcg_event_fn fn, void *userdata,
