@@ -32,6 +32,29 @@ static int load_log(const char *path, ct_blob *ret)
         return EXIT_OK;
 }
 
+/* Reads and replays the log at @path; on success the caller frees *ret_blob and *ret_replay. */
+static int load_replay(const char *path, unsigned flags, ct_blob *ret_blob, ct_tpm_replay **ret_replay)
+{
+        ct_tpm_replay *r;
+        ct_error err;
+        int rc;
+
+        if ((rc = load_log(path, ret_blob)) != EXIT_OK)
+                return rc;
+        r = calloc(1, sizeof(*r));
+        if (!r) {
+                ct_blob_free(ret_blob);
+                return tool_errorf(EXIT_INTERNAL, "out of memory");
+        }
+        if (ct_tpm_replay_log(ret_blob->data, ret_blob->len, flags, r, &err) != CT_OK) {
+                free(r);
+                ct_blob_free(ret_blob);
+                return tool_fail(&err, path);
+        }
+        *ret_replay = r;
+        return EXIT_OK;
+}
+
 static void warn_info(const char *path, const ct_tcg_info *info, const uint8_t *buf, size_t len)
 {
         if (info->truncated) {
@@ -169,7 +192,6 @@ static int verb_replay(int argc, char **argv)
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_replay *r;
-        ct_error err;
         int c, rc;
 
         if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
@@ -192,17 +214,8 @@ static int verb_replay(int argc, char **argv)
                 return cmd.status;
         if (optind + 1 != argc)
                 return tool_cmd_usage(&cmd, "expected one LOG argument");
-        if ((rc = load_log(argv[optind], &blob)) != EXIT_OK)
+        if ((rc = load_replay(argv[optind], flags, &blob, &r)) != EXIT_OK)
                 return rc;
-        r = calloc(1, sizeof(*r));
-        if (!r) {
-                ct_blob_free(&blob);
-                return tool_errorf(EXIT_INTERNAL, "out of memory");
-        }
-        if (ct_tpm_replay_log(blob.data, blob.len, flags, r, &err) != CT_OK) {
-                rc = tool_fail(&err, argv[optind]);
-                goto out;
-        }
         warn_info(argv[optind], &r->info, blob.data, blob.len);
         if ((rc = filter_banks(&r->pcrs, mask, argv[optind])) != EXIT_OK)
                 goto out;
@@ -349,18 +362,9 @@ static int verb_show(int argc, char **argv)
                 sh.mode = SHOW_JSON;
         if (optind + 1 != argc)
                 return tool_cmd_usage(&cmd, "expected one LOG argument");
-        if ((rc = load_log(argv[optind], &blob)) != EXIT_OK)
-                return rc;
-        r = calloc(1, sizeof(*r));
-        if (!r) {
-                rc = tool_errorf(EXIT_INTERNAL, "out of memory");
-                goto out;
-        }
         /* Validate (and replay) the whole log first: no partial output for a malformed log. */
-        if (ct_tpm_replay_log(blob.data, blob.len, flags, r, &err) != CT_OK) {
-                rc = tool_fail(&err, argv[optind]);
-                goto out;
-        }
+        if ((rc = load_replay(argv[optind], flags, &blob, &r)) != EXIT_OK)
+                return rc;
         if (sh.mode == SHOW_JSON)
                 sh.events = json_object_new_array();
         if (sh.mode == SHOW_YAML)
