@@ -64,6 +64,17 @@ static void vset(ct_error *err, ct_code code, const char *fmt, va_list ap)
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }
 
+/* Records errnum and appends ": strerror(errnum)" (no ": " before an empty message unless @colon_always). */
+static void add_errno(ct_error *err, int errnum, bool colon_always)
+{
+        size_t n = strlen(err->msg);
+
+        err->sys_errno = errnum;
+        if (errnum && n < sizeof(err->msg))
+                snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s", n || colon_always ? ": " : "",
+                         strerror(errnum));
+}
+
 CT_EXPORT ct_code ct_error_set(ct_error *err, ct_code code, const char *fmt, ...)
 {
         va_list ap;
@@ -93,24 +104,19 @@ CT_EXPORT ct_code ct_error_set_at(ct_error *err, ct_code code, uint64_t offset, 
 CT_EXPORT ct_code ct_error_set_errno(ct_error *err, int errnum, const char *fmt, ...)
 {
         va_list ap;
-        size_t n;
 
         if (!err)
                 return CT_E_IO;
         va_start(ap, fmt);
         vset(err, CT_E_IO, fmt, ap);
         va_end(ap);
-        err->sys_errno = errnum;
-        n = strlen(err->msg);
-        if (errnum && n < sizeof(err->msg))
-                snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+        add_errno(err, errnum, true);
         return CT_E_IO;
 }
 
 CT_EXPORT ct_code ct_error_set_open(ct_error *err, int errnum, const char *input, const char *fmt, ...)
 {
         va_list ap;
-        size_t n;
         ct_code code = CT_E_IO;
 
         switch (errnum) {
@@ -132,10 +138,7 @@ CT_EXPORT ct_code ct_error_set_open(ct_error *err, int errnum, const char *input
         va_start(ap, fmt);
         vset(err, code, fmt, ap);
         va_end(ap);
-        err->sys_errno = errnum;
-        n = strlen(err->msg);
-        if (errnum && n < sizeof(err->msg))
-                snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s", n ? ": " : "", strerror(errnum));
+        add_errno(err, errnum, false);
         ct_error_set_input(err, input);
         return code;
 }
