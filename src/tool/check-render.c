@@ -54,25 +54,29 @@ static void print_mismatch(const ct_tpm_check *c, const ct_tpm_check_mismatch *m
         }
 }
 
+void tool_print_mask_line(const char *label, uint32_t mask)
+{
+        char list[128];
+
+        tool_pcr_mask_text(list, sizeof(list), mask);
+        printf("  %s%s\n", label, list);
+}
+
 void tool_check_print_text(const ct_tpm_check *c, const char *what)
 {
-        char list[128], label[32];
+        char label[32], not_in[48];
 
         snprintf(label, sizeof(label), "%s:", what);
+        snprintf(not_in, sizeof(not_in), "not in %s ", label);
         for (unsigned k = 0; k < c->n_banks; k++) {
                 const ct_tpm_check_bank *b = &c->banks[k];
 
                 printf("%s:\n", ct_hash_name(b->alg));
-                tool_pcr_mask_text(list, sizeof(list), b->explained);
-                printf("  explained:   %s\n", list);
-                tool_pcr_mask_text(list, sizeof(list), b->mismatch);
-                printf("  mismatch:    %s\n", list);
-                tool_pcr_mask_text(list, sizeof(list), b->not_in_log);
-                printf("  not in log:  %s\n", list);
-                if (b->not_in_pcrs) {
-                        tool_pcr_mask_text(list, sizeof(list), b->not_in_pcrs);
-                        printf("  not in %s %s\n", label, list);
-                }
+                tool_print_mask_line("explained:   ", b->explained);
+                tool_print_mask_line("mismatch:    ", b->mismatch);
+                tool_print_mask_line("not in log:  ", b->not_in_log);
+                if (b->not_in_pcrs)
+                        tool_print_mask_line(not_in, b->not_in_pcrs);
                 for (size_t i = 0; i < c->n_mismatches; i++)
                         if (c->mismatches[i].bank == b->alg)
                                 print_mismatch(c, &c->mismatches[i], label);

@@ -13,6 +13,9 @@
 /* "EV_SEPARATOR", or "0x%08x" in tmp for a type without a name. */
 const char *tool_event_type_name(uint32_t type, char *tmp, size_t cap);
 
+/* "  LABEL0,2-7" (LABEL carries its colon and padding), the list as tool_pcr_mask_text writes it. */
+void tool_print_mask_line(const char *label, uint32_t mask);
+
 /*
  * Text: per bank "explained / mismatch / not in log / not in PCRS" lines,
  * then for each mismatch the two values and the events of that PCR, with the

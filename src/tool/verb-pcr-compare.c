@@ -9,6 +9,7 @@
 #include <cocotrust/fileio.h>
 #include <cocotrust/pcr.h>
 
+#include "check-render.h"
 #include "tool.h"
 
 #define MAX_SETS 64
@@ -134,7 +135,6 @@ int tool_pcr_compare(int argc, char **argv)
                         const ct_pcr_compare_bank *cb = &cmp.banks[b];
                         const ct_pcr_bank *rb = ct_pcr_set_bank_const(&sets[0], cb->alg);
                         size_t size = ct_hash_size(cb->alg);
-                        char l[128];
 
                         if (mask && !(mask & (1u << cb->alg)))
                                 continue;
@@ -165,20 +165,13 @@ int tool_pcr_compare(int argc, char **argv)
                                 json_object_object_add(jbanks, ct_hash_name(cb->alg), jb);
                         } else {
                                 printf("%s:\n", ct_hash_name(cb->alg));
-                                tool_pcr_mask_text(l, sizeof(l), cb->common);
-                                printf("  common:        %s\n", l);
-                                tool_pcr_mask_text(l, sizeof(l), cb->different);
-                                printf("  different:     %s\n", l);
-                                tool_pcr_mask_text(l, sizeof(l), cb->unused);
-                                printf("  unused:        %s\n", l);
-                                if (cb->only_in_ref) {
-                                        tool_pcr_mask_text(l, sizeof(l), cb->only_in_ref);
-                                        printf("  only in REF:   %s\n", l);
-                                }
-                                if (cb->only_in_other) {
-                                        tool_pcr_mask_text(l, sizeof(l), cb->only_in_other);
-                                        printf("  only in OTHER: %s\n", l);
-                                }
+                                tool_print_mask_line("common:        ", cb->common);
+                                tool_print_mask_line("different:     ", cb->different);
+                                tool_print_mask_line("unused:        ", cb->unused);
+                                if (cb->only_in_ref)
+                                        tool_print_mask_line("only in REF:   ", cb->only_in_ref);
+                                if (cb->only_in_other)
+                                        tool_print_mask_line("only in OTHER: ", cb->only_in_other);
                         }
                 }
                 if (emit && (rc = tool_json_emit(tool_pcrset_json(&emitted), emit)) != EXIT_OK) {
