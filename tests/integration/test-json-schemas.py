@@ -128,6 +128,11 @@ snp_in = ["--ovmf", sn + "inputs/ovmf_AmdSev_suffix.bin", "--kernel", sn + "inpu
 ld = "ae380d54288131e98c72e0d411116ef30d4a5a50ada5cf194d4c643a8a729a86399eca07ec0b2c2d74ff1864eb6c63b8"
 case("snp-measure.schema.json", ["snp", "measure", "--json", "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-v4"]
      + snp_in, [VERSION2, drop("measurement"), short("measurement")])
+for extra in (["--mode", "seves", "--vcpus", "1", "--vcpu-type", "EPYC-v4"] + snp_in, ["--mode", "sev"] + snp_in,
+              ["--mode", "snp:ovmf-hash", "--ovmf", sn + "inputs/ovmf_AmdSev_suffix.bin"],
+              ["--mode", "snp:svsm", "--vcpus", "4", "--vcpu-type", "EPYC-v4", "--ovmf", sn + "inputs/svsm_ovmf.fd",
+               "--svsm", sn + "inputs/svsm.bin", "--vars-size", "540672"]):
+    case("snp-measure.schema.json", ["snp", "measure", "--json"] + extra, [drop("measurement"), short("measurement")])
 case("snp-measure-table.schema.json", ["snp", "measure", "--json", "--mode", "snp", "--vcpus", "1,2", "--vcpu-type",
                                        "EPYC-v4"] + snp_in, [
     ("a row without measurement", lambda d: d[1].pop("measurement")), short(0, "measurement"),
@@ -139,17 +144,21 @@ case("snp-id-block.schema.json", ["snp", "id-block", "--json", "--measurement", 
                                   "--authorkey", sn + "idblock/author_key_test.pem"],
      [VERSION2, drop("id_block"), short("id_key_digest"), short("author_key_digest")])
 ev = "tests/vectors/evidence/"
-case("snp-report-show.schema.json", ["snp", "report", "show", "--json", ev + "snp/msft-tav_milan_attestation_report.bin"],
-     [VERSION2, drop("policy"), short("image_id")])
-case("snp-report-verify.schema.json", ["snp", "report", "verify", "--json", ev + "snp/msft-tav_milan_attestation_report.bin",
-                                       "--vcek", ev + "snp/msft-tav_milan_vcek.pem", "--ca", ev + "snp/msft-tav_milan_ask.pem",
-                                       "--ca", ev + "snp/msft-tav_milan_ark.pem"],
-     [VERSION2, drop("checks"), short("vcek_sha256"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
+for f in ["msft-tav_milan_attestation_report.bin", "msft-tav_genoa_attestation_report.bin", "msft-tav_turin_attestation_report.bin",
+          "trustee_snp_test-vlek-report.bin", "trustee_snp_test-report_v2.bin"]:
+    case("snp-report-show.schema.json", ["snp", "report", "show", "--json", ev + "snp/" + f],
+         [VERSION2, drop("policy"), short("image_id")])
+for prod in ("milan", "genoa"):
+    case("snp-report-verify.schema.json", ["snp", "report", "verify", "--json", ev + "snp/msft-tav_%s_attestation_report.bin" % prod,
+                                           "--vcek", ev + "snp/msft-tav_%s_vcek.pem" % prod,
+                                           "--ca", ev + "snp/msft-tav_%s_ask.pem" % prod, "--ca", ev + "snp/msft-tav_%s_ark.pem" % prod],
+         [VERSION2, drop("checks"), short("vcek_sha256"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
 for f in ["trustee_az-snp-vtpm_hcl-report.bin", "az-cvm-vtpm_hcl-report-tdx.bin"]:
     case("hcl-report-show.schema.json", ["hcl", "report", "show", "--json", ev + "azure/" + f],
          [VERSION2, drop("hcl_report"), ("no header", lambda d: d["hcl_report"].pop("header"))])
-case("hcl-report-verify.schema.json", ["hcl", "report", "verify", "--json", ev + "azure/trustee_az-snp-vtpm_hcl-report.bin"],
-     [VERSION2, drop("ok"), ("a check without name", lambda d: d["checks"][0].pop("name"))])
+for kind in ("snp", "tdx"):
+    case("hcl-report-verify.schema.json", ["hcl", "report", "verify", "--json", ev + "azure/trustee_az-%s-vtpm_hcl-report.bin" % kind],
+         [VERSION2, drop("ok"), ("a check without name", lambda d: d["checks"][0].pop("name"))])
 case("tpm-evidence-verify.schema.json", ["tpm", "evidence", "verify", "--json", ev + "tpm/trustee_tpm_evidence.json"],
      [VERSION2, drop("claims"), ("a check without status", lambda d: d["checks"][0].pop("status"))])
 td = "tests/vectors/tdx/"
@@ -167,7 +176,7 @@ for f in ["go-tdx-guest_tdx_prod_quote_SPR_E4.dat", "go-tdx-guest_quote_v5_sampl
     case("tdx-quote.schema.json", ["tdx", "quote", "--json", td + "quotes/" + f],
          [VERSION2, drop("report_data"), short("report_data"), short("init_data")])
 tl = "tests/vectors/tpm/"
-for f in ["tpm2tools-postcode.bin", "gotpmtools-ubuntu-2404-amd-sevsnp.bin"]:
+for f in ["tpm2tools-postcode.bin", "gotpmtools-ubuntu-2404-amd-sevsnp.bin", "tpm2tools-uefi-sha1-log.bin"]:
     case("eventlog-show.schema.json", ["eventlog", "show", "--json", tl + "eventlogs/" + f],
          [VERSION2, drop("events"), ("an event without pcr", lambda d: d["events"][1].pop("pcr")),
           ("a short sha256 event digest", lambda d: d["events"][1]["digests"].__setitem__("sha256", "abcd"))])
