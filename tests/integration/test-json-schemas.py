@@ -168,6 +168,8 @@ if os.path.exists("/usr/share/ovmf/OVMF.fd"):
                                      open(os.path.join(src, td + "inputs/cmdline.txt")).read(), "--initrd",
                                      td + "inputs/initrd-test.cpio", "--acpi-dir", td + "inputs/synthetic-acpi"],
          [VERSION2, drop("mrtd"), short("mrtd"), short("td_hob")])
+    case("tdx-measure.schema.json", ["tdx", "measure", "--json", "--firmware", "/usr/share/ovmf/OVMF.fd"],
+         [drop("rtmr"), ("inputs without firmware", lambda d: d["inputs"].pop("firmware"))])
     case("tdx-metadata.schema.json", ["tdx", "metadata", "--json", "/usr/share/ovmf/OVMF.fd"],
          [VERSION2, drop("sections"), short("mrtd_single_pass"), ("a section without gpa", lambda d: d["sections"][0].pop("gpa"))])
 else:
@@ -188,12 +190,26 @@ case("verity-verify.schema.json", ["verity", "verify", "--json", data, hashf + "
     VERSION2, drop("ok"), short("root_hash"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
 case("verity-table.schema.json", ["verity", "table", "--json", data, hashf + "0", format_root], [
     VERSION2, drop("table"), short("root_hash"), ("an odd salt", lambda d: d.__setitem__("salt", "abc"))])
+# without a superblock (no uuid), and a data file with a corrupt block (exit 1, the corrupt list)
+ns = run(["verity", "format", "--json", "--no-superblock", data, hashf + "ns"])
+nsargs = ["--no-superblock", "--salt", ns["salt"], hashf + "ns", ns["root_hash"]]
+with open(data, "rb") as f:
+    bad = bytearray(f.read())
+bad[5000] ^= 0xff
+with open(data + "-bad", "wb") as f:
+    f.write(bad)
+case("verity-verify.schema.json", ["verity", "verify", "--json", data] + nsargs, [short("root_hash")])
+case("verity-verify.schema.json", ["verity", "verify", "--json", data + "-bad"] + nsargs,
+     [("a corrupt block without offset", lambda d: d["corrupt"][0].pop("offset"))], rc=1)
+case("verity-table.schema.json", ["verity", "table", "--json", data] + nsargs, [drop("dm_mod_create")])
 ui = "tests/vectors/uki/inputs/"
 parts = ["--linux=" + ui + "os-release", "--osrel=" + ui + "os-release", "--cmdline=" + ui + "cmdline-a.txt"]
 case("uki-measure.schema.json", ["uki", "measure", "--json", "--bank=sha256", "--phase=enter-initrd",
                                  "--initrd=" + ui + "initrd.cpio.gz"] + parts,
      [VERSION2, drop("banks"), ("a bank md5", lambda d: d["banks"].__setitem__("md5", d["banks"]["sha256"])),
       ("a short step digest", lambda d: d["banks"]["sha256"]["steps"][0].__setitem__("digest", "abcd"))])
+case("uki-measure.schema.json", ["uki", "measure", "--json"] + parts,
+     [("a short sha384 PCR", lambda d: d["banks"]["sha384"]["steps"][-1].__setitem__("pcr", "abcd"))])
 key = os.path.join(tmp, "priv.pem")
 if subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],
                   capture_output=True).returncode == 0:
