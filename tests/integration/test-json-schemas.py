@@ -170,6 +170,10 @@ if os.path.exists("/usr/share/ovmf/OVMF.fd"):
          [VERSION2, drop("mrtd"), short("mrtd"), short("td_hob")])
     case("tdx-measure.schema.json", ["tdx", "measure", "--json", "--firmware", "/usr/share/ovmf/OVMF.fd"],
          [drop("rtmr"), ("inputs without firmware", lambda d: d["inputs"].pop("firmware"))])
+    for extra in (["--memory", "1G,2G"], ["--kernel", "tests/vectors/kernel/vmlinuz-6.1.0-56-amd64", "--vcpus", "1,2",
+                                          "--acpi-dir", td + "inputs/synthetic-acpi"]):
+        case("tdx-measure-table.schema.json", ["tdx", "measure", "--json", "--firmware", "/usr/share/ovmf/OVMF.fd"] + extra,
+             [VERSION2, drop("rows"), ("a row with a short mrtd", lambda d: d["rows"][1].__setitem__("mrtd", "abcd"))])
     case("tdx-metadata.schema.json", ["tdx", "metadata", "--json", "/usr/share/ovmf/OVMF.fd"],
          [VERSION2, drop("sections"), short("mrtd_single_pass"), ("a section without gpa", lambda d: d["sections"][0].pop("gpa"))])
 else:
@@ -210,6 +214,10 @@ case("uki-measure.schema.json", ["uki", "measure", "--json", "--bank=sha256", "-
       ("a short step digest", lambda d: d["banks"]["sha256"]["steps"][0].__setitem__("digest", "abcd"))])
 case("uki-measure.schema.json", ["uki", "measure", "--json"] + parts,
      [("a short sha384 PCR", lambda d: d["banks"]["sha384"]["steps"][-1].__setitem__("pcr", "abcd"))])
+case("uki-build.schema.json", ["uki", "build", "--json", "--stub", pe + "linuxx64.efi.stub", "--linux", ui + "os-release",
+                               "--osrel", ui + "os-release", "--cmdline", "@" + ui + "cmdline-a.txt", "--initrd",
+                               ui + "initrd.cpio.gz", "-o", os.path.join(tmp, "u.efi")],
+     [VERSION2, drop("sections"), short("sha256")])
 key = os.path.join(tmp, "priv.pem")
 if subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],
                   capture_output=True).returncode == 0:
