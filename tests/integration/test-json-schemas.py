@@ -189,6 +189,12 @@ for f in ["tpm2tools-postcode.bin", "gotpmtools-ubuntu-2404-amd-sevsnp.bin", "tp
 case("eventlog-check.schema.json", ["eventlog", "check", "--json", tl + "boot/uki-A/binary_bios_measurements", "--pcrs",
                                     tl + "boot/uki-A/pcrs-sysfs.pcrread-style.yaml"],
      [VERSION2, drop("mismatches"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
+p0 = os.path.join(tmp, "p0.json")
+with open(p0, "w", encoding="utf-8") as f:
+    json.dump({"schema_version": 1, "pcrs": {"sha256": {"0": "00" * 32}}}, f)
+case("eventlog-check.schema.json", ["eventlog", "check", "--json", tl + "boot/uki-A/binary_bios_measurements", "--pcrs", p0],
+     [("a short replayed value", lambda d: d["mismatches"][0].__setitem__("replayed", "abcd")),
+      ("a mismatch event without num", lambda d: d["mismatches"][0]["events"][0].pop("num"))], rc=1)
 
 case("verity-verify.schema.json", ["verity", "verify", "--json", data, hashf + "0", format_root], [
     VERSION2, drop("ok"), short("root_hash"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
