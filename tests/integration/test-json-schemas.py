@@ -156,6 +156,10 @@ for prod in ("milan", "genoa"):
 for f in ["trustee_az-snp-vtpm_hcl-report.bin", "az-cvm-vtpm_hcl-report-tdx.bin"]:
     case("hcl-report-show.schema.json", ["hcl", "report", "show", "--json", ev + "azure/" + f],
          [VERSION2, drop("hcl_report"), ("no header", lambda d: d["hcl_report"].pop("header"))])
+# the chain missing (ASK and ARK not given, not cached): exit 1 with the failed checks listed
+case("snp-report-verify.schema.json", ["snp", "report", "verify", "--json", ev + "snp/msft-tav_milan_attestation_report.bin",
+                                       "--vcek", ev + "snp/msft-tav_milan_vcek.pem"],
+     [("a failed check as a number", lambda d: d["failed"].__setitem__(0, 1))], rc=1)
 for kind in ("snp", "tdx"):
     case("hcl-report-verify.schema.json", ["hcl", "report", "verify", "--json", ev + "azure/trustee_az-%s-vtpm_hcl-report.bin" % kind],
          [VERSION2, drop("ok"), ("a check without name", lambda d: d["checks"][0].pop("name"))])
@@ -288,6 +292,8 @@ case("appraise.schema.json", ["appraise", "--json", man, "--snp-measurement", "a
     VERSION2, drop("ear.status"), ("a claim without tier", lambda d: d["claims"][0].pop("tier"))])
 case("appraise.schema.json", ["appraise", "--json", man, "--snp-measurement", "a" * 96, "--pcrs", p11], [
     ("ear.status as a number", lambda d: d.__setitem__("ear.status", 2))])
+case("appraise.schema.json", ["appraise", "--json", man, "--snp-measurement", "b" * 96],
+     [("a claim value as a string", lambda d: d["claims"][0].__setitem__("value", "3"))], rc=1)
 case("manifest.schema.json", ["reference", "--firmware", sn + "inputs/ovmf_AmdSev_suffix.bin", "--vcpus", "1", "--quiet"],
      [VERSION2, drop("snp"), ("a short launch digest", lambda d: d["snp"][0].__setitem__("measurement", "abcd"))])
 # image inspect: a root + root-verity image built by systemd-repart (as tests/reference/test-image.sh)
