@@ -434,6 +434,11 @@ static int run_verify(int argc, char **argv)
         return with_status(verb_verify, argc, argv);
 }
 
+static int run_repair(int argc, char **argv)
+{
+        return with_status(verb_repair, argc, argv);
+}
+
 static int run_dump(int argc, char **argv)
 {
         return with_status(verb_dump, argc, argv);
@@ -448,6 +453,8 @@ static const struct tool_verb verbs[] = {
         { "format", "DATA HASH [OPTIONS]", run_format, "build the hash tree (veritysetup format)" },
         { "verify", "DATA HASH ROOT_HASH [OPTIONS]", run_verify,
           "check data and tree, list every corrupt block (and ext4 file)" },
+        { "repair", "DATA HASH ROOT_HASH --fec-device FEC [OPTIONS]", run_repair,
+          "write the FEC correction back to DATA/HASH (atomically)" },
         { "dump", "HASH [OPTIONS]", run_dump, "print the superblock (veritysetup dump)" },
         { "table", "DATA HASH ROOT_HASH [OPTIONS]", run_table,
           "kernel table, dmsetup command, dm-mod.create=, Kata parameters" },

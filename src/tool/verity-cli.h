@@ -43,6 +43,7 @@ enum {
         OPT_HELP,
         OPT_DEBUG,
         OPT_VERSION,
+        OPT_IN_PLACE,
 };
 
 /* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
@@ -106,5 +107,6 @@ bool vcli_takes_value(const char *w);
 int vcli_help_or_version(const struct popts *o, void (*help)(void));
 
 int verb_verify(int argc, char **argv);
+int verb_repair(int argc, char **argv);
 
 #endif
