@@ -241,6 +241,16 @@ ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_v
                                 size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
                                 ct_verity_fec_check_result *ret_fec, ct_error *err);
 
+/*
+ * Progress of the data hashing (format, verify, repair): fn(done, total,
+ * user) with bytes of data hashed, called from the hashing threads (never
+ * two at once, possibly skipped while another call runs), last with done ==
+ * total. The callback belongs to the calling thread: set it before the call,
+ * NULL turns it off. It must not call back into the library.
+ */
+typedef void (*ct_verity_progress_fn)(uint64_t done, uint64_t total, void *user);
+void ct_verity_set_progress(ct_verity_progress_fn fn, void *user);
+
 /* ct_verity_repair flags. */
 enum {
         CT_VERITY_REPAIR_IN_PLACE = 1u << 0, /* write the corrected blocks into DATA/HASH themselves (block devices) */

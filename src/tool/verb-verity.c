@@ -417,8 +417,28 @@ static int with_status(int (*fn)(int, char **), int argc, char **argv)
 {
         int r;
 
+        struct vcli_progress prog;
+        bool batch = false;
+        int n = 1;
+
+        /* --batch (any verb): no progress line; taken out here so every verb accepts it */
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--") == 0) {
+                        while (i < argc)
+                                argv[n++] = argv[i++];
+                        break;
+                }
+                if (strcmp(argv[i], "--batch") == 0)
+                        batch = true;
+                else
+                        argv[n++] = argv[i];
+        }
+        argc = n;
+        argv[argc] = NULL;
         verity_verbose = verity_json_out = false;
+        vcli_progress_start(&prog, argv[0], batch);
         r = fn(argc, argv);
+        vcli_progress_stop(&prog);
         if (verity_verbose && !verity_json_out && r == EXIT_OK)
                 printf("Command successful.\n");
         return r;
