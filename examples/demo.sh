@@ -12,6 +12,7 @@ CT=$(realpath "${1:-build/cocotrust}")
 K=$ROOT/tests/vectors/kernel/vmlinuz-6.1.0-56-amd64
 FIXTURE_OVMF=$ROOT/tests/vectors/snp/inputs/ovmf_AmdSev_suffix.bin
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+TDX_OVMF=/usr/share/ovmf/OVMF.fd   # Debian 12 package ovmf: a real OVMF with TDVF metadata
 if [ -n "${CT_DEMO_KEEP:-}" ]; then
         W=$(realpath -m "$CT_DEMO_KEEP"); rm -rf "$W"; mkdir -p "$W"
 else
@@ -106,13 +107,28 @@ run "$CT" uki build --stub "$STUB" --linux "$K" --initrd initrd.cpio --cmdline @
         -o uki.efi
 run "$CT" pcr predict --uki uki.efi --secure-boot off --failed-boot-options 1 --bank sha256
 
-step "5. SEV-SNP launch digests (and TDX)"
-say "The firmware is a fixture: the AmdSev OVMF footer and metadata of tests/vectors/snp/inputs"
+step "5. SEV-SNP launch digests and TDX MRTD / RTMRs"
+say "SNP: the firmware is a fixture: the AmdSev OVMF footer and metadata of tests/vectors/snp/inputs"
 say "(sev-snp-measure's vectors use it); the kernel, initrd and cmdline are the image's."
 run "$CT" snp measure --mode snp --vcpus 4 --vcpu-type EPYC-Milan --ovmf "$FIXTURE_OVMF" \
         --kernel "$K" --initrd initrd.cpio --append "$CMDLINE"
-say "TDX MRTD / RTMRs: 'cocotrust tdx measure --firmware TDVF.fd ...' needs an OVMF built with TDX"
-say "metadata, which is not shipped here; the manifest says \"tdx\": null and why."
+say "TDX: the firmware is Debian 12's own /usr/share/ovmf/OVMF.fd (package ovmf, edk2-stable202211),"
+say "not a TDX host's TDVF. It carries TDVF metadata, so its MRTD is real: the value a TD booted"
+say "from it would report. That OVMF predates RTMR measurement (edk2 4d37059d8e, 2023-02): it extends"
+say "no RTMR, so RTMR 1/2, tdvfkernel and tdvfkernelparams below are formula-based - what a current"
+say "OVMF (edk2-stable202511, QEMU 10.2) would measure for this kernel, initrd and cmdline."
+if [ -r "$TDX_OVMF" ]; then
+        show "$CT" tdx measure --firmware "$TDX_OVMF" --kernel "$K" --initrd initrd.cpio --append "$CMDLINE" \
+                --memory 2G
+        "$CT" tdx measure --firmware "$TDX_OVMF" --kernel "$K" --initrd initrd.cpio --append "$CMDLINE" \
+                --memory 2G >tdx.txt
+        sed -n 's/^\(variant\|MRTD\|RTMR[12]\|tdvfkernel\|tdvfkernelparams\):/&/p' tdx.txt | sed 's/^/     /'
+        say "(RTMR 0 needs QEMU's ACPI tables for the machine: 'cocotrust tdx acpi-dump'; it stays out.)"
+        TDX=yes
+else
+        say "(skipped: $TDX_OVMF is not installed; the manifest says \"tdx\": null)"
+        TDX=no
+fi
 
 # tpm capture boots with KVM when /dev/kvm works; the demo asks for TCG (works everywhere) when it can.
 ACCEL=()
@@ -143,6 +159,23 @@ run "$CT" reference --name cocotrust-demo --firmware "$FIXTURE_OVMF" --kernel "$
         --cmdline "$CMDLINE" --uki uki.efi --image image.raw \
         --capture reference-boot/pcrs.json --vcpus 4 --vcpu-types EPYC-Milan --secure-boot off,on \
         --quiet -o manifest.json
+if [ "$TDX" = yes ]; then
+        say "One description has one firmware: the TDX rows come from a second run on Debian's OVMF.fd,"
+        say "added to manifest.json as artifact tdx_firmware (each tdx row names its firmware)."
+        run "$CT" reference --name cocotrust-demo --firmware "$TDX_OVMF" --kernel "$K" --initrd initrd.cpio \
+                --cmdline "$CMDLINE" --snp false --memory 2G --tdx-variants edk2-stable202511/10.2 \
+                --quiet -o manifest-tdx.json
+        python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
+m["artifacts"]["tdx_firmware"] = t["artifacts"]["firmware"]
+m["tdx"] = [dict(r, firmware="tdx_firmware") for r in t["tdx"]]
+m.setdefault("notes", {}).pop("tdx", None)
+if "tdx" in t.get("notes", {}):
+        m["notes"]["tdx"] = t["notes"]["tdx"]
+json.dump(m, open(sys.argv[1] + ".tmp", "w"), indent=2)' manifest.json manifest-tdx.json
+        mv manifest.json.tmp manifest.json
+fi
 say "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("keys:", ", ".join(d))' manifest.json)"
 
 step "9. Trustee's form: one RVPS sample message, linted against Trustee's default policy"

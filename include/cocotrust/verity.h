@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <cocotrust/error.h>
+#include <cocotrust/fileio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,6 +123,20 @@ typedef struct ct_verity_result {
  */
 ct_code ct_verity_format(const char *data_path, const char *hash_path, const char *fec_path,
                          ct_verity_params *p, unsigned threads, ct_verity_result *ret, ct_error *err);
+
+/*
+ * ct_verity_format whose hash and FEC files join the output set outs and are
+ * not renamed: the caller adds its own outputs (the root-hash file) and runs
+ * ct_outputs_commit, so a failure at any write changes none of the targets
+ * (on error the caller frees outs, which removes the temporaries). Each
+ * temporary starts as a copy (reflink where the file system can) of the
+ * existing file, so bytes format does not write are kept as veritysetup keeps
+ * them. A hash or FEC file that is the data file or a block device is written
+ * in place and is not part of the set.
+ */
+ct_code ct_verity_format_outputs(const char *data_path, const char *hash_path, const char *fec_path,
+                                 ct_verity_params *p, unsigned threads, ct_outputs *outs, ct_verity_result *ret,
+                                 ct_error *err);
 
 /*
  * Compute the root hash only (no output file) from an open data fd. p must

@@ -299,16 +299,25 @@ static int dump_vmsa(const ct_snp_base *b, ct_snp_vmm vmm, const ct_snp_sig *s, 
 {
         uint8_t page[CT_SNP_PAGE_SIZE];
         char name[32];
+        ct_outputs *outs = NULL;
         ct_error err;
+        int rc = 0;
 
+        /* every vmsaN.bin in one set: renamed only when all are written */
         ct_error_clear(&err);
-        for (int64_t i = 0; i < vcpus; i++) {
+        if (ct_outputs_new(&outs, &err))
+                return tool_fail(&err, NULL);
+        for (int64_t i = 0; i < vcpus && !rc; i++) {
+                ct_atomic_file *f;
                 snprintf(name, sizeof(name), "vmsa%lld.bin", (long long)i);
                 if (ct_snp_base_vmsa(b, vmm, s->sig, gf, (uint64_t)i, page, &err) ||
-                    ct_write_file_atomic(name, page, sizeof(page), &err))
-                        return tool_fail(&err, name);
+                    ct_outputs_add(outs, name, &f, &err) || ct_atomic_write(f, page, sizeof(page), &err))
+                        rc = tool_fail(&err, name);
         }
-        return 0;
+        if (!rc && ct_outputs_commit(outs, &err))
+                rc = tool_fail(&err, NULL);
+        ct_outputs_free(outs);
+        return rc;
 }
 
 /* The library names the image an error is about (ct_snp_params.ovmf_input / svsm_input). */

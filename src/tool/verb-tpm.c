@@ -114,38 +114,36 @@ static int make_initrd(const char *busybox, const char *initrd, uint8_t **ret, s
         return rc;
 }
 
-/* Write console.log, eventlog.bin and pcrs.json into dir: all three renamed only when all are written. */
+/* Write console.log, eventlog.bin and pcrs.json into dir: one output set, renamed only when all are written. */
 static int write_outputs(const char *dir, const ct_capture_console *cc, const uint8_t *console, size_t console_len)
 {
         static const char *const names[] = { "console.log", "eventlog.bin", "pcrs.json" };
-        ct_atomic_file f[3] = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
         json_object *o = tool_pcrset_json(&cc->pcrs);
         const char *js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
         const void *data[3] = { console, cc->log, js };
         size_t len[3] = { console_len, cc->log_len, strlen(js) };
-        unsigned opened = 0;
+        ct_outputs *outs = NULL;
         ct_error err;
         int rc = EXIT_OK;
 
-        for (; opened < 3; opened++) {
+        ct_error_clear(&err);
+        if (ct_outputs_new(&outs, &err)) {
+                json_object_put(o);
+                return tool_fail(&err, dir);
+        }
+        for (unsigned i = 0; i < 3 && rc == EXIT_OK; i++) {
                 char p[4200];
-                snprintf(p, sizeof(p), "%s/%s", dir, names[opened]);
-                if (ct_atomic_open(p, &f[opened], &err) != CT_OK ||
-                    ct_atomic_write(&f[opened], data[opened], len[opened], &err) != CT_OK ||
-                    (opened == 2 && ct_atomic_write(&f[opened], "\n", 1, &err) != CT_OK)) {
+                ct_atomic_file *f;
+                snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+                if (ct_outputs_add(outs, p, &f, &err) != CT_OK ||
+                    ct_atomic_write(f, data[i], len[i], &err) != CT_OK ||
+                    (i == 2 && ct_atomic_write(f, "\n", 1, &err) != CT_OK))
                         rc = tool_fail(&err, p);
-                        if (f[opened].tmp_path)
-                                ct_atomic_abort(&f[opened]);
-                        break;
-                }
         }
-        for (unsigned i = 0; i < opened; i++) {
-                if (rc == EXIT_OK && ct_atomic_commit(&f[i], &err) != CT_OK)
-                        rc = tool_fail(&err, dir);
-                else if (rc != EXIT_OK)
-                        ct_atomic_abort(&f[i]);
-        }
+        if (rc == EXIT_OK && ct_outputs_commit(outs, &err) != CT_OK)
+                rc = tool_fail(&err, dir);
+        ct_outputs_free(outs);
         json_object_put(o);
         return rc;
 }

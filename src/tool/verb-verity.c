@@ -63,6 +63,7 @@ static int verb_format(int argc, char **argv)
         ct_error err;
         const char *data, *hash, *salt_from = NULL;
         char rh[2 * CT_VERITY_MAX_DIGEST + 1];
+        ct_outputs *outs = NULL;
         int c, r;
 
         vcli_popts_init(&o);
@@ -120,16 +121,30 @@ static int verb_format(int argc, char **argv)
                 o.p.fec_roots = 0;
 
         ct_error_clear(&err);
-        if (ct_verity_format(data, hash, o.fec_device, &o.p, o.threads, &res, &err))
+        /* hash file, FEC file and --root-hash-file: one set, renamed only when all are written */
+        if (ct_outputs_new(&outs, &err))
+                return tool_fail(&err, NULL);
+        if (ct_verity_format_outputs(data, hash, o.fec_device, &o.p, o.threads, outs, &res, &err)) {
+                ct_outputs_free(outs);
+                return tool_fail(&err, NULL);
+        }
+        ct_hex_encode(res.root, res.root_size, rh);
+        if (o.root_file) {
+                ct_atomic_file *f;
+                if (ct_outputs_add(outs, o.root_file, &f, &err) || ct_atomic_write(f, rh, strlen(rh), &err)) {
+                        ct_outputs_free(outs);
+                        return tool_fail(&err, o.root_file);
+                }
+        }
+        r = ct_outputs_commit(outs, &err);
+        ct_outputs_free(outs);
+        if (r)
                 return tool_fail(&err, NULL);
         if (o.debug)
                 vcli_debug_geometry("format", &o.p, &res.geo);
         if (o.p.data_block_size > 4096)
                 fprintf(stderr, "%s: warning: the kernel cannot activate a device whose data block size exceeds the page size (4096)\n",
                         program_name);
-        ct_hex_encode(res.root, res.root_size, rh);
-        if (o.root_file && ct_write_file_atomic(o.root_file, rh, strlen(rh), &err))
-                return tool_fail(&err, o.root_file);
         if (o.json) {
                 json_object *j = vcli_params_json(&o.p, &res.geo);
                 ct_verity_table_opts to = { .data_dev = data, .hash_dev = hash };

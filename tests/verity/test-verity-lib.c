@@ -209,12 +209,59 @@ static void test_root_fd(void **state)
         close(fd);
 }
 
+/* ct_verity_format_outputs: the hash file joins the caller's set; nothing at its path changes until commit. */
+static void test_format_outputs(void **state)
+{
+        char dir[] = "/tmp/ct-verity-outs.XXXXXX", hash[64], cmd[160];
+        ct_verity_params p;
+        ct_verity_result r;
+        ct_outputs *outs;
+        ct_blob b;
+        ct_error e;
+        char hex[2 * CT_VERITY_MAX_DIGEST + 1];
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(hash, sizeof(hash), "%s/hash", dir);
+        assert_int_equal(ct_write_file_atomic(hash, "old", 3, &e), CT_OK);
+        ct_verity_params_init(&p);
+        p.salt_size = 32;
+        for (unsigned i = 0; i < 32; i++)
+                p.salt[i] = (uint8_t)i;
+        assert_int_equal(ct_verity_uuid_parse("12345678-1234-1234-1234-123456789abc", p.uuid, &e), CT_OK);
+        for (int commit = 0; commit <= 1; commit++) {
+                assert_int_equal(ct_outputs_new(&outs, &e), CT_OK);
+                assert_int_equal(ct_verity_format_outputs(VEC "/inputs/v02.data", hash, NULL, &p, 1, outs, &r, &e),
+                                 CT_OK);
+                assert_string_equal(ct_hex_encode(r.root, 32, hex),
+                                    "3272f264bd6df8c2f597b1f3d190c46b763aa21fda291fafe3dd4315efc8f99a");
+                assert_int_equal(ct_blob_read(hash, 0, &b, &e), CT_OK);
+                assert_int_equal(b.len, 3); /* not renamed yet */
+                ct_blob_free(&b);
+                if (commit)
+                        assert_int_equal(ct_outputs_commit(outs, &e), CT_OK);
+                ct_outputs_free(outs); /* without commit: the temporary goes, the old file stays */
+        }
+        {
+                ct_blob want; /* what veritysetup 2.6.1 wrote for v02 */
+                assert_int_equal(ct_blob_read(hash, 0, &b, &e), CT_OK);
+                assert_int_equal(ct_blob_read(VEC "/outputs/v02.hash", 0, &want, &e), CT_OK);
+                assert_int_equal(b.len, want.len);
+                assert_int_equal(b.len, r.hash_file_size);
+                assert_memory_equal(b.data, want.data, want.len);
+                ct_blob_free(&want);
+                ct_blob_free(&b);
+        }
+        snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) = 1 && rm -r %s", dir, dir);
+        assert_int_equal(system(cmd), 0); /* no temporary left */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_superblock_v02),   cmocka_unit_test(test_superblock_errors),
                 cmocka_unit_test(test_geometry),         cmocka_unit_test(test_geometry_limits),
-                cmocka_unit_test(test_root_fd),
+                cmocka_unit_test(test_root_fd),          cmocka_unit_test(test_format_outputs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,15 +8,20 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <cocotrust/fileio.h>
 #include <cocotrust/verity.h>
 
 #include "../internal.h"
 #include "verity-internal.h"
+
+#define VERITY_COPY_CHUNK (1u << 20)
 
 static bool same_file(const struct stat *a, const struct stat *b)
 {
@@ -36,11 +41,14 @@ static ct_code copy_existing(const char *path, int fd, ct_error *err)
 
         if (src < 0)
                 return errno == ENOENT ? CT_OK : ct_error_set_errno(err, errno, "%s: cannot open", path);
-        buf = malloc(1u << 20);
+        if (ioctl(fd, FICLONE, src) == 0)
+                return CT_OK;
+        buf = malloc(VERITY_COPY_CHUNK);
         if (!buf)
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
         for (;;) {
-                ssize_t n = pread(src, buf, 1u << 20, (off_t)off);
+                ssize_t n = pread(src, buf, VERITY_COPY_CHUNK, (off_t)off);
+                bool zero = true;
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -48,10 +56,17 @@ static ct_code copy_existing(const char *path, int fd, ct_error *err)
                 }
                 if (n == 0)
                         break;
-                if (ct_pwrite_all(fd, buf, (size_t)n, off, err))
+                for (ssize_t i = 0; i < n && zero; i++)
+                        zero = buf[i] == 0;
+                /* the temporary is new and reads zero: zero chunks stay holes */
+                if (!zero && ct_pwrite_all(fd, buf, (size_t)n, off, err)) {
+                        ct_error_prefix(err, "%s", path);
                         return CT_E_IO;
+                }
                 off += (uint64_t)n;
         }
+        if (off && ftruncate(fd, (off_t)off) < 0)
+                return ct_error_set_errno(err, errno, "%s: cannot set the size of the copy", path);
         return CT_OK;
 }
 
@@ -74,40 +89,36 @@ static uint64_t sb_end(const ct_verity_params *p)
 }
 
 struct out_file {
-        bool atomic;
-        ct_atomic_file af;
+        ct_atomic_file *af; /* owned by the output set; NULL: written in place */
         int fd;
 };
 
-static ct_code out_open(const char *path, bool in_place_ok, struct out_file *o, ct_error *err)
+static ct_code out_open(const char *path, ct_outputs *outs, struct out_file *o, ct_error *err)
 {
         struct stat st;
 
         memset(o, 0, sizeof(*o));
         o->fd = -1;
-        if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && in_place_ok) {
+        if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
                 o->fd = open(path, O_RDWR | O_CLOEXEC);
                 if (o->fd < 0)
                         return ct_error_set_errno(err, errno, "%s: cannot open", path);
                 return CT_OK;
         }
-        if (ct_atomic_open(path, &o->af, err))
-                return CT_E_IO;
-        o->atomic = true;
-        o->fd = o->af.fd;
+        if (ct_outputs_add(outs, path, &o->af, err))
+                return err->code ? err->code : CT_E_IO;
+        o->fd = o->af->fd;
         return CT_OK;
 }
 
-static ct_code out_commit(struct out_file *o, uint64_t size, ct_error *err)
+/* A temporary gets its final size (the set renames it later); a file written in place is synced and closed. */
+static ct_code out_finish(struct out_file *o, uint64_t size, ct_error *err)
 {
-        if (o->atomic) {
-                if (size && ftruncate(o->fd, (off_t)size) < 0) {
-                        ct_error_set_errno(err, errno, "%s: cannot set size", o->af.path);
-                        ct_atomic_abort(&o->af);
-                        return CT_E_IO;
-                }
+        if (o->af) {
+                if (size && ftruncate(o->fd, (off_t)size) < 0)
+                        return ct_error_set_errno(err, errno, "%s: cannot set size", o->af->path);
                 o->fd = -1;
-                return ct_atomic_commit(&o->af, err);
+                return CT_OK;
         }
         if (fsync(o->fd) < 0) {
                 ct_error_set_errno(err, errno, "fsync");
@@ -122,15 +133,30 @@ static ct_code out_commit(struct out_file *o, uint64_t size, ct_error *err)
 
 static void out_abort(struct out_file *o)
 {
-        if (o->atomic)
-                ct_atomic_abort(&o->af);
-        else if (o->fd >= 0)
+        if (!o->af && o->fd >= 0)
                 close(o->fd);
         o->fd = -1;
 }
 
 CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path, const char *fec_path,
                                    ct_verity_params *p_io, unsigned threads, ct_verity_result *ret, ct_error *err)
+{
+        ct_outputs *outs = NULL;
+        ct_code rc;
+
+        rc = ct_outputs_new(&outs, err);
+        if (rc)
+                return rc;
+        rc = ct_verity_format_outputs(data_path, hash_path, fec_path, p_io, threads, outs, ret, err);
+        if (!rc)
+                rc = ct_outputs_commit(outs, err);
+        ct_outputs_free(outs);
+        return rc;
+}
+
+CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *hash_path, const char *fec_path,
+                                           ct_verity_params *p_io, unsigned threads, ct_outputs *outs,
+                                           ct_verity_result *ret, ct_error *err)
 {
         ct_verity_params p = *p_io;
         ct_verity_geometry g;
@@ -139,7 +165,7 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
         struct stat dst, hst, fst;
         bool in_place = false, fec_in_hash = false, have_h = false, have_f = false;
         ct_cleanup_close int data_fd = -1;
-        struct out_file ho = { .fd = -1 }, fo = { .fd = -1 };
+        struct out_file ho = { .af = NULL, .fd = -1 }, fo = { .af = NULL, .fd = -1 };
         uint8_t *tree = NULL;
         uint64_t tree_len = 0, data_size, hash_size;
         uint8_t sb[CT_VERITY_SB_SIZE];
@@ -234,10 +260,10 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                                 goto out;
                 }
         } else {
-                rc = out_open(hash_path, true, &ho, err);
+                rc = out_open(hash_path, outs, &ho, err);
                 if (rc)
                         goto out;
-                if (ho.atomic) {
+                if (ho.af) {
                         rc = copy_existing(hash_path, ho.fd, err);
                         if (rc)
                                 goto out;
@@ -257,10 +283,10 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 if (rc)
                         goto out;
                 if (!fec_in_hash) {
-                        rc = out_open(fec_path, true, &fo, err);
+                        rc = out_open(fec_path, outs, &fo, err);
                         if (rc)
                                 goto out;
-                        if (fo.atomic) {
+                        if (fo.af) {
                                 rc = copy_existing(fec_path, fo.fd, err);
                                 if (rc)
                                         goto out;
@@ -278,14 +304,14 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                 else {
                         uint64_t fsize = p.fec_offset + fg.parity_size;
                         struct stat cur;
-                        if (fo.atomic && fstat(fo.fd, &cur) == 0 && (uint64_t)cur.st_size > fsize)
+                        if (fo.af && fstat(fo.fd, &cur) == 0 && (uint64_t)cur.st_size > fsize)
                                 fsize = (uint64_t)cur.st_size;
-                        rc = out_commit(&fo, fsize, err);
+                        rc = out_finish(&fo, fsize, err);
                         if (rc)
                                 goto out;
                 }
         }
-        if (in_place || !ho.atomic) {
+        if (in_place || !ho.af) {
                 /* tree durable first, superblock last */
                 if (fsync(ho.fd) < 0) {
                         rc = ct_error_set_errno(err, errno, "%s: fsync", hash_path);
@@ -307,12 +333,12 @@ CT_EXPORT ct_code ct_verity_format(const char *data_path, const char *hash_path,
                         goto out;
                 }
         }
-        if (ho.atomic) {
+        if (ho.af) {
                 struct stat cur;
                 if (fstat(ho.fd, &cur) == 0 && (uint64_t)cur.st_size > hash_size)
                         hash_size = (uint64_t)cur.st_size;
         }
-        rc = out_commit(&ho, hash_size, err);
+        rc = out_finish(&ho, hash_size, err);
         if (rc)
                 goto out;
         if (in_place)
