@@ -400,7 +400,9 @@ int verb_repair(int argc, char **argv)
                 json_object *j = vcli_params_json(&o.p, &rep.geo);
                 tool_json_add_str(j, "data_device", data);
                 tool_json_add_str(j, "hash_device", hash);
+                char rh[2 * CT_VERITY_MAX_DIGEST + 1];
                 tool_json_add_str(j, "fec_device", o.fec_device);
+                tool_json_add_str(j, "root_hash", ct_hex_encode(root, ds, rh));
                 tool_json_add_bool(j, "ok", rc == CT_OK);
                 tool_json_add_int(j, "corrupt_data_blocks", (int64_t)rep.n_bad_data);
                 tool_json_add_int(j, "corrupt_hash_blocks", (int64_t)rep.n_bad_hash);
