@@ -102,9 +102,26 @@ is "$?" 0 "veritysetup-made volume: repaired copy passes veritysetup verify"
 # 6. FEC in the data file after the data (veritysetup 2.6.1 allows it when it does not overlap)
 head -c $((1 << 20)) /dev/urandom >"$W/d"
 truncate -s $((2 << 20)) "$W/d"
+rm -f "$W/h" "$W/h2"
 veritysetup format "$W/d" "$W/h" --data-blocks 256 --fec-device "$W/d" --fec-offset $((1 << 20)) >"$W/fmt"
 r=$(awk '/^Root hash:/ {print $3}' "$W/fmt")
 cp "$W/d" "$W/d.good"
+head -c $((1 << 20)) "$W/d" >"$W/d2"
+truncate -s $((2 << 20)) "$W/d2"
+"$COCOTRUST" verity format "$W/d2" "$W/h2" --data-blocks 256 --fec-device "$W/d2" --fec-offset $((1 << 20)) \
+        --salt "$(awk '/^Salt:/ {print $2}' "$W/fmt")" --uuid "$(awk '/^UUID:/ {print $2}' "$W/fmt")" >/dev/null
+is "$?" 0 "format with FEC in DATA after the data: exit 0"
+cmp -s "$W/d2" "$W/d" && cmp -s "$W/h2" "$W/h"
+ok $? "format with FEC in DATA: DATA (with the parity) and HASH equal veritysetup's byte for byte"
+cp "$W/d.good" "$W/d3"
+veritysetup format "$W/d3" "$W/h3" --data-blocks 256 --fec-device "$W/d3" --fec-offset 4096 >/dev/null 2>&1
+vs=$?
+cp "$W/d.good" "$W/d3"
+"$COCOTRUST" verity format "$W/d3" "$W/h3" --data-blocks 256 --fec-device "$W/d3" --fec-offset 4096 >/dev/null 2>&1
+ct=$?
+is "$([ $vs = 0 ] && echo ok || echo refused)/$ct" "refused/2" "FEC offset inside the data area: both refuse (veritysetup $vs)"
+cmp -s "$W/d3" "$W/d.good"
+ok $? "FEC offset inside the data area: DATA unchanged"
 poke "$W/d" 5000:58 300000:59
 "$COCOTRUST" verity verify "$W/d" "$W/h" "$r" --fec-device "$W/d" --fec-offset $((1 << 20)) >/dev/null 2>"$W/err"
 ct=$?
