@@ -256,6 +256,46 @@ ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_v
                                 size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
                                 ct_verity_fec_check_result *ret_fec, ct_error *err);
 
+/*
+ * Progress of the data hashing (format, verify, repair): fn(done, total,
+ * user) with bytes of data hashed, called from the hashing threads (never
+ * two at once, possibly skipped while another call runs), last with done ==
+ * total. The callback belongs to the calling thread: set it before the call,
+ * NULL turns it off. It must not call back into the library.
+ */
+typedef void (*ct_verity_progress_fn)(uint64_t done, uint64_t total, void *user);
+void ct_verity_set_progress(ct_verity_progress_fn fn, void *user);
+
+/* ct_verity_repair flags. */
+enum {
+        CT_VERITY_REPAIR_IN_PLACE = 1u << 0, /* write the corrected blocks into DATA/HASH themselves (block devices) */
+};
+
+/* What ct_verity_repair wrote. */
+typedef struct ct_verity_repair_result {
+        uint64_t data_blocks_written; /* corrected data blocks put back into data_path */
+        uint64_t hash_blocks_written; /* corrected tree blocks put back into hash_path */
+        bool in_place;
+} ct_verity_repair_result;
+
+/*
+ * `veritysetup verify --fec-device` with the corrections written back:
+ * ct_verity_verify_fec_fd over data_path / hash_path / fec_path, and when the
+ * corrected blocks verify against root, a copy of data_path (and of
+ * hash_path when tree blocks were corrected) is written to a temporary beside
+ * it, the corrected blocks put in, the copies verified again against root and
+ * only then renamed over the originals (ct_outputs_*). With
+ * CT_VERITY_REPAIR_IN_PLACE the blocks are written into the files themselves,
+ * still only after the in-memory repair verified; without it a block device
+ * is refused (CT_E_INPUT). CT_OK: intact (nothing written) or repaired;
+ * CT_E_MISMATCH: not repairable (nothing written). *ret / *ret_fec as
+ * ct_verity_verify_fec_fd; *ret_repair says what was written.
+ */
+ct_code ct_verity_repair(const char *data_path, const char *hash_path, const char *fec_path, const ct_verity_params *p,
+                         const uint8_t *root, size_t root_size, uint64_t fec_hash_blocks, unsigned threads,
+                         unsigned flags, ct_verity_report *ret, ct_verity_fec_check_result *ret_fec,
+                         ct_verity_repair_result *ret_repair, ct_error *err);
+
 /* Options of the kernel table (cryptsetup order). */
 enum {
         CT_VERITY_IGNORE_CORRUPTION = 1u << 0,

@@ -282,3 +282,147 @@ out:
         return status;
 }
 
+
+/* ---- repair --------------------------------------------------------------- */
+
+static void repair_help(void)
+{
+        printf("Usage: %s verity repair DATA HASH ROOT_HASH --fec-device FEC [OPTIONS]\n\n"
+               "What 'verity verify --fec-device' corrects in memory, written back: DATA (and HASH\n"
+               "when tree blocks were corrected) is copied to a temporary file beside it, the\n"
+               "corrected blocks are put in, the copy is verified against ROOT_HASH and only then\n"
+               "renamed over the original. When the errors cannot be repaired nothing is written.\n"
+               "Block devices are refused unless --in-place is given.\n\n"
+               "Parameters as for 'verity verify' (superblock of HASH, or --no-superblock and\n"
+               "--hash, --data-block-size, ...; --fec-roots N, default 2; --fec-offset BYTES).\n\n"
+               "Options:\n"
+               "  --root-hash-file FILE   read ROOT_HASH from FILE (then omit it)\n"
+               "  --fec-device FILE       the FEC parity (required)\n"
+               "  --in-place              write the corrected blocks into DATA/HASH themselves (needed\n"
+               "                          for block devices; still only after the repair verified in memory)\n"
+               "  --threads N             hashing threads (default: online CPUs)\n"
+               "  --json                  machine-readable report\n"
+               "  -v, --verbose, --debug  as for 'verity format'\n\n"
+               "Example:\n"
+               "  %s verity repair rootfs.img rootfs.hash $(cat root.txt) --fec-device rootfs.fec\n\n"
+               "Exit status: 0 intact or repaired, 1 not repairable (files unchanged), 2 bad input\n"
+               "(bad superblock, wrong parameters, a block device without --in-place), 3 I/O error.\n",
+               program_name, program_name);
+}
+
+int verb_repair(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                COMMON_LONG_OPTS,
+                { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
+                { "in-place", no_argument, NULL, OPT_IN_PLACE },
+                { 0 },
+        };
+        struct popts o;
+        bool in_place = false;
+        const char *data, *hash, *root_text = NULL;
+        int hash_fd = -1, c, r, status;
+        uint8_t root[CT_VERITY_MAX_DIGEST];
+        size_t ds;
+        uint64_t covered = 0;
+        ct_verity_report rep;
+        ct_verity_fec_check_result fres;
+        ct_verity_repair_result res;
+        ct_error err;
+        ct_code rc;
+
+        memset(&rep, 0, sizeof(rep));
+        memset(&fres, 0, sizeof(fres));
+        memset(&res, 0, sizeof(res));
+        vcli_popts_init(&o);
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
+                r = vcli_common_opt(c, optarg, &o);
+                if (r == 0)
+                        continue;
+                if (r > 1)
+                        return r;
+                switch (c) {
+                case OPT_ROOT_FILE:
+                        o.root_file = optarg;
+                        break;
+                case OPT_IN_PLACE:
+                        in_place = true;
+                        break;
+                default:
+                        return vcli_bad_option(argv, "repair");
+                }
+        }
+        if (o.version || o.help)
+                return vcli_help_or_version(&o, repair_help);
+        if (argc - optind != (o.root_file ? 2 : 3))
+                return tool_usage("verity repair: DATA HASH ROOT_HASH expected; run '%s verity repair --help'",
+                                  program_name);
+        if (!o.fec_device)
+                return tool_usage("verity repair: --fec-device FEC is required; run '%s verity repair --help'",
+                                  program_name);
+        data = argv[optind];
+        hash = argv[optind + 1];
+        if (!o.root_file)
+                root_text = argv[optind + 2];
+        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK)
+                return status;
+        status = vcli_load_params(&o, hash, hash_fd, data);
+        close(hash_fd);
+        if (status)
+                return status;
+        ds = ct_verity_digest_size(o.p.hash_name);
+        if (ds == 0)
+                return tool_errorf(EXIT_BAD_INPUT, "hash algorithm '%s' is not available", o.p.hash_name);
+        status = vcli_get_root(root_text, o.root_file, ds, root);
+        if (status)
+                return status;
+        if (!o.fec_roots_set)
+                o.p.fec_roots = 2;
+        ct_error_clear(&err);
+        if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err))
+                return tool_fail(&err, NULL);
+        rc = ct_verity_repair(data, hash, o.fec_device, &o.p, root, ds, covered, o.threads,
+                              in_place ? CT_VERITY_REPAIR_IN_PLACE : 0u, &rep, &fres, &res, &err);
+        /* *rep is filled on success and when the errors are not repairable */
+        if (rc != CT_OK && !(rc == CT_E_MISMATCH && rep.n_bad_data + rep.n_bad_hash > 0))
+                return tool_fail(&err, NULL);
+        if (o.debug)
+                vcli_debug_geometry("repair", &o.p, &rep.geo);
+        if (rep.n_bad_data + rep.n_bad_hash > 0) {
+                if (fres.uncorrectable)
+                        fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+                else if (fres.corrected)
+                        fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
+                                (unsigned long long)fres.corrected);
+        }
+        if (o.json) {
+                json_object *j = vcli_params_json(&o.p, &rep.geo);
+                tool_json_add_str(j, "data_device", data);
+                tool_json_add_str(j, "hash_device", hash);
+                char rh[2 * CT_VERITY_MAX_DIGEST + 1];
+                tool_json_add_str(j, "fec_device", o.fec_device);
+                tool_json_add_str(j, "root_hash", ct_hex_encode(root, ds, rh));
+                tool_json_add_bool(j, "ok", rc == CT_OK);
+                tool_json_add_int(j, "corrupt_data_blocks", (int64_t)rep.n_bad_data);
+                tool_json_add_int(j, "corrupt_hash_blocks", (int64_t)rep.n_bad_hash);
+                tool_json_add_int(j, "corrected_bytes", (int64_t)fres.corrected);
+                tool_json_add_int(j, "uncorrectable_codewords", (int64_t)fres.uncorrectable);
+                tool_json_add_int(j, "data_blocks_written", (int64_t)res.data_blocks_written);
+                tool_json_add_int(j, "hash_blocks_written", (int64_t)res.hash_blocks_written);
+                tool_json_add_bool(j, "in_place", res.in_place);
+                tool_json_print(j);
+        } else if (rc == CT_OK && rep.n_bad_data + rep.n_bad_hash == 0) {
+                printf("%s: intact, nothing to repair\n", data);
+        } else if (rc == CT_OK) {
+                printf("%s: repaired %llu data blocks and %llu hash blocks from %s%s; verified against the root hash\n",
+                       data, (unsigned long long)res.data_blocks_written, (unsigned long long)res.hash_blocks_written,
+                       o.fec_device, res.in_place ? " (in place)" : "");
+        } else {
+                printf("%s: not repaired (%llu corrupt data blocks, %llu corrupt hash blocks, %s); nothing written\n",
+                       data, (unsigned long long)rep.n_bad_data, (unsigned long long)rep.n_bad_hash,
+                       fres.uncorrectable ? "not repairable with the FEC device" : "still corrupt after FEC repair");
+        }
+        ct_verity_report_free(&rep);
+        return rc == CT_OK ? EXIT_OK : EXIT_VERIFY_FAILED;
+}

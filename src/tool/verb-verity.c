@@ -432,8 +432,28 @@ static int with_status(int (*fn)(int, char **), int argc, char **argv)
 {
         int r;
 
+        struct vcli_progress prog;
+        bool batch = false;
+        int n = 1;
+
+        /* --batch (any verb): no progress line; taken out here so every verb accepts it */
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--") == 0) {
+                        while (i < argc)
+                                argv[n++] = argv[i++];
+                        break;
+                }
+                if (strcmp(argv[i], "--batch") == 0)
+                        batch = true;
+                else
+                        argv[n++] = argv[i];
+        }
+        argc = n;
+        argv[argc] = NULL;
         verity_verbose = verity_json_out = false;
+        vcli_progress_start(&prog, argv[0], batch);
         r = fn(argc, argv);
+        vcli_progress_stop(&prog);
         if (verity_verbose && !verity_json_out && r == EXIT_OK)
                 printf("Command successful.\n");
         return r;
@@ -447,6 +467,11 @@ static int run_format(int argc, char **argv)
 static int run_verify(int argc, char **argv)
 {
         return with_status(verb_verify, argc, argv);
+}
+
+static int run_repair(int argc, char **argv)
+{
+        return with_status(verb_repair, argc, argv);
 }
 
 static int run_dump(int argc, char **argv)
@@ -463,6 +488,8 @@ static const struct tool_verb verbs[] = {
         { "format", "DATA HASH [OPTIONS]", run_format, "build the hash tree (veritysetup format)" },
         { "verify", "DATA HASH ROOT_HASH [OPTIONS]", run_verify,
           "check data and tree, list every corrupt block (and ext4 file)" },
+        { "repair", "DATA HASH ROOT_HASH --fec-device FEC [OPTIONS]", run_repair,
+          "write the FEC correction back to DATA/HASH (atomically)" },
         { "dump", "HASH [OPTIONS]", run_dump, "print the superblock (veritysetup dump)" },
         { "table", "DATA HASH ROOT_HASH [OPTIONS]", run_table,
           "kernel table, dmsetup command, dm-mod.create=, Kata parameters" },

@@ -5,7 +5,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cocotrust/codec.h>
@@ -368,4 +370,51 @@ int vcli_help_or_version(const struct popts *o, void (*help)(void))
         else
                 help();
         return EXIT_OK;
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_cb(uint64_t done, uint64_t total, void *user)
+{
+        struct vcli_progress *p = user;
+        double t = now_seconds(), secs = t - p->start;
+
+        if (total <= VCLI_PROGRESS_MIN)
+                return;
+        if (done < total && t - p->last < 0.25)
+                return;
+        p->last = t;
+        fprintf(stderr, "\r%s: %3u%% %.1f MB/s", p->verb, (unsigned)(done * 100 / total),
+                secs > 0 ? (double)done / 1e6 / secs : 0.0);
+        p->shown = done < total;
+        if (done >= total) {
+                fputc('\n', stderr);
+                p->start = t; /* a second pass (verify after repair) starts its own line */
+        }
+        fflush(stderr);
+}
+
+void vcli_progress_start(struct vcli_progress *p, const char *verb, bool batch)
+{
+        memset(p, 0, sizeof(*p));
+        p->verb = verb;
+        p->start = now_seconds();
+        if (!batch && isatty(STDERR_FILENO))
+                ct_verity_set_progress(progress_cb, p);
+}
+
+void vcli_progress_stop(struct vcli_progress *p)
+{
+        ct_verity_set_progress(NULL, NULL);
+        if (p->shown)
+                fputc('\n', stderr); /* a line left open by a failed run */
+        p->shown = false;
 }

@@ -43,6 +43,7 @@ enum {
         OPT_HELP,
         OPT_DEBUG,
         OPT_VERSION,
+        OPT_IN_PLACE,
 };
 
 /* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
@@ -105,6 +106,21 @@ bool vcli_takes_value(const char *w);
 /* --version or --help given: print it, EXIT_OK. */
 int vcli_help_or_version(const struct popts *o, void (*help)(void));
 
+/*
+ * Progress line of the data hashing on stderr ("\rverity verify: 42% 310.5 MB/s"),
+ * for data larger than VCLI_PROGRESS_MIN, only when stderr is a terminal and
+ * not with --batch. start installs it for the calling thread, stop removes it.
+ */
+#define VCLI_PROGRESS_MIN (256ull << 20)
+struct vcli_progress {
+        const char *verb;
+        double start, last;
+        bool shown; /* a line is open (not yet ended by its newline) */
+};
+void vcli_progress_start(struct vcli_progress *p, const char *verb, bool batch);
+void vcli_progress_stop(struct vcli_progress *p);
+
 int verb_verify(int argc, char **argv);
+int verb_repair(int argc, char **argv);
 
 #endif

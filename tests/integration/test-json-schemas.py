@@ -216,6 +216,21 @@ case("verity-verify.schema.json", ["verity", "verify", "--json", data] + nsargs,
 case("verity-verify.schema.json", ["verity", "verify", "--json", data + "-bad"] + nsargs,
      [("a corrupt block without offset", lambda d: d["corrupt"][0].pop("offset"))], rc=1)
 case("verity-table.schema.json", ["verity", "table", "--json", data] + nsargs, [drop("dm_mod_create")])
+# verity repair: a data file with FEC, one corrupt block repaired (exit 0), then an intact one
+fr = run(["verity", "format", "--json", data, hashf + "r", "--fec-device", hashf + "f"])["root_hash"]
+with open(data, "rb") as f:
+    good = f.read()
+bad = bytearray(good)
+bad[5000] ^= 0xff
+with open(data + "-rep", "wb") as f:
+    f.write(bad)
+case("verity-repair.schema.json", ["verity", "repair", "--json", data + "-rep", hashf + "r", fr,
+                                   "--fec-device", hashf + "f"],
+     [VERSION2, drop("data_blocks_written"), short("root_hash"), ("ok as a string", lambda d: d.__setitem__("ok", "yes"))])
+with open(data + "-rep", "rb") as f:
+    ok(f.read() == good, "verity repair: the repaired file equals the original")
+case("verity-repair.schema.json", ["verity", "repair", "--json", data + "-rep", hashf + "r", fr,
+                                   "--fec-device", hashf + "f"], [drop("in_place")])
 ui = "tests/vectors/uki/inputs/"
 parts = ["--linux=" + ui + "os-release", "--osrel=" + ui + "os-release", "--cmdline=" + ui + "cmdline-a.txt"]
 case("uki-measure.schema.json", ["uki", "measure", "--json", "--bank=sha256", "--phase=enter-initrd",

@@ -220,8 +220,13 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         }
         if (fec_path) {
                 have_f = stat(fec_path, &fst) == 0;
-                if (have_f && same_file(&dst, &fst) && !in_place)
-                        return ct_error_set(err, CT_E_ARG, "the FEC file cannot be the data file");
+                /* FEC in the data file after the data: allowed as veritysetup 2.6.1 allows it (no overlap) */
+                if (have_f && same_file(&dst, &fst) && !in_place &&
+                    p.fec_offset < p.data_blocks * p.data_block_size)
+                        return ct_error_set(err, CT_E_ARG,
+                                            "FEC offset %llu lies inside the data area (which ends at %llu)",
+                                            (unsigned long long)p.fec_offset,
+                                            (unsigned long long)(p.data_blocks * p.data_block_size));
                 fec_in_hash = (have_f && have_h && same_file(&hst, &fst)) || strcmp(fec_path, hash_path) == 0;
                 if (fec_in_hash && p.fec_offset < g.hash_device_size)
                         return ct_error_set(err, CT_E_ARG,

@@ -60,7 +60,32 @@ struct leaf_job {
         uint64_t n_chunks;
         uint64_t data_bytes;
         struct verity_workers workers;
+        /* progress: the calling thread's callback (ct_verity_set_progress), bytes hashed so far */
+        ct_verity_progress_fn progress;
+        void *progress_user;
+        atomic_uint_fast64_t done;
+        pthread_mutex_t progress_lock;
 };
+
+static _Thread_local ct_verity_progress_fn tls_progress;
+static _Thread_local void *tls_progress_user;
+
+CT_EXPORT void ct_verity_set_progress(ct_verity_progress_fn fn, void *user)
+{
+        tls_progress = fn;
+        tls_progress_user = user;
+}
+
+/* After a chunk: count it, and report unless another thread is reporting right now. */
+static void leaf_progress(struct leaf_job *j, uint64_t len)
+{
+        uint64_t done = atomic_fetch_add(&j->done, len) + len;
+
+        if (j->progress && pthread_mutex_trylock(&j->progress_lock) == 0) {
+                j->progress(CT_MIN(done, j->data_bytes), j->data_bytes, j->progress_user);
+                pthread_mutex_unlock(&j->progress_lock);
+        }
+}
 
 /* Digests of the len / dbs blocks at src (data offset off) into their leaf slots. */
 static bool hash_blocks(const struct leaf_job *j, struct verity_hasher *h, const uint8_t *src, uint64_t off,
@@ -210,6 +235,7 @@ static void *leaf_worker(void *arg)
                         verity_workers_fail(&j->workers, &e);
                         break;
                 }
+                leaf_progress(j, len);
         }
         drop_chunks(j, drop_from, own_end);
         free(buf);
@@ -274,14 +300,21 @@ ct_code verity_hash_leaves(int fd, const ct_verity_params *p, const ct_verity_ge
                 j.reg[t].end = j.n_chunks * (t + 1) / j.n_reg;
         }
         pthread_mutex_init(&j.sched, NULL);
+        pthread_mutex_init(&j.progress_lock, NULL);
         atomic_init(&j.next_tid, 0);
+        atomic_init(&j.done, 0);
+        j.progress = tls_progress;
+        j.progress_user = tls_progress_user;
         j.map = map_data(fd, j.data_bytes, flags);
         rc = verity_workers_run(&j.workers, nt, leaf_worker, &j, err);
+        if (rc == CT_OK && j.progress)
+                j.progress(j.data_bytes, j.data_bytes, j.progress_user);
         if (j.map) {
                 munmap((void *)(uintptr_t)j.map, (size_t)j.data_bytes);
                 verity_bus_uninstall();
         }
         pthread_mutex_destroy(&j.sched);
+        pthread_mutex_destroy(&j.progress_lock);
         free(j.reg);
         return rc;
 }

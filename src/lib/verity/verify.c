@@ -273,10 +273,9 @@ CT_EXPORT ct_code ct_verity_verify_fd(int data_fd, int hash_fd, const ct_verity_
         return rc;
 }
 
-CT_EXPORT ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p,
-                                          const uint8_t *root, size_t root_size, uint64_t fec_hash_blocks,
-                                          unsigned threads, ct_verity_report *ret, ct_verity_fec_check_result *ret_fec,
-                                          ct_error *err)
+ct_code verity_verify_fec_keep(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, const uint8_t *root,
+                               size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
+                               ct_verity_fec_check_result *ret_fec, struct verity_fixed *ret_fixed, ct_error *err)
 {
         const uint32_t bs = p->data_block_size;
         ct_verity_fec_check_result fr;
@@ -294,6 +293,8 @@ CT_EXPORT ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, 
                 if (rc == CT_OK) {
                         *ret = first;
                         *ret_fec = fr;
+                        if (ret_fixed)
+                                memset(ret_fixed, 0, sizeof(*ret_fixed));
                 }
                 vstate_free(&v);
                 return rc;
@@ -345,6 +346,15 @@ CT_EXPORT ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, 
         first.blocks = NULL;
         *ret_fec = fr;
         rc = fr.verified_after_repair ? CT_OK : CT_E_MISMATCH;
+        if (rc == CT_OK && ret_fixed) {
+                ret_fixed->want = want;
+                ret_fixed->n = (size_t)n_want;
+                ret_fixed->blocks = fixed;
+                ret_fixed->hash_start = v.g.hash_start;
+                ret_fixed->tree_blocks = v.g.tree_blocks;
+                want = NULL;
+                fixed = NULL;
+        }
         if (rc)
                 ct_error_set(err, CT_E_MISMATCH, "%llu corrupt data blocks, %llu corrupt hash blocks, %s",
                              (unsigned long long)ret->n_bad_data, (unsigned long long)ret->n_bad_hash,
@@ -356,6 +366,15 @@ out:
         free(fixed);
         vstate_free(&v);
         return rc;
+}
+
+CT_EXPORT ct_code ct_verity_verify_fec_fd(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p,
+                                          const uint8_t *root, size_t root_size, uint64_t fec_hash_blocks,
+                                          unsigned threads, ct_verity_report *ret, ct_verity_fec_check_result *ret_fec,
+                                          ct_error *err)
+{
+        return verity_verify_fec_keep(data_fd, hash_fd, fec_fd, p, root, root_size, fec_hash_blocks, threads, ret,
+                                      ret_fec, NULL, err);
 }
 
 CT_EXPORT void ct_verity_report_free(ct_verity_report *r)

@@ -145,4 +145,17 @@ ct_code verity_data_size_check(int fd, const char *what, const ct_verity_params 
 ct_code verity_tree_build(int data_fd, const ct_verity_params *p, const ct_verity_geometry *g, unsigned threads,
                           uint8_t **ret_tree, uint64_t *ret_len, uint8_t *root, ct_error *err);
 
+/* The corrected blocks of a verified FEC repair: want[i] (FEC message block: data j, or N + tree block t) -> blocks + i * bs. */
+struct verity_fixed {
+        uint64_t *want;
+        size_t n;
+        uint8_t *blocks;
+        uint64_t hash_start, tree_blocks;
+};
+
+/* ct_verity_verify_fec_fd, and on CT_OK the corrected blocks in *ret_fixed (NULL: not wanted; free want and blocks). */
+ct_code verity_verify_fec_keep(int data_fd, int hash_fd, int fec_fd, const ct_verity_params *p, const uint8_t *root,
+                               size_t root_size, uint64_t fec_hash_blocks, unsigned threads, ct_verity_report *ret,
+                               ct_verity_fec_check_result *ret_fec, struct verity_fixed *ret_fixed, ct_error *err);
+
 #endif
