@@ -86,6 +86,18 @@ size_t ct_verity_digest_size(const char *hash_name);
 ct_code ct_verity_geometry_compute(const ct_verity_params *p, ct_verity_geometry *ret, ct_error *err);
 
 /*
+ * Check that a hash device of hash_size bytes holds the whole tree that p
+ * describes (g->hash_device_size bytes; nothing beyond the superblock when
+ * the tree has no levels). CT_E_INPUT naming both sizes otherwise. Verify
+ * calls it before it reads or hashes any data.
+ */
+ct_code ct_verity_hash_size_check(const ct_verity_params *p, const ct_verity_geometry *g, uint64_t hash_size,
+                                  ct_error *err);
+
+/* The same for an open hash device (regular file or block device): sizes it, no data read. */
+ct_code ct_verity_hash_fd_check(const ct_verity_params *p, int hash_fd, ct_error *err);
+
+/*
  * Parse a 512-byte superblock (untrusted). Fills every superblock field of
  * *ret (hash_offset, FEC fields and no_superblock are left as they were).
  * CT_E_MALFORMED / CT_E_UNSUPPORTED naming the field and offset (`base` is
@@ -155,7 +167,7 @@ typedef struct ct_verity_report {
         size_t n_blocks;               /* entries in blocks[] (at most CT_VERITY_MAX_REPORT) */
         ct_verity_bad_block *blocks;   /* data blocks first (ascending), then hash blocks */
         bool root_matches;             /* the top block (or single data block) hashes to the root */
-        bool hash_truncated;           /* HASH ends before the tree does (missing part read as zeros) */
+        bool hash_truncated;           /* always false: a HASH shorter than the tree is refused (CT_E_INPUT) */
 } ct_verity_report;
 
 /*

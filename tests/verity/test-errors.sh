@@ -80,14 +80,32 @@ expect 2 "verify: --no-superblock without salt" -- "$COCOTRUST" verity verify "$
 expect 2 "verify: data shorter than the superblock says" -- "$COCOTRUST" verity verify "$W/small" "$V/outputs/v02.hash" $ROOT02
 expect 2 "unknown option" -- "$COCOTRUST" verity format --bogus "$W/data" "$W/h9"
 
-# A truncated hash file is corruption (exit 1), reported, not a crash.
+# A hash file too short for the tree is bad input (exit 2), refused before any
+# data is hashed, naming the hash file and both sizes.
 head -c 5000 "$V/outputs/v10.hash" >"$W/trunc"
-"$COCOTRUST" verity verify "$V/inputs/v10.data" "$W/trunc" 03a0ba8c30d60fd1d58d0aa0b2cda0d7ac0dcf18a41cf5b7f1fbe9cc2e0ed87d >"$W/out" 2>&1
-rc=$?
 root10=$(awk -F'\t' '$1=="v10"{print $6}' "$V/verity_vectors.tsv")
 "$COCOTRUST" verity verify "$V/inputs/v10.data" "$W/trunc" "$root10" >"$W/out" 2>&1
-is "$?" 1 "truncated hash file: exit 1"
-grep -q "ends before the hash tree" "$W/out"; ok $? "truncated hash file: said so"
+is "$?" 2 "truncated hash file: exit 2"
+grep -q "^cocotrust: $W/trunc: hash device has 5000 bytes, .* needs [0-9]" "$W/out"; ok $? "truncated hash file: names it and the sizes"
+sed 's/^/# /' "$W/out"
+# 1 TiB sparse data (the --data-blocks default is its size) and an 8 KiB hash
+# file: refused within a second, not after hashing a terabyte.
+if truncate -s 1T "$W/tera" 2>/dev/null; then
+        head -c 8192 /dev/zero >"$W/short8k"
+        t0=$(date +%s%N)
+        timeout 20 "$COCOTRUST" verity verify "$W/tera" "$W/short8k" --no-superblock --salt - \
+                0000000000000000000000000000000000000000000000000000000000000000 >"$W/out" 2>&1
+        rc=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        is "$rc" 2 "1 TiB sparse data, short hash file: exit 2"
+        ok $(( ms < 1000 ? 0 : 1 )) "1 TiB sparse data, short hash file: ended in ${ms} ms (< 1000)"
+        grep -q "^cocotrust: $W/short8k: hash device has 8192 bytes, the hash tree of 268435456 data blocks of 4096 bytes needs 8657571840 " "$W/out"
+        ok $? "1 TiB sparse data, short hash file: names the hash file and the sizes"
+        rm -f "$W/tera"
+else
+        skip "1 TiB sparse data: exit 2" "this file system cannot hold a 1 TiB sparse file"
+        skip "1 TiB sparse data: time" "no sparse file"
+        skip "1 TiB sparse data: message" "no sparse file"
+fi
 # A hostile ext2 image (libext2fs 1.47.0 overflows a heap buffer on it): the
 # attribution runs in a child process, so verify still reports and exits 1.
 cp "$V/hostile-ext2.img" "$W/hostile.img"; chmod u+w "$W/hostile.img"

@@ -406,3 +406,31 @@ CT_EXPORT void ct_verity_strv_free(char **v, size_t n)
         free(v);
 }
 
+
+CT_EXPORT ct_code ct_verity_hash_size_check(const ct_verity_params *p, const ct_verity_geometry *g,
+                                            uint64_t hash_size, ct_error *err)
+{
+        if (!g->levels || hash_size >= g->hash_device_size)
+                return CT_OK;
+        return ct_error_set(err, CT_E_INPUT,
+                            "hash device has %llu bytes, the hash tree of %llu data blocks of %u bytes needs %llu "
+                            "(%llu blocks of %u bytes from hash offset %llu)",
+                            (unsigned long long)hash_size, (unsigned long long)p->data_blocks, p->data_block_size,
+                            (unsigned long long)g->hash_device_size, (unsigned long long)g->tree_blocks,
+                            p->hash_block_size, (unsigned long long)p->hash_offset);
+}
+
+CT_EXPORT ct_code ct_verity_hash_fd_check(const ct_verity_params *p, int hash_fd, ct_error *err)
+{
+        ct_verity_geometry g;
+        uint64_t size;
+        ct_code rc = ct_verity_params_check(p, err);
+
+        if (!rc)
+                rc = ct_verity_geometry_compute(p, &g, err);
+        if (!rc)
+                rc = verity_fd_size(hash_fd, "hash", &size, err);
+        if (!rc)
+                rc = ct_verity_hash_size_check(p, &g, size, err);
+        return rc;
+}
