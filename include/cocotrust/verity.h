@@ -293,6 +293,17 @@ ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_siz
 void ct_verity_strv_free(char **v, size_t n);
 
 /*
+ * Limits of the isolated ext4 attribution child (setrlimit in the child and a
+ * wall-clock deadline in the parent, which then kills it). When one is hit the
+ * attribution fails with CT_E_LIMIT ("attribution stopped: ..."); the corrupt
+ * blocks are still reported by the caller. RLIMIT_AS is not set in builds
+ * with AddressSanitizer (its shadow memory needs terabytes of address space).
+ */
+#define CT_MAX_ATTRIB_CPU_SECONDS 30u
+#define CT_MAX_ATTRIB_MEMORY (2ull << 30)   /* RLIMIT_AS of the child, bytes */
+#define CT_MAX_ATTRIB_WALL_MS 60000u
+
+/*
  * Like ct_verity_ext4_attribute, but libext2fs (not hardened against hostile
  * images) runs in a forked child process that sends the answers back through
  * a pipe: a crash there costs the attribution, never the caller. The child's

@@ -116,4 +116,19 @@ printf 'Z' | dd of="$W/hostile.img" bs=1 seek=30000 conv=notrunc status=none
 is "$?" 1 "hostile ext2 image: verify exits 1 (no crash)"
 grep -q "^corrupt data block 29: " "$W/out"; ok $? "hostile ext2 image: the corrupt block is listed"
 sed 's/^/# /' "$W/out" "$W/err"
+# The attribution child has CPU-time, memory and wall-clock limits
+# (CT_MAX_ATTRIB_*); the test hooks lower them and make the child loop.
+for spin in cpu:COCOTRUST_TEST_ATTRIB_CPU=1:"CPU-time limit of 1 s" sleep:COCOTRUST_TEST_ATTRIB_WALL_MS=300:"wall-clock limit of 300 ms"; do
+        how=${spin%%:*}; rest=${spin#*:}; var=${rest%%:*}; msg=${rest#*:}; msg=${msg//\"/}
+        t0=$(date +%s%N)
+        env COCOTRUST_TEST_ATTRIB_SPIN=$how "$var" timeout 20 "$COCOTRUST" verity verify "$W/hostile.img" \
+                "$W/hostile.hash" "$(cat "$W/hostile.root")" >"$W/out" 2>"$W/err"
+        rc=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        is "$rc" 1 "attribution looping on the $how: verify exits 1"
+        grep -q "^corrupt data block 29: " "$W/out"; ok $? "attribution looping on the $how: the corrupt block is listed"
+        grep -q "note: no file attribution: attribution stopped: $msg reached" "$W/err"
+        ok $? "attribution looping on the $how: says it was stopped ($msg)"
+        ok $(( ms < 5000 ? 0 : 1 )) "attribution looping on the $how: ended in ${ms} ms"
+        sed 's/^/# /' "$W/err"
+done
 done_testing
