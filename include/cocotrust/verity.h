@@ -68,6 +68,20 @@ typedef struct ct_verity_geometry {
         uint64_t hash_device_size;                   /* (hash_start + tree_blocks) * hash_block_size */
 } ct_verity_geometry;
 
+/*
+ * Parse a root hash: len bytes (untrusted: the text of a --root-hash-file or
+ * of the argument) of exactly 2 * want hex digits, trailing CR, LF and spaces
+ * ignored. want <= CT_VERITY_MAX_DIGEST. root is written only on success.
+ * CT_E_MALFORMED naming what is wrong otherwise (empty, too long, not hex).
+ */
+ct_code ct_verity_root_hash_parse(const void *buf, size_t len, size_t want, uint8_t *root, ct_error *err);
+
+/*
+ * Parse a salt argument (NUL-terminated): "-" or "" for none, else at most
+ * 2 * CT_VERITY_MAX_SALT hex digits. Sets p->salt / p->salt_size on success.
+ */
+ct_code ct_verity_salt_parse(const char *text, ct_verity_params *p, ct_error *err);
+
 /* Defaults of veritysetup: sha256, 4096/4096, format 1, empty salt (callers pick one), no FEC. */
 void ct_verity_params_init(ct_verity_params *p);
 
