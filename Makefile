@@ -4,6 +4,7 @@
 #   make check          all tests: normal build and ASan+UBSan build, then one summary line
 #   make bench          benchmarks against the anchor tools (slow; on demand)
 #   make fuzz           real libFuzzer binaries with clang (build-fuzz/)
+#   make fuzz-run       build them, run each for FUZZ_SECONDS (default 60), print one table
 #   make install        meson install: PREFIX=/usr/local (default), DESTDIR= (staging root)
 
 BUILD     ?= build
@@ -12,7 +13,7 @@ MESON     ?= meson
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 
-.PHONY: all build deps demo check check-normal check-asan bench fuzz install clean
+.PHONY: all build deps demo check check-normal check-asan bench fuzz fuzz-run install clean
 
 all: build
 
@@ -49,8 +50,12 @@ bench: deps build
 
 fuzz:
 	WITH_FUZZ=1 ./scripts/install-deps
-	CC=clang $(MESON) setup build-fuzz -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
+	test -f build-fuzz/build.ninja || CC=clang $(MESON) setup build-fuzz -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-fuzz
+
+FUZZ_SECONDS ?= 60
+fuzz-run: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz-run
 
 # Re-points the build's prefix (a reconfigure, no rebuild unless it changed),
 # then installs, under DESTDIR when given (made absolute: meson resolves a

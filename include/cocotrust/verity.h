@@ -69,6 +69,20 @@ typedef struct ct_verity_geometry {
         uint64_t hash_device_size;                   /* (hash_start + tree_blocks) * hash_block_size */
 } ct_verity_geometry;
 
+/*
+ * Parse a root hash: len bytes (untrusted: the text of a --root-hash-file or
+ * of the argument) of exactly 2 * want hex digits, trailing CR, LF and spaces
+ * ignored. want <= CT_VERITY_MAX_DIGEST. root is written only on success.
+ * CT_E_MALFORMED naming what is wrong otherwise (empty, too long, not hex).
+ */
+ct_code ct_verity_root_hash_parse(const void *buf, size_t len, size_t want, uint8_t *root, ct_error *err);
+
+/*
+ * Parse a salt argument (NUL-terminated): "-" or "" for none, else at most
+ * 2 * CT_VERITY_MAX_SALT hex digits. Sets p->salt / p->salt_size on success.
+ */
+ct_code ct_verity_salt_parse(const char *text, ct_verity_params *p, ct_error *err);
+
 /* Defaults of veritysetup: sha256, 4096/4096, format 1, empty salt (callers pick one), no FEC. */
 void ct_verity_params_init(ct_verity_params *p);
 
@@ -85,6 +99,18 @@ size_t ct_verity_digest_size(const char *hash_name);
 
 /* Geometry for p (p->data_blocks must be >= 1). CT_E_ARG / CT_E_LIMIT on overflow. */
 ct_code ct_verity_geometry_compute(const ct_verity_params *p, ct_verity_geometry *ret, ct_error *err);
+
+/*
+ * Check that a hash device of hash_size bytes holds the whole tree that p
+ * describes (g->hash_device_size bytes; nothing beyond the superblock when
+ * the tree has no levels). CT_E_INPUT naming both sizes otherwise. Verify
+ * calls it before it reads or hashes any data.
+ */
+ct_code ct_verity_hash_size_check(const ct_verity_params *p, const ct_verity_geometry *g, uint64_t hash_size,
+                                  ct_error *err);
+
+/* The same for an open hash device (regular file or block device): sizes it, no data read. */
+ct_code ct_verity_hash_fd_check(const ct_verity_params *p, int hash_fd, ct_error *err);
 
 /*
  * Parse a 512-byte superblock (untrusted). Fills every superblock field of
@@ -170,7 +196,7 @@ typedef struct ct_verity_report {
         size_t n_blocks;               /* entries in blocks[] (at most CT_VERITY_MAX_REPORT) */
         ct_verity_bad_block *blocks;   /* data blocks first (ascending), then hash blocks */
         bool root_matches;             /* the top block (or single data block) hashes to the root */
-        bool hash_truncated;           /* HASH ends before the tree does (missing part read as zeros) */
+        bool hash_truncated;           /* always false: a HASH shorter than the tree is refused (CT_E_INPUT) */
 } ct_verity_report;
 
 /*
@@ -334,6 +360,17 @@ ct_code ct_verity_table_line(const ct_verity_params *p, const uint8_t *root, siz
 ct_code ct_verity_ext4_attribute(const char *image_path, uint32_t data_block_size, const uint64_t *blocks,
                                  size_t n, char ***ret, ct_error *err);
 void ct_verity_strv_free(char **v, size_t n);
+
+/*
+ * Limits of the isolated ext4 attribution child (setrlimit in the child and a
+ * wall-clock deadline in the parent, which then kills it). When one is hit the
+ * attribution fails with CT_E_LIMIT ("attribution stopped: ..."); the corrupt
+ * blocks are still reported by the caller. RLIMIT_AS is not set in builds
+ * with AddressSanitizer (its shadow memory needs terabytes of address space).
+ */
+#define CT_MAX_ATTRIB_CPU_SECONDS 30u
+#define CT_MAX_ATTRIB_MEMORY (2ull << 30)   /* RLIMIT_AS of the child, bytes */
+#define CT_MAX_ATTRIB_WALL_MS 60000u
 
 /*
  * Like ct_verity_ext4_attribute, but libext2fs (not hardened against hostile

@@ -96,7 +96,7 @@ int main(void)
                         }
         }
         for (int w = 0; w < 3; w++) {
-                uint8_t *buf;
+                uint8_t *buf = NULL;
 
                 if (!found[w].name[0]) {
                         printf("==ERROR== fw_cfg has no %s\n", want[w]);

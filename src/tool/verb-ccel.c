@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cocotrust/codec.h>
 #include <cocotrust/fileio.h>
@@ -36,6 +37,7 @@ bool tool_ccel_applies(int argc, char **argv)
 {
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
+                struct stat st;
                 ct_blob b;
                 bool cc;
 
@@ -47,6 +49,9 @@ bool tool_ccel_applies(int argc, char **argv)
                                 i++;
                         continue;
                 }
+                /* sniff regular files only: a pipe, FIFO or /dev/fd/N can be read once, by the verb */
+                if (stat(a, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
                 if (ct_blob_read(a, CT_TCG_MAX_LOG_SIZE, &b, NULL))
                         continue;
                 cc = ct_ccel_is_table(b.data, b.len) || ct_ccel_is_cc_log(b.data, b.len);

@@ -613,7 +613,7 @@ void tool_snp_cli_free(struct tool_snp_cli *cli)
         free(cli->meas);
 }
 
-int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *optarg)
+int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg)
 {
         ct_error err;
         unsigned long long u = 0;
@@ -621,77 +621,77 @@ int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *optarg)
 
         switch (c) {
         case SNP_OPT_CERTS:
-                if (ct_snp_verifier_add_dir(cli->v, optarg, &err) != CT_OK)
+                if (ct_snp_verifier_add_dir(cli->v, arg, &err) != CT_OK)
                         rc = tool_fail(&err, NULL);
                 cli->have_certs = true;
                 break;
         case SNP_OPT_VCEK: case SNP_OPT_VLEK: case SNP_OPT_CA:
-                if (ct_snp_verifier_add_cert_file(cli->v, optarg, &err) != CT_OK)
+                if (ct_snp_verifier_add_cert_file(cli->v, arg, &err) != CT_OK)
                         rc = tool_fail(&err, NULL);
                 cli->have_certs = cli->have_certs || c != SNP_OPT_CA;
                 break;
         case SNP_OPT_CRL:
-                if (ct_snp_verifier_set_crl_file(cli->v, optarg, &err) != CT_OK)
+                if (ct_snp_verifier_set_crl_file(cli->v, arg, &err) != CT_OK)
                         rc = tool_fail(&err, NULL);
                 break;
         case SNP_OPT_PRODUCT:
-                cli->o.product = ct_snp_product_from_name(optarg);
+                cli->o.product = ct_snp_product_from_name(arg);
                 if (!cli->o.product)
-                        rc = tool_usage("snp report verify: --product: '%s' is not milan, genoa or turin", optarg);
+                        rc = tool_usage("snp report verify: --product: '%s' is not milan, genoa or turin", arg);
                 break;
         case SNP_OPT_AT:
                 cli->o.has_at = true;
-                if (!parse_time(optarg, &cli->o.at))
+                if (!parse_time(arg, &cli->o.at))
                         rc = tool_usage("snp report verify: --at: '%s' is not YYYY-MM-DD[THH:MM:SS[Z]] or @EPOCH",
-                                        optarg);
+                                        arg);
                 break;
         case SNP_OPT_MEAS:
                 if (cli->o.n_measurements >= CT_SNP_MAX_MEASUREMENTS)
                         rc = tool_usage("snp report verify: more than %u --measurement", CT_SNP_MAX_MEASUREMENTS);
-                else if (!parse_hex_opt("--measurement", optarg, cli->meas[cli->o.n_measurements++], 48, false))
+                else if (!parse_hex_opt("--measurement", arg, cli->meas[cli->o.n_measurements++], 48, false))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_HOST:
                 cli->o.has_host_data = true;
-                if (!parse_hex_opt("--host-data", optarg, cli->o.host_data, 32, true))
+                if (!parse_hex_opt("--host-data", arg, cli->o.host_data, 32, true))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_RDATA:
                 cli->o.has_report_data = true;
-                if (!parse_hex_opt("--report-data", optarg, cli->o.report_data, 64, true))
+                if (!parse_hex_opt("--report-data", arg, cli->o.report_data, 64, true))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_IDKEY:
                 cli->o.has_id_key_digest = true;
-                if (!parse_hex_opt("--id-key-digest", optarg, cli->o.id_key_digest, 48, false))
+                if (!parse_hex_opt("--id-key-digest", arg, cli->o.id_key_digest, 48, false))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_AUTHKEY:
                 cli->o.has_author_key_digest = true;
-                if (!parse_hex_opt("--author-key-digest", optarg, cli->o.author_key_digest, 48, false))
+                if (!parse_hex_opt("--author-key-digest", arg, cli->o.author_key_digest, 48, false))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_VMPL:
                 cli->o.has_vmpl = true;
-                if (!tool_parse_u64(optarg, &u) || u > 3)
-                        rc = tool_usage("snp report verify: --vmpl: expected 0-3, got '%s'", optarg);
+                if (!tool_parse_u64(arg, &u) || u > 3)
+                        rc = tool_usage("snp report verify: --vmpl: expected 0-3, got '%s'", arg);
                 cli->o.vmpl = (uint32_t)u;
                 break;
         case SNP_OPT_NODEBUG: cli->o.policy_no_debug = true; break;
         case SNP_OPT_NOMIGRATE: cli->o.policy_no_migrate = true; break;
         case SNP_OPT_MINTCB:
-                if (!parse_min_tcb("--min-tcb", optarg, &cli->o.min_tcb))
+                if (!parse_min_tcb("--min-tcb", arg, &cli->o.min_tcb))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_MINLTCB:
-                if (!parse_min_tcb("--min-launch-tcb", optarg, &cli->o.min_launch_tcb))
+                if (!parse_min_tcb("--min-launch-tcb", arg, &cli->o.min_launch_tcb))
                         rc = EXIT_BAD_INPUT;
                 break;
         case SNP_OPT_MINMIT:
                 cli->o.has_min_mit_vector = true;
-                if (!tool_parse_u64(optarg, &u))
+                if (!tool_parse_u64(arg, &u))
                         rc = tool_usage("snp report verify: --min-mit-vector: bad number '%s' (use 0x.. for hex)",
-                                        optarg);
+                                        arg);
                 cli->o.min_mit_vector = u;
                 break;
         default:

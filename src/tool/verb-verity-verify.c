@@ -127,6 +127,11 @@ int verb_verify(int argc, char **argv)
         if (status)
                 goto out;
         ct_error_clear(&err);
+        /* before any data is hashed: HASH must hold the whole tree */
+        if (ct_verity_hash_fd_check(&o.p, hash_fd, &err)) {
+                status = tool_fail(&err, hash);
+                goto out;
+        }
         if (o.fec_device) {
                 /* as veritysetup: when verification fails, the FEC parity is decoded and the repair checked */
                 int fec_fd = -1;
@@ -249,8 +254,6 @@ int verb_verify(int argc, char **argv)
                 }
                 if (rep.n_blocks < rep.n_bad_data + rep.n_bad_hash)
                         printf("(list truncated after %zu entries)\n", rep.n_blocks);
-                if (rep.hash_truncated)
-                        printf("note: %s ends before the hash tree does\n", hash);
                 if (rc == CT_OK && fec_ran)
                         printf("%s: %llu corrupt data blocks, %llu corrupt hash blocks, all repaired in memory from %s: "
                                "%llu data blocks and %llu hash blocks verified after repair\n",

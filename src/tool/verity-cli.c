@@ -35,18 +35,10 @@ static bool parse_u32(const char *s, uint32_t *ret)
 
 static bool parse_salt(const char *s, ct_verity_params *p)
 {
-        size_t len;
+        ct_error e;
 
-        if (strcmp(s, "-") == 0 || *s == 0) {
-                p->salt_size = 0;
-                return true;
-        }
-        if (strlen(s) > 2 * CT_VERITY_MAX_SALT)
-                return false;
-        if (ct_hex_decode(s, p->salt, sizeof(p->salt), &len, NULL))
-                return false;
-        p->salt_size = len;
-        return true;
+        ct_error_clear(&e);
+        return ct_verity_salt_parse(s, p, &e) == CT_OK;
 }
 
 /*
@@ -170,34 +162,20 @@ void vcli_popts_init(struct popts *o)
 /* Parse a root hash given as hex text (or read from a file). */
 int vcli_get_root(const char *text, const char *file, size_t want, uint8_t *root)
 {
-        char buf[2 * CT_VERITY_MAX_DIGEST + 8];
-        size_t len;
+        ct_error e;
 
+        ct_error_clear(&e);
         if (file) {
                 ct_blob b;
-                ct_error e;
-                size_t n;
-                ct_error_clear(&e);
+                ct_code rc;
                 if (ct_blob_read(file, 4096, &b, &e))
                         return tool_fail(&e, NULL);
-                n = b.len;
-                while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r' || b.data[n - 1] == ' '))
-                        n--;
-                if (n >= sizeof(buf)) {
-                        ct_blob_free(&b);
-                        return tool_errorf(EXIT_BAD_INPUT, "%s: not a root hash (too long)", file);
-                }
-                if (n == 0) {
-                        ct_blob_free(&b);
-                        return tool_errorf(EXIT_BAD_INPUT, "%s: empty, expected a root hash", file);
-                }
-                memcpy(buf, b.data, n);
-                buf[n] = 0;
+                rc = ct_verity_root_hash_parse(b.data, b.len, want, root, &e);
                 ct_blob_free(&b);
-                text = buf;
+                return rc ? tool_fail(&e, file) : 0;
         }
-        if (strlen(text) != 2 * want || ct_hex_decode(text, root, CT_VERITY_MAX_DIGEST, &len, NULL) || len != want)
-                return tool_errorf(EXIT_BAD_INPUT, "root hash: %zu hex digits expected, got '%s'", 2 * want, text);
+        if (ct_verity_root_hash_parse(text, strlen(text), want, root, &e))
+                return tool_fail(&e, NULL);
         return 0;
 }
 

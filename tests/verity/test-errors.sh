@@ -80,14 +80,32 @@ expect 2 "verify: --no-superblock without salt" -- "$COCOTRUST" verity verify "$
 expect 2 "verify: data shorter than the superblock says" -- "$COCOTRUST" verity verify "$W/small" "$V/outputs/v02.hash" $ROOT02
 expect 2 "unknown option" -- "$COCOTRUST" verity format --bogus "$W/data" "$W/h9"
 
-# A truncated hash file is corruption (exit 1), reported, not a crash.
+# A hash file too short for the tree is bad input (exit 2), refused before any
+# data is hashed, naming the hash file and both sizes.
 head -c 5000 "$V/outputs/v10.hash" >"$W/trunc"
-"$COCOTRUST" verity verify "$V/inputs/v10.data" "$W/trunc" 03a0ba8c30d60fd1d58d0aa0b2cda0d7ac0dcf18a41cf5b7f1fbe9cc2e0ed87d >"$W/out" 2>&1
-rc=$?
 root10=$(awk -F'\t' '$1=="v10"{print $6}' "$V/verity_vectors.tsv")
 "$COCOTRUST" verity verify "$V/inputs/v10.data" "$W/trunc" "$root10" >"$W/out" 2>&1
-is "$?" 1 "truncated hash file: exit 1"
-grep -q "ends before the hash tree" "$W/out"; ok $? "truncated hash file: said so"
+is "$?" 2 "truncated hash file: exit 2"
+grep -q "^cocotrust: $W/trunc: hash device has 5000 bytes, .* needs [0-9]" "$W/out"; ok $? "truncated hash file: names it and the sizes"
+sed 's/^/# /' "$W/out"
+# 1 TiB sparse data (the --data-blocks default is its size) and an 8 KiB hash
+# file: refused within a second, not after hashing a terabyte.
+if truncate -s 1T "$W/tera" 2>/dev/null; then
+        head -c 8192 /dev/zero >"$W/short8k"
+        t0=$(date +%s%N)
+        timeout 20 "$COCOTRUST" verity verify "$W/tera" "$W/short8k" --no-superblock --salt - \
+                0000000000000000000000000000000000000000000000000000000000000000 >"$W/out" 2>&1
+        rc=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        is "$rc" 2 "1 TiB sparse data, short hash file: exit 2"
+        ok $(( ms < 1000 ? 0 : 1 )) "1 TiB sparse data, short hash file: ended in ${ms} ms (< 1000)"
+        grep -q "^cocotrust: $W/short8k: hash device has 8192 bytes, the hash tree of 268435456 data blocks of 4096 bytes needs 8657571840 " "$W/out"
+        ok $? "1 TiB sparse data, short hash file: names the hash file and the sizes"
+        rm -f "$W/tera"
+else
+        skip "1 TiB sparse data: exit 2" "this file system cannot hold a 1 TiB sparse file"
+        skip "1 TiB sparse data: time" "no sparse file"
+        skip "1 TiB sparse data: message" "no sparse file"
+fi
 # A hostile ext2 image (libext2fs 1.47.0 overflows a heap buffer on it): the
 # attribution runs in a child process, so verify still reports and exits 1.
 cp "$V/hostile-ext2.img" "$W/hostile.img"; chmod u+w "$W/hostile.img"
@@ -98,4 +116,19 @@ printf 'Z' | dd of="$W/hostile.img" bs=1 seek=30000 conv=notrunc status=none
 is "$?" 1 "hostile ext2 image: verify exits 1 (no crash)"
 grep -q "^corrupt data block 29: " "$W/out"; ok $? "hostile ext2 image: the corrupt block is listed"
 sed 's/^/# /' "$W/out" "$W/err"
+# The attribution child has CPU-time, memory and wall-clock limits
+# (CT_MAX_ATTRIB_*); the test hooks lower them and make the child loop.
+for spin in cpu:COCOTRUST_TEST_ATTRIB_CPU=1:"CPU-time limit of 1 s" sleep:COCOTRUST_TEST_ATTRIB_WALL_MS=300:"wall-clock limit of 300 ms"; do
+        how=${spin%%:*}; rest=${spin#*:}; var=${rest%%:*}; msg=${rest#*:}; msg=${msg//\"/}
+        t0=$(date +%s%N)
+        env COCOTRUST_TEST_ATTRIB_SPIN=$how "$var" timeout 20 "$COCOTRUST" verity verify "$W/hostile.img" \
+                "$W/hostile.hash" "$(cat "$W/hostile.root")" >"$W/out" 2>"$W/err"
+        rc=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        is "$rc" 1 "attribution looping on the $how: verify exits 1"
+        grep -q "^corrupt data block 29: " "$W/out"; ok $? "attribution looping on the $how: the corrupt block is listed"
+        grep -q "note: no file attribution: attribution stopped: $msg reached" "$W/err"
+        ok $? "attribution looping on the $how: says it was stopped ($msg)"
+        ok $(( ms < 5000 ? 0 : 1 )) "attribution looping on the $how: ended in ${ms} ms"
+        sed 's/^/# /' "$W/err"
+done
 done_testing

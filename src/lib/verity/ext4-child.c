@@ -8,9 +8,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +27,80 @@
 
 /* The answer from the child is bounded: n paths of at most this many bytes on average. */
 #define CT_MAX_ATTRIB_ANSWER (64u << 20)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ATTRIB_SET_AS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATTRIB_SET_AS 0
+#endif
+#endif
+#ifndef ATTRIB_SET_AS
+#define ATTRIB_SET_AS 1
+#endif
+
+/*
+ * The limits in force. For tests only, COCOTRUST_TEST_ATTRIB_CPU (seconds),
+ * COCOTRUST_TEST_ATTRIB_WALL_MS and COCOTRUST_TEST_ATTRIB_AS (bytes) lower
+ * them (never raise them), and COCOTRUST_TEST_ATTRIB_SPIN=cpu|sleep makes the
+ * child loop on the CPU or sleep before its work, standing in for an image
+ * that makes libext2fs loop.
+ */
+struct attrib_limits {
+        uint64_t cpu_s, wall_ms, as;
+};
+
+static uint64_t env_lower(const char *name, uint64_t def)
+{
+        const char *v = getenv(name);
+        char *end;
+        unsigned long long x;
+
+        if (!v || !*v)
+                return def;
+        errno = 0;
+        x = strtoull(v, &end, 10);
+        if (errno || *end || x == 0 || x > def)
+                return def;
+        return x;
+}
+
+static void attrib_limits_get(struct attrib_limits *l)
+{
+        l->cpu_s = env_lower("COCOTRUST_TEST_ATTRIB_CPU", CT_MAX_ATTRIB_CPU_SECONDS);
+        l->wall_ms = env_lower("COCOTRUST_TEST_ATTRIB_WALL_MS", CT_MAX_ATTRIB_WALL_MS);
+        l->as = env_lower("COCOTRUST_TEST_ATTRIB_AS", CT_MAX_ATTRIB_MEMORY);
+}
+
+static void child_limits(const struct attrib_limits *l)
+{
+        struct rlimit cpu = { .rlim_cur = l->cpu_s, .rlim_max = l->cpu_s + 1 };
+        const char *spin = getenv("COCOTRUST_TEST_ATTRIB_SPIN");
+
+        if (setrlimit(RLIMIT_CPU, &cpu) < 0)
+                _exit(4);
+#if ATTRIB_SET_AS
+        {
+                struct rlimit as = { .rlim_cur = l->as, .rlim_max = l->as };
+                if (setrlimit(RLIMIT_AS, &as) < 0)
+                        _exit(4);
+        }
+#endif
+        if (spin && strcmp(spin, "cpu") == 0)
+                for (volatile unsigned long i = 0;; i++)
+                        ;
+        if (spin && strcmp(spin, "sleep") == 0)
+                for (;;)
+                        pause();
+}
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 CT_EXPORT bool ct_verity_ext4_probe_fd(int fd)
 {
@@ -53,11 +131,14 @@ static bool send_record(int fd, char tag, const char *s)
         return write_all(fd, &tag, 1) && write_all(fd, s, strlen(s) + 1);
 }
 
-static _Noreturn void child(int wfd, const char *path, uint32_t dbs, const uint64_t *blocks, size_t n)
+static _Noreturn void child(int wfd, const char *path, uint32_t dbs, const uint64_t *blocks, size_t n,
+                            const struct attrib_limits *l)
 {
         char **owners = NULL;
         ct_error err;
         int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        child_limits(l);
 
         if (devnull >= 0)
                 dup2(devnull, STDERR_FILENO);
@@ -104,9 +185,14 @@ CT_EXPORT ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint
         int pfd[2], status = 0;
         char *buf = NULL;
         size_t len = 0, cap = 0;
-        bool oom = false;
+        bool oom = false, late = false;
+        struct attrib_limits lim;
+        uint64_t deadline;
         pid_t pid;
         ct_code rc;
+
+        attrib_limits_get(&lim);
+        deadline = now_ms() + lim.wall_ms;
 
         if (pipe2(pfd, O_CLOEXEC) < 0)
                 return ct_error_set_errno(err, errno, "pipe");
@@ -119,7 +205,7 @@ CT_EXPORT ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint
         }
         if (pid == 0) {
                 close(pfd[0]);
-                child(pfd[1], image_path, data_block_size, blocks, n);
+                child(pfd[1], image_path, data_block_size, blocks, n, &lim);
         }
         close(pfd[1]);
         for (;;) {
@@ -134,6 +220,22 @@ CT_EXPORT ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint
                         buf = nb;
                         cap = nc;
                 }
+                {
+                        struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+                        uint64_t t = now_ms();
+                        int pr;
+                        if (t >= deadline) {
+                                late = true;
+                                break;
+                        }
+                        pr = poll(&pf, 1, (int)CT_MIN(deadline - t, (uint64_t)INT32_MAX));
+                        if (pr < 0 && errno == EINTR)
+                                continue;
+                        if (pr == 0) {
+                                late = true;
+                                break;
+                        }
+                }
                 r = read(pfd[0], buf + len, cap - len);
                 if (r < 0 && errno == EINTR)
                         continue;
@@ -142,17 +244,25 @@ CT_EXPORT ct_code ct_verity_ext4_attribute_isolated(const char *image_path, uint
                 len += (size_t)r;
         }
         close(pfd[0]);
-        if (oom)
+        if (oom || late)
                 kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (oom)
                 rc = ct_error_set(err, CT_E_NOMEM, "attribution answer exceeds %u bytes", CT_MAX_ATTRIB_ANSWER);
+        else if (late)
+                rc = ct_error_set(err, CT_E_LIMIT, "attribution stopped: wall-clock limit of %llu ms reached",
+                                  (unsigned long long)lim.wall_ms);
+        else if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
+                rc = ct_error_set(err, CT_E_LIMIT, "attribution stopped: CPU-time limit of %llu s reached",
+                                  (unsigned long long)lim.cpu_s);
         else if (WIFSIGNALED(status))
                 rc = ct_error_set(err, CT_E_UNSUPPORTED, "libext2fs crashed on this image (signal %d)",
                                   WTERMSIG(status));
         else if (len && buf[0] == 'E' && memchr(buf, 0, len))
                 rc = ct_error_set(err, CT_E_UNSUPPORTED, "%s", buf + 1);
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+                rc = ct_error_set(err, CT_E_UNSUPPORTED, "the attribution process could not set its limits");
         else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 rc = ct_error_set(err, CT_E_UNSUPPORTED, "the attribution process failed (status %d)", status);
         else

@@ -406,3 +406,73 @@ CT_EXPORT void ct_verity_strv_free(char **v, size_t n)
         free(v);
 }
 
+
+CT_EXPORT ct_code ct_verity_hash_size_check(const ct_verity_params *p, const ct_verity_geometry *g,
+                                            uint64_t hash_size, ct_error *err)
+{
+        if (!g->levels || hash_size >= g->hash_device_size)
+                return CT_OK;
+        return ct_error_set(err, CT_E_INPUT,
+                            "hash device has %llu bytes, the hash tree of %llu data blocks of %u bytes needs %llu "
+                            "(%llu blocks of %u bytes from hash offset %llu)",
+                            (unsigned long long)hash_size, (unsigned long long)p->data_blocks, p->data_block_size,
+                            (unsigned long long)g->hash_device_size, (unsigned long long)g->tree_blocks,
+                            p->hash_block_size, (unsigned long long)p->hash_offset);
+}
+
+CT_EXPORT ct_code ct_verity_hash_fd_check(const ct_verity_params *p, int hash_fd, ct_error *err)
+{
+        ct_verity_geometry g;
+        uint64_t size;
+        ct_code rc = ct_verity_params_check(p, err);
+
+        if (!rc)
+                rc = ct_verity_geometry_compute(p, &g, err);
+        if (!rc)
+                rc = verity_fd_size(hash_fd, "hash", &size, err);
+        if (!rc)
+                rc = ct_verity_hash_size_check(p, &g, size, err);
+        return rc;
+}
+
+CT_EXPORT ct_code ct_verity_root_hash_parse(const void *buf, size_t len, size_t want, uint8_t *root, ct_error *err)
+{
+        const char *t = buf;
+        char text[2 * CT_VERITY_MAX_DIGEST + 1];
+        uint8_t out[CT_VERITY_MAX_DIGEST];
+        size_t n;
+
+        if (want == 0 || want > CT_VERITY_MAX_DIGEST)
+                return ct_error_set(err, CT_E_ARG, "root hash of %zu bytes is not supported", want);
+        while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' '))
+                len--;
+        if (len == 0)
+                return ct_error_set(err, CT_E_MALFORMED, "empty, expected a root hash of %zu hex digits", 2 * want);
+        if (len != 2 * want)
+                return ct_error_set(err, CT_E_MALFORMED, "root hash: %zu hex digits expected, got %zu characters",
+                                    2 * want, len);
+        memcpy(text, t, len);
+        text[len] = 0;
+        if (memchr(text, 0, len) || ct_hex_decode(text, out, sizeof(out), &n, NULL) || n != want)
+                return ct_error_set(err, CT_E_MALFORMED, "root hash: %zu hex digits expected, found other characters",
+                                    2 * want);
+        memcpy(root, out, want);
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_verity_salt_parse(const char *text, ct_verity_params *p, ct_error *err)
+{
+        uint8_t out[CT_VERITY_MAX_SALT];
+        size_t len = 0, n = strlen(text);
+
+        if (strcmp(text, "-") == 0 || n == 0) {
+                p->salt_size = 0;
+                return CT_OK;
+        }
+        if (n > 2 * CT_VERITY_MAX_SALT || n % 2 || ct_hex_decode(text, out, sizeof(out), &len, NULL))
+                return ct_error_set(err, CT_E_ARG, "salt: hex string of at most %u bytes, or '-', expected",
+                                    CT_VERITY_MAX_SALT);
+        memcpy(p->salt, out, len);
+        p->salt_size = len;
+        return CT_OK;
+}

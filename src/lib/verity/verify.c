@@ -128,6 +128,9 @@ static ct_code vstate_load(struct vstate *v, int data_fd, int hash_fd, const ct_
                 rc = verity_data_size_check(data_fd, "data", p, err);
         if (!rc)
                 rc = verity_fd_size(hash_fd, "hash", &hash_size, err);
+        /* A hash device too short for the tree is refused before any data is read. */
+        if (!rc)
+                rc = ct_verity_hash_size_check(p, &v->g, hash_size, err);
         if (rc)
                 return rc;
         if (root_size != v->g.digest_size)
@@ -144,12 +147,8 @@ static ct_code vstate_load(struct vstate *v, int data_fd, int hash_fd, const ct_
         if (rc)
                 return rc;
         if (v->g.levels) {
-                uint64_t start = v->g.hash_start * hbs, avail = 0;
-                if (hash_size > start)
-                        avail = CT_MIN(hash_size - start, v->stored_len);
-                if (avail < v->stored_len)
-                        v->hash_truncated = true;
-                rc = ct_pread_all(hash_fd, v->stored, (size_t)avail, start, err);
+                uint64_t start = v->g.hash_start * hbs;
+                rc = ct_pread_all(hash_fd, v->stored, (size_t)v->stored_len, start, err);
                 if (rc) {
                         ct_error_prefix(err, "hash");
                         return rc;
