@@ -9,6 +9,7 @@
  *   (then loaded itself: YAML/JSON/event log sniffing).
  * A FIFO must be refused without blocking: a hang here is a finding.
  */
+#include <fcntl.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 unsigned bank = data[off] % 6, name = data[off + 1], type = data[off + 2] % 5;
                 size_t len = data[off + 3];
                 const uint8_t *p = data + off + 4;
-                FILE *f;
+                struct stat st;
+                int fd;
 
                 if (len > size - off - 4)
                         len = size - off - 4;
@@ -58,10 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 case 4:
                         if (type == 4)
                                 snprintf(path, sizeof(path), "%s/top-%u", dir, name);
-                        f = fopen(path, "wb");
-                        if (f) {
-                                fwrite(p, 1, len, f);
-                                fclose(f);
+                        /* never block on an entry an earlier record made a FIFO: the
+                         * harness itself once hung here (O_NONBLOCK → ENXIO, no reader) */
+                        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOFOLLOW, 0600);
+                        if (fd >= 0) {
+                                if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                                        (void)!write(fd, p, len);
+                                close(fd);
                         }
                         if (type == 4)
                                 snprintf(top, sizeof(top), "%s", path);
