@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: TCG event log walker, TPM replay and every event-data decoder. */
+/* libFuzzer target: TCG event log walker, TPM replay, every event-data decoder and the tpm2_eventlog YAML. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cocotrust/check.h>
@@ -48,6 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         ct_tcg_walk(data, size, 0, decode_cb, NULL, &info, NULL);
         ct_tcg_walk(data, size, CT_TCG_STRICT, NULL, NULL, &info, NULL);
+        {
+                /* both YAML versions, with the digest warnings, into /dev/null */
+                static FILE *null;
+                if (!null)
+                        null = fopen("/dev/null", "w");
+                for (unsigned v = 1; null && v <= 2; v++) {
+                        ct_tcg_yaml_opts yo = { .version = v, .warnings = null };
+                        ct_tcg_yaml_write(null, data, size, 0, &yo, NULL, NULL);
+                }
+        }
         r = malloc(sizeof(*r));
         if (r) {
                 ct_tpm_replay_log(data, size, 0, r, NULL);

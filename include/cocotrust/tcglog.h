@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cocotrust/error.h>
 #include <cocotrust/hash.h>
@@ -260,6 +261,43 @@ void ct_tcg_event_decode(const ct_tcg_event *ev, ct_tcg_event_data *ret);
  * returns out. cap of 2048 holds every description in full.
  */
 char *ct_tcg_event_describe(const ct_tcg_event *ev, char *out, size_t cap);
+
+/* ---- tpm2_eventlog-compatible YAML (src/lib/tcg/yaml.c) ---- */
+
+typedef struct ct_tcg_yaml_opts {
+        unsigned version; /* 1 (also 0): tpm2_eventlog 5.4, its --eventlog-version=1, byte for byte;
+                           * 2: tpm2-tools 5.8 --eventlog-version=2 (variables, GPT, device paths decoded) */
+        FILE *warnings;   /* tpm2_eventlog's digest checks ("WARN: Event N's digest does not match its
+                           * payload", as it prints them on stderr); NULL: not checked */
+} ct_tcg_yaml_opts;
+
+/* tpm2_eventlog's name of an event type ("EV_SEPARATOR"; "Unknown event type" when it has none). */
+const char *ct_tcg_yaml_event_type(uint32_t type);
+
+/* One record (from ct_tcg_walk) as an item of the events: list. opts NULL: version 1, no warnings. */
+void ct_tcg_yaml_write_event(FILE *out, const ct_tcg_event *ev, const ct_tcg_info *info,
+                             const ct_tcg_yaml_opts *opts);
+
+/* tpm2_eventlog's pcrs: block ("    0  : 0x<hex>", banks sha1, sha256, sha384, sha512), each line
+ * prefixed with indent (NULL: ""). Only the PCRs present in pcrs. */
+void ct_tcg_yaml_write_pcrs(FILE *out, const ct_pcr_set *pcrs, const char *indent);
+
+/*
+ * The document up to the pcrs: block ("---", "version: N", "events:" and every record) of the log in
+ * buf[0..len), walked with flags (CT_TCG_STRICT). It writes as it walks: validate the log first (e.g.
+ * ct_tpm_replay_log) when a malformed log must leave out untouched. ret_info (may be NULL) on success.
+ */
+ct_code ct_tcg_yaml_write_events(FILE *out, const uint8_t *buf, size_t len, unsigned flags,
+                                 const ct_tcg_yaml_opts *opts, ct_tcg_info *ret_info, ct_error *err);
+
+/*
+ * The whole document as `tpm2_eventlog LOG` prints it: the events, then the pcrs: block of the log's
+ * replay by the PC Client rules (ct_tpm_replay_log; where tpm2_eventlog 5.4's replay ignores
+ * StartupLocality, this one does not). The log is validated first: on an error nothing is written.
+ * CT_E_IO when out reports a write error. ret_info (may be NULL) on success.
+ */
+ct_code ct_tcg_yaml_write(FILE *out, const uint8_t *buf, size_t len, unsigned flags, const ct_tcg_yaml_opts *opts,
+                          ct_tcg_info *ret_info, ct_error *err);
 
 /* ---- TPM PC Client replay (rules of TCG PFP and real TPMs) ---- */
 

@@ -12,14 +12,11 @@
 #include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
-#include "eventlog-yaml.h"
-
 #include "ccel-tool.h"
 #include "check-render.h"
 #include "tool.h"
 
 #define CT_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define CT_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- shared ---- */
 
@@ -83,27 +80,6 @@ static void warn_info(const char *path, const ct_tcg_info *info, const uint8_t *
 }
 
 /* ---- replay ---- */
-
-static const char *const banks_order[] = { "sha1", "sha256", "sha384", "sha512", "sm3_256" };
-
-/* Print the pcrs: block the way tpm2_eventlog does ("    %-2d : 0x%s"). */
-static void print_pcrs_block(const ct_pcr_set *s, const char *indent)
-{
-        printf("%spcrs:\n", indent);
-        for (size_t b = 0; b < CT_ARRAY_SIZE_T(banks_order); b++) {
-                const ct_pcr_bank *bank = ct_pcr_set_bank_const(s, ct_hash_from_name(banks_order[b]));
-                if (!bank || !bank->present)
-                        continue;
-                printf("%s  %s:\n", indent, banks_order[b]);
-                for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
-                        char hex[2 * CT_HASH_MAX_SIZE + 1];
-                        if (!(bank->present & (1u << i)))
-                                continue;
-                        printf("%s    %-2u : 0x%s\n", indent, i,
-                               ct_hex_encode(bank->values[i], ct_hash_size(bank->alg), hex));
-                }
-        }
-}
 
 /* Keep only the banks in mask (0 = all); EXIT_BAD_INPUT naming a requested bank the set lacks. */
 static int filter_banks(ct_pcr_set *s, uint32_t mask, const char *what)
@@ -225,7 +201,7 @@ static int verb_replay(int argc, char **argv)
                 if ((rc = tool_json_emit(o, NULL)) != EXIT_OK)
                         goto out;
         } else {
-                print_pcrs_block(&r->pcrs, "");
+                ct_tcg_yaml_write_pcrs(stdout, &r->pcrs, "");
         }
         rc = EXIT_OK;
 out:
@@ -273,6 +249,7 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
         struct show *sh = userdata;
         char tn[16], desc[2048];
 
+        (void)info;
         (void)err;
         if (sh->mode == SHOW_JSON) {
                 json_object_array_add(sh->events, event_json(ev));
@@ -291,9 +268,7 @@ static ct_code show_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *us
                 }
                 printf("%4u %3u %-34s %-8s %-16s %s\n", ev->num, ev->pcr, tool_event_type_name(ev->type, tn, sizeof(tn)),
                        d ? (ct_tcg_alg_name(d->alg_id) ? ct_tcg_alg_name(d->alg_id) : "?") : "-", hex, desc);
-                return CT_OK;
         }
-        tool_yaml_event(ev, info, sh->version);
         return CT_OK;
 }
 
@@ -333,6 +308,7 @@ static int verb_show(int argc, char **argv)
         ct_tpm_replay *r = NULL;
         ct_tcg_info info;
         ct_error err;
+        ct_code walk;
         int c, rc;
 
         if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
@@ -367,16 +343,21 @@ static int verb_show(int argc, char **argv)
                 return rc;
         if (sh.mode == SHOW_JSON)
                 sh.events = json_object_new_array();
-        if (sh.mode == SHOW_YAML)
-                printf("---\nversion: %u\nevents:\n", sh.version);
-        if (ct_tcg_walk(blob.data, blob.len, flags, show_cb, &sh, &info, &err) != CT_OK) {
+        if (sh.mode == SHOW_YAML) {
+                ct_tcg_yaml_opts yo = { .version = sh.version, .warnings = stderr };
+
+                walk = ct_tcg_yaml_write_events(stdout, blob.data, blob.len, flags, &yo, &info, &err);
+        } else {
+                walk = ct_tcg_walk(blob.data, blob.len, flags, show_cb, &sh, &info, &err);
+        }
+        if (walk != CT_OK) {
                 json_object_put(sh.events);
                 rc = tool_fail(&err, argv[optind]);
                 goto out;
         }
         warn_info(argv[optind], &info, blob.data, blob.len);
         if (sh.mode == SHOW_YAML) {
-                print_pcrs_block(&r->pcrs, "");
+                ct_tcg_yaml_write_pcrs(stdout, &r->pcrs, "");
         } else if (sh.mode == SHOW_JSON) {
                 json_object *o = tool_json_new(), *pcrs = tool_pcrset_json(&r->pcrs), *p = NULL;
                 tool_json_add_str(o, "format", format_name(info.format));

@@ -1,54 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cocotrust eventlog show --yaml: the records as tpm2_eventlog 5.4 prints them
- * (its --eventlog-version=1 YAML, byte for byte), including its habits: hex
- * fields cut at 1024 bytes, EV_EFI_ACTION / EV_POST_CODE text up to the first
- * NUL, EV_IPL lines split on '\n' with its escape set, the description of an
- * EV_EFI_PLATFORM_FIRMWARE_BLOB2 one byte short, no EventNum in SHA-1 logs.
- * Written from the output format only (docs/eventlog-pcr-tpm.md lists it).
+ * A TCG event log as tpm2_eventlog 5.4 prints it (its --eventlog-version=1
+ * YAML, byte for byte) or tpm2-tools 5.8 with --eventlog-version=2, including
+ * their habits: hex fields cut at 1024 bytes, EV_EFI_ACTION / EV_POST_CODE
+ * text up to the first NUL, EV_IPL lines split on '\n' with its escape set,
+ * the description of an EV_EFI_PLATFORM_FIRMWARE_BLOB2 one byte short (5.4),
+ * no EventNum in SHA-1 logs. Written from the output format only
+ * (docs/eventlog-pcr-tpm.md lists it). Records come from ct_tcg_walk, so every
+ * record's data is inside the log; each decoder below bounds its own reads.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cocotrust/codec.h>
+#include <cocotrust/guid.h>
 #include <cocotrust/hash.h>
+#include <cocotrust/reader.h>
 #include <cocotrust/tcglog.h>
 
-#include "eventlog-yaml.h"
-#include "tool.h"
+#include "../internal.h"
 
 #define YAML_HEX_MAX 1024 /* tpm2_eventlog's event hex buffer holds 1024 bytes */
 
-static uint64_t le64(const uint8_t *p)
-{
-        uint64_t v = 0;
+#define le32 ct_get_le32
+#define le64 ct_get_le64
 
-        for (int i = 7; i >= 0; i--)
-                v = (v << 8) | p[i];
-        return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void hex_out(const uint8_t *p, size_t n)
+static void hex_out(FILE *out, const uint8_t *p, size_t n)
 {
         for (size_t i = 0; i < n; i++)
-                printf("%02x", p[i]);
+                fprintf(out, "%02x", p[i]);
 }
 
-static void hex_event(const ct_tcg_event *ev)
+static void hex_event(FILE *out, const ct_tcg_event *ev)
 {
-        printf("  Event: \"");
-        hex_out(ev->data, ev->data_size < YAML_HEX_MAX ? ev->data_size : YAML_HEX_MAX);
-        printf("\"\n");
+        fprintf(out, "  Event: \"");
+        hex_out(out, ev->data, ev->data_size < YAML_HEX_MAX ? ev->data_size : YAML_HEX_MAX);
+        fprintf(out, "\"\n");
 }
 
-const char *tool_yaml_event_type(uint32_t t)
+CT_EXPORT const char *ct_tcg_yaml_event_type(uint32_t t)
 {
         switch (t) {
         case 0x00000000: return "EV_PREBOOT_CERT";
@@ -94,99 +88,102 @@ static const char *alg_name(uint16_t id)
         return n ? n : "(null)";
 }
 
-static void guid_out(const uint8_t *g)
+static char *guid_str(const uint8_t *g, char out[CT_GUID_STRING_MAX])
 {
-        printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32(g), (unsigned)(g[4] | g[5] << 8),
-               (unsigned)(g[6] | g[7] << 8), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+        ct_guid guid;
+
+        ct_guid_from_bytes(&guid, g);
+        return ct_guid_format(&guid, out);
 }
 
-static void guid_str(const uint8_t *g, char out[40])
+static void guid_out(FILE *out, const uint8_t *g)
 {
-        snprintf(out, 40, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32(g), (unsigned)(g[4] | g[5] << 8),
-                 (unsigned)(g[6] | g[7] << 8), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+        char text[CT_GUID_STRING_MAX];
+
+        fputs(guid_str(g, text), out);
 }
 
 /*
  * The head of an EV_EFI_VARIABLE_* event, as both versions print it: false when
  * nothing more is to be printed (too short, shown as hex, or a name too long).
  */
-static bool var_head(const ct_tcg_event *ev, uint64_t *name_len, uint64_t *data_len, char *name, size_t name_size)
+static bool var_head(FILE *out, const ct_tcg_event *ev, uint64_t *name_len, uint64_t *data_len, char *name, size_t name_size)
 {
         const uint8_t *p = ev->data;
 
         if (ev->data_size < 32) {
-                hex_event(ev);
+                hex_event(out, ev);
                 return false;
         }
         *name_len = le64(p + 16);
         *data_len = le64(p + 24);
-        printf("  Event:\n    VariableName: ");
-        guid_out(p);
-        printf("\n    UnicodeNameLength: %llu\n    VariableDataLength: %llu\n", (unsigned long long)*name_len,
+        fprintf(out, "  Event:\n    VariableName: ");
+        guid_out(out, p);
+        fprintf(out, "\n    UnicodeNameLength: %llu\n    VariableDataLength: %llu\n", (unsigned long long)*name_len,
                (unsigned long long)*data_len);
         if (*name_len > (ev->data_size - 32) / 2)
                 return false;
         ct_tcg_utf16_to_utf8(p + 32, (size_t)*name_len, name, name_size);
-        printf("    UnicodeName: %s\n", name);
+        fprintf(out, "    UnicodeName: %s\n", name);
         return true;
 }
 
 /* EV_EFI_VARIABLE_*: version 1 prints the data as hex. */
-static void var_out(const ct_tcg_event *ev)
+static void var_out(FILE *out, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data;
         uint64_t name_len, data_len, avail;
         char name[4096];
 
-        if (!var_head(ev, &name_len, &data_len, name, sizeof(name)) || data_len == 0)
+        if (!var_head(out, ev, &name_len, &data_len, name, sizeof(name)) || data_len == 0)
                 return;
         avail = ev->data_size - 32 - 2 * name_len;
-        printf("    VariableData: \"");
-        hex_out(p + 32 + 2 * name_len, (size_t)(data_len < avail ? data_len : avail));
-        printf("\"\n");
+        fprintf(out, "    VariableData: \"");
+        hex_out(out, p + 32 + 2 * name_len, (size_t)(data_len < avail ? data_len : avail));
+        fprintf(out, "\"\n");
 }
 
 /* tpm2_eventlog's "|-" block: the text up to size bytes or the first NUL. */
-static void text_block(const uint8_t *p, size_t n)
+static void text_block(FILE *out, const uint8_t *p, size_t n)
 {
         const uint8_t *z = memchr(p, 0, n);
 
-        printf("  Event: |-\n    %.*s\n", (int)(z ? (size_t)(z - p) : n), (const char *)p);
+        fprintf(out, "  Event: |-\n    %.*s\n", (int)(z ? (size_t)(z - p) : n), (const char *)p);
 }
 
-static void ipl_out(const uint8_t *p, size_t size)
+static void ipl_out(FILE *out, const uint8_t *p, size_t size)
 {
         size_t i = 0;
 
-        printf("  Event:\n    String: |-\n");
+        fprintf(out, "  Event:\n    String: |-\n");
         do {
                 const uint8_t *nl = memchr(p + i, '\n', size - i);
                 size_t len = nl ? (size_t)(nl - (p + i)) : size - i;
 
-                printf("      \"");
+                fprintf(out, "      \"");
                 for (size_t j = i; j < i + len; j++) {
                         static const char from[] = "\a\b\t\v\f\r\x1b'\\";
                         static const char to[] = "abtvfre'\\";
                         const char *e = p[j] ? strchr(from, p[j]) : NULL;
 
                         if (p[j] == 0)
-                                fputs("\\0", stdout);
+                                fputs("\\0", out);
                         else if (e)
-                                printf("\\%c", to[e - from]);
+                                fprintf(out, "\\%c", to[e - from]);
                         else
-                                putchar(p[j]);
+                                fputc(p[j], out);
                 }
-                printf("\"\n");
+                fprintf(out, "\"\n");
                 i += len + 1;
         } while (i < size);
 }
 
-static void event_data(const ct_tcg_event *ev)
+static void event_data(FILE *out, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data;
         size_t n = ev->data_size;
 
-        printf("  EventSize: %u\n", ev->data_size);
+        fprintf(out, "  EventSize: %u\n", ev->data_size);
         if (n == 0)
                 return;
         switch (ev->type) {
@@ -194,20 +191,20 @@ static void event_data(const ct_tcg_event *ev)
         case 0x80000002: /* EV_EFI_VARIABLE_BOOT */
         case 0x8000000c: /* EV_EFI_VARIABLE_BOOT2 */
         case 0x800000e0: /* EV_EFI_VARIABLE_AUTHORITY */
-                var_out(ev);
+                var_out(out, ev);
                 return;
         case 0x00000001: /* EV_POST_CODE: a blob when 16 bytes, else text */
                 if (n == 16)
-                        printf("  Event:\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n",
+                        fprintf(out, "  Event:\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n",
                                (unsigned long long)le64(p), (unsigned long long)le64(p + 8));
                 else
-                        text_block(p, n);
+                        text_block(out, p, n);
                 return;
         case 0x00000007: /* EV_S_CRTM_CONTENTS */
         case 0x80000008: /* EV_EFI_PLATFORM_FIRMWARE_BLOB */
                 if (n < 16)
                         break;
-                printf("  Event:\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n", (unsigned long long)le64(p),
+                fprintf(out, "  Event:\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n", (unsigned long long)le64(p),
                        (unsigned long long)le64(p + 8));
                 return;
         case 0x8000000a: { /* EV_EFI_PLATFORM_FIRMWARE_BLOB2 */
@@ -216,34 +213,34 @@ static void event_data(const ct_tcg_event *ev)
                 if (n < 1 + d + 16)
                         break;
                 /* tpm2_eventlog's buffer holds one byte less than the description */
-                printf("  Event:\n    BlobDescriptionSize: %zu\n    BlobDescription: \"", d);
-                hex_out(p + 1, d ? d - 1 : 0);
-                printf("\"\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n", (unsigned long long)le64(p + 1 + d),
+                fprintf(out, "  Event:\n    BlobDescriptionSize: %zu\n    BlobDescription: \"", d);
+                hex_out(out, p + 1, d ? d - 1 : 0);
+                fprintf(out, "\"\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n", (unsigned long long)le64(p + 1 + d),
                        (unsigned long long)le64(p + 9 + d));
                 return;
         }
         case 0x80000007: /* EV_EFI_ACTION */
-                text_block(p, n);
+                text_block(out, p, n);
                 return;
         case 0x0000000d: /* EV_IPL */
-                ipl_out(p, n);
+                ipl_out(out, p, n);
                 return;
         case 0x80000003: /* EV_EFI_BOOT_SERVICES_APPLICATION */
         case 0x80000004: /* EV_EFI_BOOT_SERVICES_DRIVER */
         case 0x80000005: /* EV_EFI_RUNTIME_SERVICES_DRIVER */
                 if (n < 32)
                         break;
-                printf("  Event:\n    ImageLocationInMemory: 0x%llx\n    ImageLengthInMemory: %llu\n"
+                fprintf(out, "  Event:\n    ImageLocationInMemory: 0x%llx\n    ImageLengthInMemory: %llu\n"
                        "    ImageLinkTimeAddress: 0x%llx\n    LengthOfDevicePath: %llu\n    DevicePath: '",
                        (unsigned long long)le64(p), (unsigned long long)le64(p + 8),
                        (unsigned long long)le64(p + 16), (unsigned long long)le64(p + 24));
-                hex_out(p + 32, n - 32);
-                printf("'\n");
+                hex_out(out, p + 32, n - 32);
+                fprintf(out, "'\n");
                 return;
         default:
                 break;
         }
-        hex_event(ev);
+        hex_event(out, ev);
 }
 
 /* ---- --eventlog-version=2: tpm2-tools 5.8's decoded YAML ---- */
@@ -269,7 +266,7 @@ static bool efivar_devpath(const uint8_t *dp, size_t len, char *out, size_t cap)
                 uint8_t type = dp[pos], sub = dp[pos + 1];
                 size_t nlen = (size_t)(dp[pos + 2] | dp[pos + 3] << 8), n;
                 const uint8_t *p = dp + pos + 4;
-                char g[40];
+                char g[CT_GUID_STRING_MAX];
 
                 if (nlen < 4 || nlen > len - pos)
                         return false;
@@ -336,32 +333,32 @@ static bool efivar_devpath(const uint8_t *dp, size_t len, char *out, size_t cap)
         return pos == len;
 }
 
-static void devpath_out(const char *indent, const uint8_t *dp, size_t len, size_t parse_len)
+static void devpath_out(FILE *out, const char *indent, const uint8_t *dp, size_t len, size_t parse_len)
 {
         char text[4096];
 
         if (len == 0 || !efivar_devpath(dp, parse_len, text, sizeof(text))) {
-                printf("%sDevicePath: '", indent);
-                hex_out(dp, len);
-                printf("'\n");
+                fprintf(out, "%sDevicePath: '", indent);
+                hex_out(out, dp, len);
+                fprintf(out, "'\n");
         } else
-                printf("%sDevicePath: '%s'\n", indent, text);
+                fprintf(out, "%sDevicePath: '%s'\n", indent, text);
 }
 
 /* tpm2-tools 5.8's yaml_split_print_string: one double-quoted scalar, lines continued with '\'. */
-static void split_string(const char *indent, const char *field, const uint8_t *p, size_t size)
+static void split_string(FILE *out, const char *indent, const char *field, const uint8_t *p, size_t size)
 {
         size_t i = 0;
         bool first = true;
 
-        printf("%s%s: \"", indent, field);
+        fprintf(out, "%s%s: \"", indent, field);
         do {
                 const uint8_t *nl = memchr(p + i, '\n', size - i);
                 size_t len = nl ? (size_t)(nl + 1 - (p + i)) : size - i;
                 bool lead = true;
 
                 if (!first)
-                        printf("%s  ", indent);
+                        fprintf(out, "%s  ", indent);
                 first = false;
                 for (size_t j = i; j < i + len; j++) {
                         const char *e = NULL;
@@ -383,12 +380,12 @@ static void split_string(const char *indent, const char *field, const uint8_t *p
                         if (p[j] != ' ' && p[j] != '\t')
                                 lead = false;
                         if (e)
-                                fputs(e, stdout);
+                                fputs(e, out);
                         else
-                                putchar(p[j]);
+                                fputc(p[j], out);
                 }
                 i += len;
-                printf(i < size ? "\\\n" : "\"\n");
+                fprintf(out, i < size ? "\\\n" : "\"\n");
         } while (i < size);
 }
 
@@ -397,23 +394,23 @@ static bool name_is(const char *name, const char *what)
         return strcmp(name, what) == 0;
 }
 
-static void enabled_out(const char *what, const uint8_t *d, uint64_t len)
+static void enabled_out(FILE *out, const char *what, const uint8_t *d, uint64_t len)
 {
         (void)what;
-        printf("    VariableData:\n      Enabled: %s\n", len == 0 || d[0] == 0 ? "'No'" : "'Yes'");
+        fprintf(out, "    VariableData:\n      Enabled: %s\n", len == 0 || d[0] == 0 ? "'No'" : "'Yes'");
 }
 
 /* EV_EFI_VARIABLE_*: the variables tpm2-tools 5.8 decodes; false: print the data as hex. */
-static bool var_decoded(const ct_tcg_event *ev, const char *name, const uint8_t *d, uint64_t dlen, size_t start)
+static bool var_decoded(FILE *out, const ct_tcg_event *ev, const char *name, const uint8_t *d, uint64_t dlen, size_t start)
 {
         size_t size = ev->data_size;
-        char g[40];
+        char g[CT_GUID_STRING_MAX];
 
         if (ev->type == 0x80000001) { /* EV_EFI_VARIABLE_DRIVER_CONFIG */
                 if (name_is(name, "PK") || name_is(name, "KEK") || name_is(name, "db") || name_is(name, "dbx")) {
                         const uint8_t *l = d;
 
-                        printf("    VariableData:\n");
+                        fprintf(out, "    VariableData:\n");
                         while (start < size) {
                                 uint32_t lsize, hsize, ssize;
 
@@ -426,7 +423,7 @@ static bool var_decoded(const ct_tcg_event *ev, const char *name, const uint8_t 
                                 if (ssize < 16)
                                         break;
                                 guid_str(l, g);
-                                printf("    - SignatureType: %s\n      SignatureListSize: %u\n"
+                                fprintf(out, "    - SignatureType: %s\n      SignatureListSize: %u\n"
                                        "      SignatureHeaderSize: %u\n      SignatureSize: %u\n      Keys:\n",
                                        g, lsize, hsize, ssize);
                                 start += 28 + (size_t)hsize;
@@ -438,9 +435,9 @@ static bool var_decoded(const ct_tcg_event *ev, const char *name, const uint8_t 
                                         if (sg + ssize > ev->data + size)
                                                 return true;
                                         guid_str(sg, g);
-                                        printf("      - SignatureOwner: %s\n        SignatureData: ", g);
-                                        hex_out(sg + 16, ssize - 16);
-                                        putchar('\n');
+                                        fprintf(out, "      - SignatureOwner: %s\n        SignatureData: ", g);
+                                        hex_out(out, sg + 16, ssize - 16);
+                                        fputc('\n', out);
                                         start += ssize;
                                         if (start > size)
                                                 break;
@@ -452,36 +449,36 @@ static bool var_decoded(const ct_tcg_event *ev, const char *name, const uint8_t 
                         return true;
                 }
                 if (name_is(name, "SecureBoot") && dlen <= 1) {
-                        enabled_out(name, d, dlen);
+                        enabled_out(out, name, d, dlen);
                         return true;
                 }
                 return false;
         }
         if (ev->type == 0x800000e0) { /* EV_EFI_VARIABLE_AUTHORITY */
                 if (name_is(name, "MokListTrusted") && dlen <= 1) {
-                        enabled_out(name, d, dlen);
+                        enabled_out(out, name, d, dlen);
                         return true;
                 }
                 if ((name_is(name, "db") || name_is(name, "Shim") || name_is(name, "vendor_db")) && dlen >= 16 &&
                     start + dlen <= size) {
                         guid_str(d, g);
-                        printf("    VariableData:\n    - SignatureOwner: %s\n      SignatureData: ", g);
-                        hex_out(d + 16, (size_t)dlen - 16);
-                        putchar('\n');
+                        fprintf(out, "    VariableData:\n    - SignatureOwner: %s\n      SignatureData: ", g);
+                        hex_out(out, d + 16, (size_t)dlen - 16);
+                        fputc('\n', out);
                         return true;
                 }
                 if (name_is(name, "SbatLevel") && start + dlen <= size) {
-                        printf("    VariableData:\n");
-                        split_string("      ", "String", d, (size_t)dlen);
+                        fprintf(out, "    VariableData:\n");
+                        split_string(out, "      ", "String", d, (size_t)dlen);
                         return true;
                 }
                 return false;
         }
         if (ev->type == 0x80000002 || ev->type == 0x8000000c) { /* EV_EFI_VARIABLE_BOOT(2) */
                 if (name_is(name, "BootOrder") && dlen % 2 == 0 && start + dlen <= size) {
-                        printf("    VariableData:\n");
+                        fprintf(out, "    VariableData:\n");
                         for (uint64_t i = 0; i < dlen / 2; i++)
-                                printf("    - Boot%04x\n", (unsigned)(d[2 * i] | d[2 * i + 1] << 8));
+                                fprintf(out, "    - Boot%04x\n", (unsigned)(d[2 * i] | d[2 * i + 1] << 8));
                         return true;
                 }
                 if (strlen(name) == 8 && strncmp(name, "Boot", 4) == 0 && isxdigit((unsigned char)name[4]) &&
@@ -489,52 +486,52 @@ static bool var_decoded(const ct_tcg_event *ev, const char *name, const uint8_t 
                     isxdigit((unsigned char)name[7]) && dlen >= 6 && start + dlen <= size) {
                         size_t i = 0, off, dl;
 
-                        printf("    VariableData:\n      Enabled: %s\n      FilePathListLength: %u\n"
+                        fprintf(out, "    VariableData:\n      Enabled: %s\n      FilePathListLength: %u\n"
                                "      Description: \"",
                                le32(d) & 1 ? "'Yes'" : "'No'", (unsigned)(d[4] | d[5] << 8));
                         while (6 + 2 * i + 1 < dlen && (d[6 + 2 * i] | d[7 + 2 * i]))
-                                putchar(d[6 + 2 * i] < 0x80 && !d[7 + 2 * i] ? d[6 + 2 * i] : '?'), i++;
-                        printf("\"\n");
+                                fputc(d[6 + 2 * i] < 0x80 && !d[7 + 2 * i] ? d[6 + 2 * i] : '?', out), i++;
+                        fprintf(out, "\"\n");
                         off = 6 + 2 * (i + 1);
                         dl = off <= dlen ? (size_t)dlen - off : 0;
-                        devpath_out("      ", d + off, dl, dl);
+                        devpath_out(out, "      ", d + off, dl, dl);
                         return true;
                 }
         }
         return false;
 }
 
-static void var_out_v2(const ct_tcg_event *ev)
+static void var_out_v2(FILE *out, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data;
         uint64_t name_len, data_len;
         size_t start;
         char name[4096];
 
-        if (!var_head(ev, &name_len, &data_len, name, sizeof(name)))
+        if (!var_head(out, ev, &name_len, &data_len, name, sizeof(name)))
                 return;
         start = 32 + 2 * (size_t)name_len;
-        if (var_decoded(ev, name, p + start, data_len, start) || data_len == 0)
+        if (var_decoded(out, ev, name, p + start, data_len, start) || data_len == 0)
                 return;
-        printf("    VariableData: \"");
-        hex_out(p + start, (size_t)(data_len < ev->data_size - start ? data_len : ev->data_size - start));
-        printf("\"\n");
+        fprintf(out, "    VariableData: \"");
+        hex_out(out, p + start, (size_t)(data_len < ev->data_size - start ? data_len : ev->data_size - start));
+        fprintf(out, "\"\n");
 }
 
-static void gpt_out(const ct_tcg_event *ev)
+static void gpt_out(FILE *out, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data, *h = p;
         size_t size = ev->data_size;
         uint64_t nparts;
-        char g[40], name[256];
+        char g[CT_GUID_STRING_MAX], name[256];
 
         if (size < 92 + 8) {
-                hex_event(ev);
+                hex_event(out, ev);
                 return;
         }
         nparts = le64(p + 92);
         guid_str(h + 56, g);
-        printf("  Event:\n    Header:\n      Signature: \"%.8s\"\n      Revision: 0x%x\n      HeaderSize: %u\n"
+        fprintf(out, "  Event:\n    Header:\n      Signature: \"%.8s\"\n      Revision: 0x%x\n      HeaderSize: %u\n"
                "      HeaderCRC32: 0x%x\n      MyLBA: 0x%llx\n      AlternateLBA: 0x%llx\n"
                "      FirstUsableLBA: 0x%llx\n      LastUsableLBA: 0x%llx\n      DiskGUID: %s\n"
                "      PartitionEntryLBA: 0x%llx\n      NumberOfPartitionEntry: %u\n"
@@ -549,17 +546,17 @@ static void gpt_out(const ct_tcg_event *ev)
                 const uint8_t *e = p + 100 + i * 128;
 
                 guid_str(e, g);
-                printf("    - PartitionTypeGUID: %s\n", g);
+                fprintf(out, "    - PartitionTypeGUID: %s\n", g);
                 guid_str(e + 16, g);
                 ct_tcg_utf16_to_utf8(e + 56, 36, name, sizeof(name));
-                printf("      UniquePartitionGUID: %s\n      StartingLBA: 0x%llx\n      EndingLBA: 0x%llx\n"
+                fprintf(out, "      UniquePartitionGUID: %s\n      StartingLBA: 0x%llx\n      EndingLBA: 0x%llx\n"
                        "      Attributes: 0x%llx\n      PartitionName: \"%s\"\n",
                        g, (unsigned long long)le64(e + 32), (unsigned long long)le64(e + 40),
                        (unsigned long long)le64(e + 48), name);
         }
 }
 
-static void event_data_v2(const ct_tcg_event *ev)
+static void event_data_v2(FILE *out, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data;
         size_t n = ev->data_size;
@@ -569,18 +566,18 @@ static void event_data_v2(const ct_tcg_event *ev)
         case 0x80000002:
         case 0x8000000c:
         case 0x800000e0:
-                printf("  EventSize: %u\n", ev->data_size);
+                fprintf(out, "  EventSize: %u\n", ev->data_size);
                 if (n)
-                        var_out_v2(ev);
+                        var_out_v2(out, ev);
                 return;
         case 0x8000000a: /* BLOB2: 5.8 prints the whole description */
                 if (n >= 1 + (size_t)p[0] + 16) {
                         size_t d = p[0];
 
-                        printf("  EventSize: %u\n  Event:\n    BlobDescriptionSize: %zu\n    BlobDescription: \"",
+                        fprintf(out, "  EventSize: %u\n  Event:\n    BlobDescriptionSize: %zu\n    BlobDescription: \"",
                                ev->data_size, d);
-                        hex_out(p + 1, d);
-                        printf("\"\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n",
+                        hex_out(out, p + 1, d);
+                        fprintf(out, "\"\n    BlobBase: 0x%llx\n    BlobLength: 0x%llx\n",
                                (unsigned long long)le64(p + 1 + d), (unsigned long long)le64(p + 9 + d));
                         return;
                 }
@@ -588,68 +585,68 @@ static void event_data_v2(const ct_tcg_event *ev)
         case 0x0000000d: /* EV_IPL */
                 if (!n)
                         break;
-                printf("  EventSize: %u\n  Event:\n", ev->data_size);
-                split_string("    ", "String", p, n);
+                fprintf(out, "  EventSize: %u\n  Event:\n", ev->data_size);
+                split_string(out, "    ", "String", p, n);
                 return;
         case 0x80000010: /* EV_EFI_HCRTM_EVENT */
                 if (!n)
                         break;
-                printf("  EventSize: %u\n", ev->data_size);
-                text_block(p, n);
+                fprintf(out, "  EventSize: %u\n", ev->data_size);
+                text_block(out, p, n);
                 return;
         case 0x80000003:
         case 0x80000004:
         case 0x80000005:
                 if (n < 32)
                         break;
-                printf("  EventSize: %u\n  Event:\n    ImageLocationInMemory: 0x%llx\n"
+                fprintf(out, "  EventSize: %u\n  Event:\n    ImageLocationInMemory: 0x%llx\n"
                        "    ImageLengthInMemory: %llu\n    ImageLinkTimeAddress: 0x%llx\n"
                        "    LengthOfDevicePath: %llu\n",
                        ev->data_size, (unsigned long long)le64(p), (unsigned long long)le64(p + 8),
                        (unsigned long long)le64(p + 16), (unsigned long long)le64(p + 24));
-                devpath_out("    ", p + 32, n - 32, le64(p + 24) < n - 32 ? (size_t)le64(p + 24) : n - 32);
+                devpath_out(out, "    ", p + 32, n - 32, le64(p + 24) < n - 32 ? (size_t)le64(p + 24) : n - 32);
                 return;
         case 0x80000006: /* EV_EFI_GPT_EVENT */
                 if (!n)
                         break;
-                printf("  EventSize: %u\n", ev->data_size);
-                gpt_out(ev);
+                fprintf(out, "  EventSize: %u\n", ev->data_size);
+                gpt_out(out, ev);
                 return;
         case 0x00000003: /* EV_NO_ACTION: StartupLocality */
                 if (n > 16 && memcmp(p, "StartupLocality", 16) == 0) {
-                        printf("  EventSize: %u\n  Event:\n    StartupLocality: %u\n", ev->data_size, p[16]);
+                        fprintf(out, "  EventSize: %u\n  Event:\n    StartupLocality: %u\n", ev->data_size, p[16]);
                         return;
                 }
                 break;
         default:
                 break;
         }
-        event_data(ev);
+        event_data(out, ev);
 }
 
-static void specid_out(const ct_tcg_event *ev, const ct_tcg_info *info)
+static void specid_out(FILE *out, const ct_tcg_event *ev, const ct_tcg_info *info)
 {
         const ct_tcg_specid *s = &info->specid;
         char sig[17] = { 0 };
 
         memcpy(sig, ev->data, ev->data_size < 16 ? ev->data_size : 16);
-        printf("- EventNum: %u\n  PCRIndex: %u\n  EventType: %s\n  Digest: \"", ev->num, ev->pcr,
-               tool_yaml_event_type(ev->type));
-        hex_out(ev->digests[0].bytes, ev->digests[0].size);
-        printf("\"\n  EventSize: %u\n", ev->data_size);
-        printf("  SpecID:\n  - Signature: %s\n    platformClass: %u\n    specVersionMinor: %u\n"
+        fprintf(out, "- EventNum: %u\n  PCRIndex: %u\n  EventType: %s\n  Digest: \"", ev->num, ev->pcr,
+               ct_tcg_yaml_event_type(ev->type));
+        hex_out(out, ev->digests[0].bytes, ev->digests[0].size);
+        fprintf(out, "\"\n  EventSize: %u\n", ev->data_size);
+        fprintf(out, "  SpecID:\n  - Signature: %s\n    platformClass: %u\n    specVersionMinor: %u\n"
                "    specVersionMajor: %u\n    specErrata: %u\n    uintnSize: %u\n    numberOfAlgorithms: %u\n"
                "    Algorithms:\n",
                sig, s->platform_class, s->spec_version_minor, s->spec_version_major, s->spec_errata, s->uintn_size,
                s->n_algs);
         for (uint32_t i = 0; i < s->n_algs; i++)
-                printf("    - Algorithm[%u]:\n      algorithmId: %s\n      digestSize: %u\n", i,
+                fprintf(out, "    - Algorithm[%u]:\n      algorithmId: %s\n      digestSize: %u\n", i,
                        alg_name(s->algs[i].id), s->algs[i].size);
-        printf("    vendorInfoSize: %u\n", s->vendor_info_size);
+        fprintf(out, "    vendorInfoSize: %u\n", s->vendor_info_size);
         if (s->vendor_info_size) {
-                printf("    vendorInfo: \"");
-                hex_out(s->vendor_info, s->vendor_info_size);
-                printf("\"\n");
+                fprintf(out, "    vendorInfo: \"");
+                hex_out(out, s->vendor_info, s->vendor_info_size);
+                fprintf(out, "\"\n");
         }
 }
 
@@ -668,10 +665,13 @@ static bool digest_is(const ct_tcg_digest *d, const uint8_t *p, size_t n)
  * tpm2_eventlog's digest check of the records whose digest is the hash of
  * their data (a warning on stderr, the first failing bank only).
  */
-static void verify_digests(const ct_tcg_event *ev)
+static void verify_digests(FILE *warn, const ct_tcg_event *ev)
 {
         const uint8_t *p = ev->data;
         size_t n = ev->data_size, j;
+
+        if (!warn)
+                return;
 
         switch (ev->type) {
         case 0x00000008: /* EV_S_CRTM_VERSION */
@@ -680,7 +680,7 @@ static void verify_digests(const ct_tcg_event *ev)
         case 0x80000006: /* EV_EFI_GPT_EVENT */
                 for (unsigned i = 0; i < ev->n_digests; i++)
                         if (!digest_is(&ev->digests[i], p, n)) {
-                                fprintf(stderr, "WARN: Event %u's digest does not match its payload\n", ev->num);
+                                fprintf(warn, "WARN: Event %u's digest does not match its payload\n", ev->num);
                                 return;
                         }
                 return;
@@ -697,48 +697,136 @@ static void verify_digests(const ct_tcg_event *ev)
                 for (j = 0; j < n && p[j] != ' '; j++)
                         ;
                 if (j + 1 >= n || p[n - 1] != 0) {
-                        fprintf(stderr, "WARN: Event %u's event data is in unexpected format\n", ev->num);
+                        fprintf(warn, "WARN: Event %u's event data is in unexpected format\n", ev->num);
                         return;
                 }
                 for (unsigned i = 0; i < ev->n_digests; i++)
                         if (!digest_is(&ev->digests[i], p + j + 1, n - (j + 2)) &&
                             !digest_is(&ev->digests[i], p + j + 1, n - (j + 1))) {
-                                fprintf(stderr, "WARN: Event %u's digest does not match its payload\n", ev->num);
+                                fprintf(warn, "WARN: Event %u's digest does not match its payload\n", ev->num);
                                 return;
                         }
                 return;
         case 12:
                 for (unsigned i = 0; i < ev->n_digests; i++)
                         if (!digest_is(&ev->digests[i], p, n)) {
-                                fprintf(stderr, "WARN: Event %u's digest does not match its payload\n", ev->num);
+                                fprintf(warn, "WARN: Event %u's digest does not match its payload\n", ev->num);
                                 return;
                         }
                 return;
         default: /* sic */
-                fprintf(stderr, "WARN: Event %u is unexectedly not extending either PCR 8, 9, 12 or 14\n", ev->num);
+                fprintf(warn, "WARN: Event %u is unexectedly not extending either PCR 8, 9, 12 or 14\n", ev->num);
                 return;
         }
 }
 
-void tool_yaml_event(const ct_tcg_event *ev, const ct_tcg_info *info, unsigned version)
+static const ct_tcg_yaml_opts default_opts = { .version = 1 };
+
+static unsigned opts_version(const ct_tcg_yaml_opts *opts)
 {
+        return opts->version == 2 ? 2 : 1;
+}
+
+CT_EXPORT void ct_tcg_yaml_write_event(FILE *out, const ct_tcg_event *ev, const ct_tcg_info *info,
+                                       const ct_tcg_yaml_opts *opts)
+{
+        if (!opts)
+                opts = &default_opts;
         if (ev->is_header) {
-                specid_out(ev, info);
+                specid_out(out, ev, info);
                 return;
         }
         if (info->format != CT_TCG_FORMAT_SHA1) {
-                printf("- EventNum: %u\n", ev->num);
-                verify_digests(ev);
+                fprintf(out, "- EventNum: %u\n", ev->num);
+                verify_digests(opts->warnings, ev);
         }
-        printf("  PCRIndex: %u\n  EventType: %s\n  DigestCount: %u\n  Digests:\n", ev->pcr,
-               tool_yaml_event_type(ev->type), ev->n_digests);
+        fprintf(out, "  PCRIndex: %u\n  EventType: %s\n  DigestCount: %u\n  Digests:\n", ev->pcr,
+                ct_tcg_yaml_event_type(ev->type), ev->n_digests);
         for (unsigned i = 0; i < ev->n_digests; i++) {
-                printf("  - AlgorithmId: %s\n    Digest: \"", alg_name(ev->digests[i].alg_id));
-                hex_out(ev->digests[i].bytes, ev->digests[i].size);
-                printf("\"\n");
+                fprintf(out, "  - AlgorithmId: %s\n    Digest: \"", alg_name(ev->digests[i].alg_id));
+                hex_out(out, ev->digests[i].bytes, ev->digests[i].size);
+                fprintf(out, "\"\n");
         }
-        if (version == 2)
-                event_data_v2(ev);
+        if (opts_version(opts) == 2)
+                event_data_v2(out, ev);
         else
-                event_data(ev);
+                event_data(out, ev);
+}
+
+/* tpm2_eventlog's order of the banks in its pcrs: block. */
+static const char *const banks_order[] = { "sha1", "sha256", "sha384", "sha512", "sm3_256" };
+
+CT_EXPORT void ct_tcg_yaml_write_pcrs(FILE *out, const ct_pcr_set *pcrs, const char *indent)
+{
+        if (!indent)
+                indent = "";
+        fprintf(out, "%spcrs:\n", indent);
+        for (size_t b = 0; b < CT_ARRAY_SIZE(banks_order); b++) {
+                const ct_pcr_bank *bank = ct_pcr_set_bank_const(pcrs, ct_hash_from_name(banks_order[b]));
+
+                if (!bank || !bank->present)
+                        continue;
+                fprintf(out, "%s  %s:\n", indent, banks_order[b]);
+                for (unsigned i = 0; i < CT_PCR_COUNT; i++) {
+                        char hex[2 * CT_HASH_MAX_SIZE + 1];
+
+                        if (!(bank->present & (1u << i)))
+                                continue;
+                        fprintf(out, "%s    %-2u : 0x%s\n", indent, i,
+                                ct_hex_encode(bank->values[i], ct_hash_size(bank->alg), hex));
+                }
+        }
+}
+
+struct yaml_walk {
+        FILE *out;
+        const ct_tcg_yaml_opts *opts;
+};
+
+static ct_code yaml_event_cb(const ct_tcg_event *ev, const ct_tcg_info *info, void *userdata, ct_error *err)
+{
+        const struct yaml_walk *w = userdata;
+
+        (void)err;
+        ct_tcg_yaml_write_event(w->out, ev, info, w->opts);
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_tcg_yaml_write_events(FILE *out, const uint8_t *buf, size_t len, unsigned flags,
+                                           const ct_tcg_yaml_opts *opts, ct_tcg_info *ret_info, ct_error *err)
+{
+        struct yaml_walk w = { .out = out, .opts = opts ? opts : &default_opts };
+        ct_tcg_info info;
+        ct_code rc;
+
+        if (!out)
+                return ct_error_set(err, CT_E_ARG, "no output stream");
+        fprintf(out, "---\nversion: %u\nevents:\n", opts_version(w.opts));
+        if ((rc = ct_tcg_walk(buf, len, flags, yaml_event_cb, &w, &info, err)) != CT_OK)
+                return rc;
+        if (ret_info)
+                *ret_info = info;
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_tcg_yaml_write(FILE *out, const uint8_t *buf, size_t len, unsigned flags,
+                                    const ct_tcg_yaml_opts *opts, ct_tcg_info *ret_info, ct_error *err)
+{
+        ct_tpm_replay *r;
+        ct_code rc;
+
+        if (!out)
+                return ct_error_set(err, CT_E_ARG, "no output stream");
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        /* The whole log is validated (and replayed) first: nothing is written for a malformed log. */
+        if ((rc = ct_tpm_replay_log(buf, len, flags, r, err)) == CT_OK &&
+            (rc = ct_tcg_yaml_write_events(out, buf, len, flags, opts, ret_info, err)) == CT_OK) {
+                ct_tcg_yaml_write_pcrs(out, &r->pcrs, "");
+                if (fflush(out) != 0 || ferror(out))
+                        rc = ct_error_set_errno(err, errno ? errno : EIO, "writing the YAML");
+        }
+        free(r);
+        return rc;
 }
