@@ -129,6 +129,19 @@ static json_object *flags_json(uint64_t v, const struct tool_flag *f, size_t n, 
         return o;
 }
 
+void tool_json_add_hex_fields(json_object *o, const void *base, const struct tool_hex_field *f, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                tool_json_add_hex(o, f[i].name, (const uint8_t *)base + f[i].offset, f[i].len);
+}
+
+static const struct tool_hex_field snp_hex_fields[] = {
+        TOOL_HEX_FIELD(ct_snp_report, report_data),   TOOL_HEX_FIELD(ct_snp_report, measurement),
+        TOOL_HEX_FIELD(ct_snp_report, host_data),     TOOL_HEX_FIELD(ct_snp_report, id_key_digest),
+        TOOL_HEX_FIELD(ct_snp_report, author_key_digest), TOOL_HEX_FIELD(ct_snp_report, report_id),
+        TOOL_HEX_FIELD(ct_snp_report, report_id_ma),
+};
+
 json_object *tool_snp_report_json(json_object *o, const ct_snp_report *r)
 {
         json_object *p, *a;
@@ -160,13 +173,7 @@ json_object *tool_snp_report_json(json_object *o, const ct_snp_report *r)
                           key == 0 ? "vcek" : key == 1 ? "vlek" : key == 7 ? "none" : "reserved");
         add_hex64(p, "unknown_bits", r->signer_info & ~CT_SNP_SIGNER_KNOWN);
         json_object_object_add(o, "signer_info", p);
-        tool_json_add_hex(o, "report_data", r->report_data, 64);
-        tool_json_add_hex(o, "measurement", r->measurement, 48);
-        tool_json_add_hex(o, "host_data", r->host_data, 32);
-        tool_json_add_hex(o, "id_key_digest", r->id_key_digest, 48);
-        tool_json_add_hex(o, "author_key_digest", r->author_key_digest, 48);
-        tool_json_add_hex(o, "report_id", r->report_id, 32);
-        tool_json_add_hex(o, "report_id_ma", r->report_id_ma, 32);
+        tool_json_add_hex_fields(o, r, snp_hex_fields, sizeof(snp_hex_fields) / sizeof(snp_hex_fields[0]));
         json_object_object_add(o, "reported_tcb", tcb_json(&r->reported_tcb));
         if (r->has_cpuid) {
                 p = json_object_new_object();

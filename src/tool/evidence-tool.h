@@ -4,6 +4,7 @@
 #define COCOTRUST_EVIDENCE_TOOL_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 #include <json-c/json.h>
 
@@ -19,6 +20,21 @@ extern const struct tool_flag tool_snp_policy_flags[];
 extern const size_t tool_snp_n_policy_flags;
 extern const struct tool_flag tool_snp_plat_flags[];
 extern const size_t tool_snp_n_plat_flags;
+
+/* A byte-array field of a report struct, rendered as hex under its own name. */
+struct tool_hex_field {
+        const char *name;
+        size_t offset, len;
+};
+#define TOOL_HEX_FIELD(type, field) { #field, offsetof(type, field), sizeof(((type *)0)->field) }
+/* Each field of base (a struct the table describes) as "name": "hex" into o. */
+void tool_json_add_hex_fields(json_object *o, const void *base, const struct tool_hex_field *f, size_t n);
+
+/* The status to stop with after an option loop (cmd->status once cmd->done), else rc. */
+static inline int tool_cmd_status(const struct tool_cmd *cmd, int rc)
+{
+        return cmd->done ? cmd->status : rc;
+}
 
 /* Read FILE ('-' = stdin) whole, at most max bytes. Prints the error; returns an exit status. */
 int tool_read_input(const char *file, size_t max, uint8_t **ret, size_t *ret_len);
@@ -56,6 +72,8 @@ int tool_snp_cli_init(struct tool_snp_cli *cli);
 void tool_snp_cli_free(struct tool_snp_cli *cli);
 /* Handle one of the shared options: an exit status, or -1 when c is not one of them. */
 int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg);
+/* The same for a verb's `default:` branch: EXIT_BAD_INPUT when c is not one of them. */
+int tool_snp_cli_other(struct tool_snp_cli *cli, int c, const char *arg);
 
 /* Dispatch `AREA VERB SUB ...` to a sub-verb table (help, did-you-mean). */
 int tool_subverb(int argc, char **argv, const char *label, const struct tool_verb *sub, size_t n);

@@ -169,6 +169,32 @@ static void help_replay(void)
                "Exit status: 0 ok, 2 bad input, 3 I/O error.\n");
 }
 
+/* The options of replay and show (--cc, --ccel-table, --strict, replay's --bank) and their inputs: an
+ * exit status, cmd->status when cmd->done (--help, --version, a bad option). */
+static int cc_getopt(struct tool_cmd *cmd, int argc, char **argv, const struct option *opts, struct input *in,
+                     unsigned *flags)
+{
+        int c;
+
+        optind = 1;
+        while ((c = tool_getopt(cmd, argc, argv, "", opts)) != -1) {
+                if (c == 't')
+                        in->table_path = optarg;
+                else if (c == 's')
+                        *flags |= CT_TCG_STRICT;
+                else if (c == 'b' && strcmp(optarg, "sha384"))
+                        return tool_cmd_usage(cmd, "--bank: a CC event log has the sha384 bank only");
+        }
+        if (cmd->done)
+                return cmd->status;
+        if (!in->table_path)
+                return positional(argc, argv, in);
+        if (argc - optind != 1)
+                return tool_usage("%s: expected one LOG (see --help)", argv[0]);
+        in->log_path = argv[optind];
+        return EXIT_OK;
+}
+
 static int cc_replay(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -182,31 +208,11 @@ static int cc_replay(int argc, char **argv)
         bool json;
         unsigned flags = 0;
         ct_error err;
-        int c, rc;
+        int rc;
 
-        optind = 1;
-        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
-                switch (c) {
-                case 'c': break;
-                case 't': in.table_path = optarg; break;
-                case 's': flags |= CT_TCG_STRICT; break;
-                case 'b':
-                        if (strcmp(optarg, "sha384"))
-                                return tool_cmd_usage(&cmd, "--bank: a CC event log has the sha384 bank only");
-                        break;
-                default: break;
-                }
-        }
-        if (cmd.done)
-                return cmd.status;
-        json = cmd.json;
-        if (!in.table_path && (rc = positional(argc, argv, &in)))
+        if ((rc = cc_getopt(&cmd, argc, argv, opts, &in, &flags)) != EXIT_OK || cmd.done)
                 return rc;
-        if (in.table_path && !in.log_path) {
-                if (argc - optind != 1)
-                        return tool_usage("%s: expected one LOG (see --help)", argv[0]);
-                in.log_path = argv[optind];
-        }
+        json = cmd.json;
         if ((rc = load(&in)))
                 goto out;
         ct_error_clear(&err);
@@ -448,27 +454,11 @@ static int cc_show(int argc, char **argv)
         ct_tcg_info info;
         unsigned flags = 0;
         ct_error err;
-        int c, rc;
+        int rc;
 
-        optind = 1;
-        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
-                switch (c) {
-                case 'c': break;
-                case 't': in.table_path = optarg; break;
-                case 's': flags |= CT_TCG_STRICT; break;
-                default: break;
-                }
-        }
-        if (cmd.done)
-                return cmd.status;
-        s.json = cmd.json;
-        if (in.table_path) {
-                if (argc - optind != 1)
-                        return tool_usage("%s: expected one LOG (see --help)", argv[0]);
-                in.log_path = argv[optind];
-        } else if ((rc = positional(argc, argv, &in))) {
+        if ((rc = cc_getopt(&cmd, argc, argv, opts, &in, &flags)) != EXIT_OK || cmd.done)
                 return rc;
-        }
+        s.json = cmd.json;
         if ((rc = load(&in)))
                 goto out;
         if (s.json)

@@ -79,6 +79,30 @@ static void warn_info(const char *path, const ct_tcg_info *info, const uint8_t *
                         (unsigned long long)info->padding_offset);
 }
 
+/* The options of replay and check (--bank, --strict, --pcrs) and their one LOG argument: an exit
+ * status, cmd->status when cmd->done (--help, --version, a bad option). */
+static int log_getopt(struct tool_cmd *cmd, int argc, char **argv, const struct option *opts, uint32_t *mask,
+                      unsigned *flags, const char **pcrs_path)
+{
+        int c, rc;
+
+        while ((c = tool_getopt(cmd, argc, argv, "", opts)) != -1) {
+                if (c == 'p' && pcrs_path) {
+                        *pcrs_path = optarg;
+                } else if (c == 'b') {
+                        if ((rc = tool_parse_bank_mask(optarg, mask, "--bank")) != EXIT_OK)
+                                return rc;
+                } else if (c == 's') {
+                        *flags |= CT_TCG_STRICT;
+                }
+        }
+        if (cmd->done)
+                return cmd->status;
+        if (optind + 1 != argc)
+                return tool_cmd_usage(cmd, "expected one LOG argument");
+        return EXIT_OK;
+}
+
 /* ---- replay ---- */
 
 /* Keep only the banks in mask (0 = all); EXIT_BAD_INPUT naming a requested bank the set lacks. */
@@ -168,28 +192,13 @@ static int verb_replay(int argc, char **argv)
         unsigned flags = 0;
         ct_blob blob = { 0 };
         ct_tpm_replay *r;
-        int c, rc;
+        int rc;
 
         if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
                 return tool_ccel_verb("replay", argc, argv);
 
-        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
-                switch (c) {
-                case 'b':
-                        if ((rc = tool_parse_bank_mask(optarg, &mask, "--bank")) != EXIT_OK)
-                                return rc;
-                        break;
-                case 's':
-                        flags |= CT_TCG_STRICT;
-                        break;
-                default:
-                        return EXIT_BAD_INPUT;
-                }
-        }
-        if (cmd.done)
-                return cmd.status;
-        if (optind + 1 != argc)
-                return tool_cmd_usage(&cmd, "expected one LOG argument");
+        if ((rc = log_getopt(&cmd, argc, argv, opts, &mask, &flags, NULL)) != EXIT_OK || cmd.done)
+                return rc;
         if ((rc = load_replay(argv[optind], flags, &blob, &r)) != EXIT_OK)
                 return rc;
         warn_info(argv[optind], &r->info, blob.data, blob.len);
@@ -435,31 +444,13 @@ static int verb_check(int argc, char **argv)
         ct_pcr_set *tpm = NULL;
         ct_pcr_format fmt;
         ct_error err;
-        int c, rc;
+        int rc;
 
         if (tool_ccel_applies(argc, argv)) /* TDX CC event logs: verb-ccel.c */
                 return tool_ccel_verb("check", argc, argv);
 
-        while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
-                switch (c) {
-                case 'p':
-                        pcrs_path = optarg;
-                        break;
-                case 'b':
-                        if ((rc = tool_parse_bank_mask(optarg, &mask, "--bank")) != EXIT_OK)
-                                return rc;
-                        break;
-                case 's':
-                        flags |= CT_TCG_STRICT;
-                        break;
-                default:
-                        return EXIT_BAD_INPUT;
-                }
-        }
-        if (cmd.done)
-                return cmd.status;
-        if (optind + 1 != argc)
-                return tool_cmd_usage(&cmd, "expected one LOG argument");
+        if ((rc = log_getopt(&cmd, argc, argv, opts, &mask, &flags, &pcrs_path)) != EXIT_OK || cmd.done)
+                return rc;
         if (!pcrs_path)
                 return tool_cmd_usage(&cmd, "--pcrs PCRS is required");
         log_path = argv[optind];

@@ -56,19 +56,19 @@ static const char *hash_name(uint32_t t)
         return t == 1 ? "sha256" : t == 2 ? "sha384" : t == 3 ? "sha512" : "invalid";
 }
 
+static const struct tool_hex_field td_hex_fields[] = {
+        TOOL_HEX_FIELD(ct_tdreport, report_type), TOOL_HEX_FIELD(ct_tdreport, cpu_svn),
+        TOOL_HEX_FIELD(ct_tdreport, report_data), TOOL_HEX_FIELD(ct_tdreport, attributes),
+        TOOL_HEX_FIELD(ct_tdreport, xfam),        TOOL_HEX_FIELD(ct_tdreport, mrtd),
+        TOOL_HEX_FIELD(ct_tdreport, mrconfigid),  TOOL_HEX_FIELD(ct_tdreport, mrowner),
+        TOOL_HEX_FIELD(ct_tdreport, mrownerconfig),
+};
+
 static json_object *td_json(const ct_tdreport *t)
 {
         json_object *o = json_object_new_object(), *a = json_object_new_array();
 
-        tool_json_add_hex(o, "report_type", t->report_type, 4);
-        tool_json_add_hex(o, "cpu_svn", t->cpu_svn, 16);
-        tool_json_add_hex(o, "report_data", t->report_data, 64);
-        tool_json_add_hex(o, "attributes", t->attributes, 8);
-        tool_json_add_hex(o, "xfam", t->xfam, 8);
-        tool_json_add_hex(o, "mrtd", t->mrtd, 48);
-        tool_json_add_hex(o, "mrconfigid", t->mrconfigid, 48);
-        tool_json_add_hex(o, "mrowner", t->mrowner, 48);
-        tool_json_add_hex(o, "mrownerconfig", t->mrownerconfig, 48);
+        tool_json_add_hex_fields(o, t, td_hex_fields, sizeof(td_hex_fields) / sizeof(td_hex_fields[0]));
         for (int i = 0; i < 4; i++) {
                 char hx[97];
 
@@ -127,22 +127,19 @@ static void help_show(void)
 static int cmd_show(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("hcl report show", help_show);
-        enum { OPT_JSON = 256, OPT_PEM };
+        enum { OPT_PEM = 256 };
         static const struct option opts[] = {
-                { "json", no_argument, NULL, OPT_JSON },
                 { "ak-pem", no_argument, NULL, OPT_PEM },
                 { NULL, 0, NULL, 0 },
         };
         struct hcl_input in;
-        bool json = false, pem_only = false;
+        bool pem_only = false;
         char pem[2048], hx[129];
         int c, rc;
 
         while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case OPT_JSON: json = true; break;
                 case OPT_PEM: pem_only = true; break;
-                default: return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
@@ -160,7 +157,7 @@ static int cmd_show(int argc, char **argv)
                                          program_name, argv[optind]);
                 else
                         fputs(pem, stdout);
-        } else if (json) {
+        } else if (cmd.json) {
                 json_object *o = tool_json_new();
 
                 json_object_object_add(o, "hcl_report", hcl_json(h));
@@ -222,9 +219,8 @@ static void help_verify(void)
 static int cmd_verify(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("hcl report verify", help_verify);
-        enum { OPT_JSON = 256, OPT_USER, OPT_SNP, OPT_QUOTE, OPT_SIG, OPT_NONCE, OPT_PCRS };
+        enum { OPT_USER = 256, OPT_SNP, OPT_QUOTE, OPT_SIG, OPT_NONCE, OPT_PCRS };
         static const struct option own[] = {
-                { "json", no_argument, NULL, OPT_JSON },
                 { "user-data", required_argument, NULL, OPT_USER },
                 { "snp-verify", no_argument, NULL, OPT_SNP },
                 { "quote", required_argument, NULL, OPT_QUOTE },
@@ -242,7 +238,6 @@ static int cmd_verify(int argc, char **argv)
         const char *quote_path = NULL, *sig_path = NULL, *pcr_path = NULL;
         uint8_t *quote = NULL, *sig = NULL;
         size_t quote_len = 0, sig_len = 0;
-        bool json = false;
         ct_error err;
         int c, rc;
 
@@ -256,7 +251,6 @@ static int cmd_verify(int argc, char **argv)
                 return rc;
         while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case OPT_JSON: json = true; break;
                 case OPT_USER:
                         ho.has_user_data = true;
                         if (ct_hex_decode(optarg, ho.user_data, sizeof(ho.user_data), &ho.user_data_len, &err) != CT_OK)
@@ -272,17 +266,11 @@ static int cmd_verify(int argc, char **argv)
                         break;
                 case OPT_PCRS: pcr_path = optarg; break;
                 default:
-                        rc = tool_snp_cli_option(&snp, c, optarg);
-                        if (rc < 0)
-                                rc = EXIT_BAD_INPUT;
+                        rc = tool_snp_cli_other(&snp, c, optarg);
                         break;
                 }
         }
-        if (cmd.done) {
-                rc = cmd.status;
-                goto out;
-        }
-        if (rc != EXIT_OK)
+        if ((rc = tool_cmd_status(&cmd, rc)) != EXIT_OK || cmd.done)
                 goto out;
         if (optind + 1 != argc || !quote_path != !sig_path) {
                 rc = tool_usage("hcl report verify: give one FILE, and --quote with --signature (see --help)");
@@ -338,7 +326,7 @@ static int cmd_verify(int argc, char **argv)
                 rc = tool_fail(&err, quote_path ? quote_path : argv[optind]);
                 goto out;
         }
-        if (json) {
+        if (cmd.json) {
                 json_object *o = tool_json_new();
 
                 tool_json_add_str(o, "file", argv[optind]);

@@ -50,7 +50,6 @@ int tool_pcr_compare(int argc, char **argv)
         struct tool_cmd cmd = TOOL_CMD("pcr compare", compare_help);
         const char *emit = NULL;
         uint32_t mask = 0, bad = 0;
-        bool json;
         ct_pcr_set *sets = NULL;
         const ct_pcr_set *others[MAX_SETS];
         ct_pcr_format fmts[MAX_SETS + 1];
@@ -68,13 +67,10 @@ int tool_pcr_compare(int argc, char **argv)
                 case 'e':
                         emit = optarg;
                         break;
-                default:
-                        return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
                 return cmd.status;
-        json = cmd.json;
         n = argc - optind;
         if (n < 2)
                 return tool_cmd_usage(&cmd, "expected REF and at least one OTHER");
@@ -116,9 +112,9 @@ int tool_pcr_compare(int argc, char **argv)
 
         ct_pcr_set_init(&emitted);
         {
-                json_object *o = json ? tool_json_new() : NULL, *jbanks = NULL, *jothers = NULL;
+                json_object *o = cmd.json ? tool_json_new() : NULL, *jbanks = NULL, *jothers = NULL;
 
-                if (json) {
+                if (cmd.json) {
                         tool_json_add_str(o, "reference", argv[optind]);
                         tool_json_add_str(o, "reference_format", ct_pcr_format_name(fmts[0]));
                         jothers = json_object_new_array();
@@ -147,7 +143,7 @@ int tool_pcr_compare(int argc, char **argv)
                                 ct_digest_from_bytes(&d, cb->alg, rb->values[i], size);
                                 ct_pcr_set_put(&emitted, i, &d, NULL);
                         }
-                        if (json) {
+                        if (cmd.json) {
                                 json_object *jb = json_object_new_object(), *rv = json_object_new_object();
                                 json_object_object_add(jb, "common", tool_pcr_mask_json(cb->common));
                                 json_object_object_add(jb, "unused_in_both", tool_pcr_mask_json(cb->unused));
@@ -179,7 +175,7 @@ int tool_pcr_compare(int argc, char **argv)
                         json_object_put(o);
                         goto out;
                 }
-                if (json) {
+                if (cmd.json) {
                         json_object_object_add(o, "banks", jbanks);
                         tool_json_add_bool(o, "identical", bad == 0);
                         if ((rc = tool_json_emit(o, NULL)) != EXIT_OK)

@@ -131,7 +131,7 @@ int tool_pcr_predict(int argc, char **argv)
         unsigned stub_opt = 0;
         ct_hash_alg banks[CT_HASH__MAX];
         size_t n_banks = 0;
-        bool explain = false, json;
+        bool explain = false;
         long last_uki = -1;
         ct_pcr_set set;
         json_object *events = NULL;
@@ -183,13 +183,10 @@ int tool_pcr_predict(int argc, char **argv)
                 case OPT_EXPLAIN:
                         explain = true;
                         break;
-                default:
-                        return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
                 return cmd.status;
-        json = cmd.json;
         if (optind < argc)
                 return tool_cmd_usage(&cmd, "unexpected argument '%s'; images go in --efi / --uki", argv[optind]);
         if (uki_path) {
@@ -256,7 +253,7 @@ int tool_pcr_predict(int argc, char **argv)
         }
 
         ct_pcr_set_init(&set);
-        if (explain && json)
+        if (explain && cmd.json)
                 events = json_object_new_array();
         for (size_t b = 0; b < n_banks; b++) {
                 struct explain_ctx x = { .arr = events, .chain = chain, .bank = banks[b] };
@@ -281,7 +278,7 @@ int tool_pcr_predict(int argc, char **argv)
                 }
         }
 
-        if (json) {
+        if (cmd.json) {
                 json_object *o = tool_pcrset_json(&set);
 
                 if (events) {

@@ -208,14 +208,8 @@ static int verb_hash(int argc, char **argv)
                                 return tool_cmd_usage(&cmd, "more than %d --in files", CT_MAX_PE_INPUTS);
                         in[n_in++] = optarg;
                         break;
-                case 'h':
-                        pesign = true;
-                        break;
-                case OPT_EXPLAIN:
-                        explain = true;
-                        break;
-                default:
-                        return EXIT_BAD_INPUT;
+                case 'h': pesign = true; break;
+                case OPT_EXPLAIN: explain = true; break;
                 }
         }
         if (cmd.done)

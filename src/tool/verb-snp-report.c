@@ -130,28 +130,24 @@ static void show_text(const ct_snp_report *r)
 static int cmd_show(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("snp report show", help_show);
-        enum { OPT_JSON = 256, OPT_PRODUCT };
+        enum { OPT_PRODUCT = 256 };
         static const struct option opts[] = {
-                { "json", no_argument, NULL, OPT_JSON },
                 { "product", required_argument, NULL, OPT_PRODUCT },
                 { NULL, 0, NULL, 0 },
         };
         ct_snp_product product = CT_SNP_PRODUCT_UNKNOWN;
-        bool json = false;
         ct_snp_report *r;
         ct_error err;
         int c, rc;
 
         while ((c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case OPT_JSON: json = true; break;
                 case OPT_PRODUCT:
                         product = ct_snp_product_from_name(optarg);
                         if (!product)
                                 return tool_usage("snp report show: --product: '%s' is not milan, genoa or turin",
                                                   optarg);
                         break;
-                default: return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
@@ -163,7 +159,7 @@ static int cmd_show(int argc, char **argv)
                 return tool_errorf(EXIT_INTERNAL, "%s: out of memory", program_name);
         rc = tool_read_snp_report(argv[optind], product, r, &err);
         if (rc == EXIT_OK) {
-                if (json) {
+                if (cmd.json) {
                         json_object *o = tool_json_new();
 
                         tool_snp_report_json(o, r);
@@ -613,6 +609,13 @@ void tool_snp_cli_free(struct tool_snp_cli *cli)
         free(cli->meas);
 }
 
+int tool_snp_cli_other(struct tool_snp_cli *cli, int c, const char *arg)
+{
+        int rc = tool_snp_cli_option(cli, c, arg);
+
+        return rc < 0 ? EXIT_BAD_INPUT : rc;
+}
+
 int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg)
 {
         ct_error err;
@@ -703,9 +706,8 @@ int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg)
 static int cmd_verify(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("snp report verify", help_verify);
-        enum { OPT_JSON = 256, OPT_BATCH, OPT_THREADS };
+        enum { OPT_BATCH = 256, OPT_THREADS };
         static const struct option own[] = {
-                { "json", no_argument, NULL, OPT_JSON },
                 { "batch", required_argument, NULL, OPT_BATCH },
                 { "threads", required_argument, NULL, OPT_THREADS },
         };
@@ -722,7 +724,6 @@ static int cmd_verify(int argc, char **argv)
                 return rc;
         while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {
-                case OPT_JSON: cli.json = true; break;
                 case OPT_BATCH: cli.batch = optarg; break;
                 case OPT_THREADS:
                         if (!tool_parse_u64(optarg, &u) || u == 0 || u > 64)
@@ -730,18 +731,13 @@ static int cmd_verify(int argc, char **argv)
                         cli.threads = (unsigned)u;
                         break;
                 default:
-                        rc = tool_snp_cli_option(&snp, c, optarg);
-                        if (rc < 0)
-                                rc = EXIT_BAD_INPUT;
+                        rc = tool_snp_cli_other(&snp, c, optarg);
                         break;
                 }
         }
-        if (cmd.done) {
-                rc = cmd.status;
+        if ((rc = tool_cmd_status(&cmd, rc)) != EXIT_OK || cmd.done)
                 goto out;
-        }
-        if (rc != EXIT_OK)
-                goto out;
+        cli.json = cmd.json;
         cli.o = snp.o;
         if (!snp.have_certs) {
                 rc = tool_usage("snp report verify: give --certs DIR, --vcek FILE or --vlek FILE (see --help)");

@@ -130,7 +130,6 @@ static json_object *attest_json(const ct_tpm_attest *a, const ct_tpm_signature *
 static int cmd_quote_verify(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("tpm quote verify", help_quote);
-        enum { OPT_JSON = 256 };
         static const struct option opts[] = {
                 { "quote", required_argument, NULL, 'm' },
                 { "message", required_argument, NULL, 'm' },
@@ -141,7 +140,6 @@ static int cmd_quote_verify(int argc, char **argv)
                 { "qualification", required_argument, NULL, 'q' },
                 { "pcrs", required_argument, NULL, 'f' },
                 { "pcr", required_argument, NULL, 'f' },
-                { "json", no_argument, NULL, OPT_JSON },
                 { NULL, 0, NULL, 0 },
         };
         const char *msg_path = NULL, *sig_path = NULL, *ak_path = NULL, *pcr_path = NULL;
@@ -151,7 +149,6 @@ static int cmd_quote_verify(int argc, char **argv)
         ct_tpm_key *key = NULL;
         uint8_t *msg = NULL, *sig = NULL;
         size_t msg_len = 0, sig_len = 0;
-        bool json = false;
         ct_error err;
         int c, rc = EXIT_OK;
 
@@ -167,8 +164,6 @@ static int cmd_quote_verify(int argc, char **argv)
                                 return EXIT_BAD_INPUT;
                         break;
                 case 'f': pcr_path = optarg; break;
-                case OPT_JSON: json = true; break;
-                default: return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
@@ -195,7 +190,7 @@ static int cmd_quote_verify(int argc, char **argv)
                 rc = tool_fail(&err, err.msg[0] == 'T' && strncmp(err.msg, "TPMT", 4) == 0 ? sig_path : msg_path);
                 goto out;
         }
-        if (json) {
+        if (cmd.json) {
                 json_object *o = tool_json_new();
 
                 tool_json_add_bool(o, "ok", res->ok);
@@ -238,19 +233,17 @@ static void help_evidence(void)
 static int cmd_evidence_verify(int argc, char **argv)
 {
         struct tool_cmd cmd = TOOL_CMD("tpm evidence verify", help_evidence);
-        enum { OPT_JSON = 256, OPT_RDATA, OPT_INIT };
+        enum { OPT_RDATA = 256, OPT_INIT };
         static const struct option opts[] = {
                 { "report-data", required_argument, NULL, OPT_RDATA },
                 { "nonce", required_argument, NULL, OPT_RDATA },
                 { "init-data-digest", required_argument, NULL, OPT_INIT },
-                { "json", no_argument, NULL, OPT_JSON },
                 { NULL, 0, NULL, 0 },
         };
         ct_tpm_evidence_opts eo;
         ct_tpm_evidence_result *res;
         uint8_t *buf = NULL, tmp[64];
         size_t len = 0, n;
-        bool json = false;
         ct_error err;
         int c, rc;
 
@@ -269,8 +262,6 @@ static int cmd_evidence_verify(int argc, char **argv)
                         memset(eo.init_data_digest, 0, 32);
                         memcpy(eo.init_data_digest, tmp, n < 32 ? n : 32);
                         break;
-                case OPT_JSON: json = true; break;
-                default: return EXIT_BAD_INPUT;
                 }
         }
         if (cmd.done)
@@ -286,7 +277,7 @@ static int cmd_evidence_verify(int argc, char **argv)
         if (rc == EXIT_OK) {
                 char key[8], hx[129];
 
-                if (json) {
+                if (cmd.json) {
                         json_object *o = tool_json_new(), *cl = json_object_new_object();
 
                         tool_json_add_bool(o, "ok", res->quote.ok);

@@ -43,6 +43,15 @@ void ct_checks_append(ct_checks *dst, const ct_checks *src)
                 ct_checks_add(dst, src->items[i].name, src->items[i].status, "%s", src->items[i].reason);
 }
 
+void *ct_checks_result_new(size_t size, ct_error *err)
+{
+        void *res = calloc(1, size);
+
+        if (!res)
+                ct_error_set(err, CT_E_NOMEM, "out of memory");
+        return res;
+}
+
 CT_EXPORT const ct_check *ct_checks_find(const ct_checks *c, const char *name)
 {
         for (size_t i = 0; i < c->n; i++)

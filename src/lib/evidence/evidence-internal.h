@@ -15,4 +15,7 @@ void ct_checks_addv(ct_checks *c, const char *name, ct_check_status st, const ch
         __attribute__((format(printf, 4, 0)));
 void ct_checks_append(ct_checks *dst, const ct_checks *src);
 
+/* A zeroed verify result of `size` bytes (the caller's ct_*_result); NULL after CT_E_NOMEM in err. */
+void *ct_checks_result_new(size_t size, ct_error *err);
+
 #endif

@@ -380,9 +380,8 @@ CT_EXPORT ct_code ct_hcl_verify(const ct_hcl_report *h, const ct_hcl_verify_opts
                 return ct_error_set(err, CT_E_ARG, "no HCL report");
         if (!opts)
                 opts = &none;
-        res = calloc(1, sizeof(*res));
-        if (!res)
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        if (!(res = ct_checks_result_new(sizeof(*res), err)))
+                return CT_E_NOMEM;
         k = &res->checks;
         ct_checks_add(k, "hcl_signature", CT_CHECK_PASS, "\"HCLA\", version %u", h->version);
         if (h->report_type == CT_HCL_REPORT_SNP || h->report_type == CT_HCL_REPORT_TDX)

@@ -982,9 +982,8 @@ static ct_code snp_verify(ct_snp_verifier *v, const ct_snp_report *r, const ct_s
                 return ct_error_set(err, CT_E_ARG, "no verifier or report");
         if (!opts)
                 opts = &none;
-        res = calloc(1, sizeof(*res));
-        if (!res)
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        if (!(res = ct_checks_result_new(sizeof(*res), err)))
+                return CT_E_NOMEM;
         k = &res->checks;
         at = opts->has_at ? opts->at : time(NULL);
 

@@ -666,9 +666,8 @@ CT_EXPORT ct_code ct_tpm_quote_verify(const void *msg, size_t msg_len, const voi
                 return ct_error_set(err, CT_E_ARG, "no quote, signature or AK");
         if (!opts)
                 opts = &none;
-        res = calloc(1, sizeof(*res));
-        if (!res)
-                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        if (!(res = ct_checks_result_new(sizeof(*res), err)))
+                return CT_E_NOMEM;
         k = &res->checks;
         c = ct_tpm_attest_parse(msg, msg_len, &res->attest, err);
         if (c == CT_OK) {
