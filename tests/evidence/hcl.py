@@ -11,22 +11,13 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 30
 AZ = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'azure')
 SNP = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'snp')
 EXP = json.load(open(os.path.join(AZ, 'EXPECTED.json')))
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:30]:
-            print(f'#   {line}')
 
 
 def ct(*args):
@@ -186,5 +177,4 @@ with tempfile.TemporaryDirectory() as d:
 
 p, _ = ct('hcl', 'report', 'verify', '--help')
 ok(p.returncode == 0 and '--snp-verify' in p.stdout and '--quote' in p.stdout and 'Exit status' in p.stdout, 'verify --help')
-print(f'1..{n}')
-sys.exit(1 if fails else 0)
+sys.exit(tap.done())

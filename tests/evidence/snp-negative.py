@@ -15,18 +15,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import snpchain as S  # noqa: E402
 
-CT = os.environ['COCOTRUST']
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:40]:
-            print(f'#   {line}')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import CT, ok  # noqa: E402
+tap.state.max_diag = 40
 
 
 def verify(report, *args, stdin=None):
@@ -271,5 +263,4 @@ try:
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f'1..{n}')
-sys.exit(1 if fails else 0)
+sys.exit(tap.done())

@@ -10,21 +10,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 40
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'snp')
 EXP = json.load(open(os.path.join(VEC, 'EXPECTED.json')))
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:40]:
-            print(f'#   {line}')
 
 
 def ct(*args, stdin=None):
@@ -253,5 +244,4 @@ ok(p.returncode == 0 and all(o in p.stdout for o in ('--certs', '--vcek', '--vle
 p = ct('snp', 'report', 'verfy')
 ok(p.returncode == 2 and "did you mean 'snp report verify'" in p.stderr, 'misspelt sub-verb: did you mean', p.stderr)
 
-print(f'1..{n}')
-sys.exit(1 if fails else 0)
+sys.exit(tap.done())

@@ -18,20 +18,11 @@ import sys
 import tempfile
 import time
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 30
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'tpm')
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:30]:
-            print(f'#   {line}')
 
 
 def ct(*args, inp=None):
@@ -80,9 +71,9 @@ with tempfile.TemporaryDirectory() as d:
 
 tools = ['swtpm', 'tpm2_createek', 'tpm2_createak', 'tpm2_quote', 'tpm2_checkquote', 'tpm2_flushcontext']
 if not all(shutil.which(t) for t in tools):
-    print(f'ok {n + 1} # SKIP swtpm / tpm2-tools not installed')
-    print(f'1..{n + 1}')
-    sys.exit(1 if fails else 0)
+    tap.state.n += 1
+    print(f'ok {tap.state.n} # SKIP swtpm / tpm2-tools not installed')
+    sys.exit(tap.done())
 
 
 def free_port():
@@ -278,5 +269,4 @@ finally:
         pass
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f'1..{n}')
-sys.exit(1 if fails else 0)
+sys.exit(tap.done())

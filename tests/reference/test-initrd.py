@@ -13,16 +13,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 CT = os.environ["COCOTRUST"]
 W = tempfile.mkdtemp(prefix="ct-initrd.")
-n = failed = 0
-
-
-def ok(cond, name):
-    global n, failed
-    n += 1
-    failed += 0 if cond else 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, name), flush=True)
 
 
 def make_tree(root, order, mtime, uid):
@@ -139,6 +134,5 @@ r = pack(os.path.join(W, "nonexistent"), out)
 ok(r.returncode == 2, "missing directory: exit 2")
 r = subprocess.run([CT, "initrd", "pack", t1], capture_output=True)
 ok(r.returncode == 2 and "-o" in r.stderr.decode(), "no -o: usage error")
-print("1..%d" % n)
 shutil.rmtree(W, ignore_errors=True)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

@@ -16,26 +16,13 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ok, skip  # noqa: E402
 CT = os.environ["COCOTRUST"]
 SRC = os.environ["CT_SOURCE_ROOT"]
 V = os.path.join(SRC, "tests", "vectors")
 W = tempfile.mkdtemp(prefix="ct-reference.")
-n = 0
-failed = 0
-
-
-def ok(cond, name):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, name), flush=True)
-
-
-def skip(name, why):
-    global n
-    n += 1
-    print("ok %d - %s # SKIP %s" % (n, name, why), flush=True)
 
 
 def run(args, **kw):
@@ -359,6 +346,5 @@ ok(r.returncode == 0, "reference examples/image.yaml: exit 0 (%s)" % r.stderr.de
 if r.returncode == 0:
     schema_ok(json.loads(r.stdout), "examples/image.yaml")
 
-print("1..%d" % n)
 shutil.rmtree(W, ignore_errors=True)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

@@ -12,18 +12,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 tool = sys.argv[1]
 root = os.environ.get("CT_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
-n = 0
-failed = 0
-
-
-def ok(cond, name):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, name))
 
 
 try:
@@ -135,5 +128,4 @@ for alg in ("sha256", "sha384", "sha512"):
     ok(got["digest"] == dig.hex() and got["host_data"] == host.hex() and got["mrconfigid"] == mrc.hex()
        and got["pcr8"] == pcr8.hex(), "init-data %s: digest, HOST_DATA, MRCONFIGID, PCR 8 equal hashlib's" % alg)
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

@@ -9,21 +9,11 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'snp')
 VECTORS = {v['id']: v for v in json.load(open(os.path.join(VEC, 'snp_vectors.json')))['vectors']}
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines():
-            print(f'#   {line}')
 
 
 def args_of(vid):
@@ -172,5 +162,4 @@ for bad, word in (('odd_4097.bin', 'multiple of 4096'), ('ovmf_AmdSev_suffix.bin
        and p.stderr.count(path) == 1 and 'svsm_ovmf' not in p.stderr and len(p.stderr.splitlines()) == 1,
        f'snp:svsm with --svsm {bad}: exit 2, one line naming the SVSM file once', p.stderr)
 
-print(f'1..{n}')
-sys.exit(1 if fails else 0)
+sys.exit(tap.done())

@@ -18,8 +18,10 @@ import random
 import subprocess
 import sys
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'snp')
 U64 = (1 << 64) - 1
 
@@ -122,17 +124,6 @@ def explain(args):
 
 def main():
     vectors = json.load(open(os.path.join(VEC, 'snp_vectors.json')))['vectors']
-    n = fails = 0
-
-    def ok(cond, name, diag=''):
-        nonlocal n, fails
-        n += 1
-        print(f'{"ok" if cond else "not ok"} {n} - {name}')
-        if not cond:
-            fails += 1
-            for line in str(diag).splitlines()[:20]:
-                print(f'#   {line}')
-
     for v in vectors:
         c = case(v)
         if not c:
@@ -203,8 +194,7 @@ def main():
         p = subprocess.run([CT, 'snp', 'explain'] + bad, capture_output=True, text=True)
         ok(p.returncode == 2 and not p.stdout and len(p.stderr.splitlines()) == 1, f'usage: {why}: exit 2, one line',
            p.stdout + p.stderr)
-    print(f'1..{n}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -14,8 +14,10 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 KEYS = os.path.join(ROOT, 'tests', 'vectors', 'snp', 'idblock')
 IDKEY, AUTHORKEY = os.path.join(KEYS, 'id_key_test.pem'), os.path.join(KEYS, 'author_key_test.pem')
 
@@ -25,18 +27,6 @@ WANT_BLOCK = ('id-block=B28FLQi9p6cAqipgjFyqawDrrSl7bWioWkWx5mmlWLZ+G5HShKMB/mPE
               'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAwAAAAAA')
 WANT_ID_HASH = 'id_key_hash: hwt+NcU/inLQ0yL3WrKvgmJ5Kq9leWIs5BMcPyHyied8sFYKXjuQs5MuZ07HCcsU'
 WANT_AUTHOR = 'author_key: YxEcNLv8Ckk4+aAJvQdJgNgXIyPmFZnJ/TNtqGcySOHcqY0L6PdjdqEGuK/UwKBX'
-
-n = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global n, fails
-    n += 1
-    print(f'{"ok" if cond else "not ok"} {n} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:20]:
-            print(f'#   {line}')
 
 
 def ct(*args):
@@ -178,12 +168,10 @@ def main():
            "sev-snp-measure's snp-create-id-block CLI: the same ID block, keys and digests", q.stdout + q.stderr)
         check_auth(sb, sa, tmp, "sev-snp-measure's own output (the checks themselves are sound)")
     else:
-        n_skip = n + 1
-        print(f'ok {n_skip} # SKIP set SEV_SNP_MEASURE_DIR to a virtee/sev-snp-measure checkout (needs '
+        tap.state.n += 1
+        print(f'ok {tap.state.n} # SKIP set SEV_SNP_MEASURE_DIR to a virtee/sev-snp-measure checkout (needs '
               'python3-cryptography) to compare with its snp-create-id-block CLI')
-        globals()['n'] = n_skip
-    print(f'1..{n}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

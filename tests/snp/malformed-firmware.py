@@ -9,8 +9,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
 INPUTS = os.path.join(ROOT, 'tests', 'vectors', 'snp', 'inputs')
 GOOD = open(os.path.join(INPUTS, 'ovmf_AmdSev_suffix.bin'), 'rb').read()
 KERNEL = os.path.join(INPUTS, 'kernel_synth.bin')
@@ -99,46 +100,32 @@ def run(path, mode):
 
 
 def main():
-    t = fails = 0
     with tempfile.TemporaryDirectory() as d:
         good = os.path.join(d, 'good.bin')
         open(good, 'wb').write(GOOD)
-        t += 1
         p = run(good, 'snp-kernel')
-        if p.returncode == 0:
-            print(f'ok {t} - the unmodified fixture measures')
-        else:
-            fails += 1
-            print(f'not ok {t} - the unmodified fixture measures: {p.stderr.strip()}')
+        ok(p.returncode == 0, 'the unmodified fixture measures' + ('' if p.returncode == 0 else f': {p.stderr.strip()}'))
         for i, (name, image, word, modes) in enumerate(CASES):
             path = os.path.join(d, f'bad{i}.bin')
             open(path, 'wb').write(image)
             for mode in modes:
-                t += 1
                 p = run(path, mode)
                 lines = p.stderr.splitlines()
                 good_msg = len(lines) == 1 and lines[0].startswith(f'cocotrust: {path}: ') and \
                     'offset 0x' in lines[0] and word in lines[0]
-                if p.returncode == 2 and not p.stdout and good_msg:
-                    print(f'ok {t} - {name} ({mode}): {lines[0][len(path) + 13:]}')
-                else:
-                    fails += 1
-                    print(f'not ok {t} - {name} ({mode})\n#   exit {p.returncode}, stdout {p.stdout!r}, '
-                          f'stderr {p.stderr!r}')
+                passed = p.returncode == 2 and not p.stdout and good_msg
+                ok(passed, f'{name} ({mode})' + (f': {lines[0][len(path) + 13:]}' if passed else ''),
+                   f'exit {p.returncode}, stdout {p.stdout!r}, stderr {p.stderr!r}')
         # sev-snp-measure's sev and seves modes never look at section types: neither do we
-        t += 1
         path = os.path.join(d, 'unknown-type.bin')
         img = patch(GOOD, SECT + 8, '<I', 7)
         open(path, 'wb').write(img)
         import hashlib
         p = run(path, 'sev')
-        if p.returncode == 0 and p.stdout == hashlib.sha256(img).hexdigest() + '\n':
-            print(f'ok {t} - sev mode ignores section types (digest = SHA-256 of the file)')
-        else:
-            fails += 1
-            print(f'not ok {t} - sev mode ignores section types: {p.returncode} {p.stdout!r} {p.stderr!r}')
-    print(f'1..{t}')
-    return 1 if fails else 0
+        passed = p.returncode == 0 and p.stdout == hashlib.sha256(img).hexdigest() + '\n'
+        ok(passed, 'sev mode ignores section types' +
+           (' (digest = SHA-256 of the file)' if passed else f': {p.returncode} {p.stdout!r} {p.stderr!r}'))
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -14,8 +14,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'snp')
 
 
@@ -70,19 +71,11 @@ def main():
     only = set(sys.argv[1:])
     if only:
         vectors = [v for v in vectors if v['id'] in only]
-    fails = 0
-    for i, v in enumerate(vectors, 1):
+    for v in vectors:
         problems, err = check(v)
-        if problems:
-            fails += 1
-            print(f'not ok {i} - {v["id"]}')
-            for pr in problems:
-                print(f'#   {pr}')
-        else:
-            extra = f' ({err})' if v['exit_code'] != 0 else ''
-            print(f'ok {i} - {v["id"]}{extra}')
-    print(f'1..{len(vectors)}')
-    return 1 if fails else 0
+        extra = f' ({err})' if v['exit_code'] != 0 and not problems else ''
+        ok(not problems, f'{v["id"]}{extra}', '\n'.join(problems))
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -9,8 +9,9 @@ import os
 import subprocess
 import sys
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT  # noqa: E402
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'snp')
 
 
@@ -49,15 +50,12 @@ def widen(v):
 
 def main():
     vectors = [v for v in json.load(open(os.path.join(VEC, 'snp_vectors.json')))['vectors'] if v['exit_code'] == 0]
-    t = 0
-    fails = 0
     for v in vectors:
         w = widen(v)
         if w is None:
             continue
         args, key = w
         for fmt in ('text', 'json'):
-            t += 1
             extra = ['--json'] if fmt == 'json' else []
             p = subprocess.run([CT, 'snp', 'measure'] + args + extra, capture_output=True, text=True)
             ok = False
@@ -88,13 +86,8 @@ def main():
                             and r['vcpus'] == key[2] and r['schema_version'] == 1]
                     ok = len(rows) > 1 and len(hits) >= 1 and all(h[field] == v['expected_stdout'] for h in hits)
                     why = f'json row {key} not found or differs'
-            if ok:
-                print(f'ok {t} - {v["id"]} ({fmt})')
-            else:
-                fails += 1
-                print(f'not ok {t} - {v["id"]} ({fmt})\n#   {why}\n#   args: {args}')
-    print(f'1..{t}')
-    return 1 if fails else 0
+            tap.ok(ok, f'{v["id"]} ({fmt})', f'{why}\nargs: {args}')
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -14,21 +14,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 KERNEL = os.path.join(ROOT, 'tests', 'vectors', 'kernel', 'vmlinuz-6.1.0-56-amd64')
 OVMF = '/usr/share/ovmf/OVMF.fd'
-t = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global t, fails
-    t += 1
-    print(f'{"ok" if cond else "not ok"} {t} - {name}', flush=True)
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:20]:
-            print(f'#   {line}')
 
 
 def dump(out, vcpus, mem=512):
@@ -202,8 +193,7 @@ def tests(tmp):
         p = dump(d, vcpus)
         ok(p.returncode == 0, f'dump {name}: --vcpus {vcpus} --memory 512 (exit 0)', p.stderr + p.stdout)
         if p.returncode:
-            print(f'1..{t}')
-            return 1
+            return tap.done()
         dirs[name] = load(d)
     a, b, c = dirs['a'], dirs['b'], dirs['c']
     ok(all(len(a[n]) > 0 for n in a) and a['etc/acpi/rsdp'][:8] == b'RSD PTR ', 'three non-empty blobs, an RSDP')
@@ -245,10 +235,9 @@ def tests(tmp):
            f'tdx measure --acpi-dir DUMP: RTMR 0, acpi-tables digest = openssl dgst -sha384 ({want[:16]}...)',
            p.stderr + p.stdout[:2000])
     else:
-        print(f'ok {t + 1} - # SKIP {OVMF} or openssl is not installed')
-        globals()['t'] += 1
-    print(f'1..{t}')
-    return 1 if fails else 0
+        tap.state.n += 1
+        print(f'ok {tap.state.n} - # SKIP {OVMF} or openssl is not installed')
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -13,22 +13,13 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 C = os.path.join(ROOT, 'tests', 'vectors', 'tdx', 'ccel')
 Q = os.path.join(ROOT, 'tests', 'vectors', 'tdx', 'quotes')
 EXP = json.load(open(os.path.join(C, 'EXPECTED.json')))['logs']
-t = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global t, fails
-    t += 1
-    print(f'{"ok" if cond else "not ok"} {t} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:20]:
-            print(f'#   {line}')
 
 
 def run(*args):
@@ -216,8 +207,7 @@ def main():
             p, j = js('replay', '--json', logs[0])
             ok(p.returncode in (0, 2) and (not j or j.get('format') != 'cc-eventlog'),
                f'a TPM log ({os.path.basename(logs[0])}) still goes the TPM way', p.stderr)
-    print(f'1..{t}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 V = os.path.join(ROOT, 'tests', 'vectors', 'tdx')
 VEC = json.load(open(os.path.join(V, 'vectors.json')))
 OVMF = '/usr/share/ovmf/OVMF.fd'
@@ -22,17 +24,6 @@ INITRD = os.path.join(V, 'inputs', 'initrd-test.cpio')
 CMDLINE = open(os.path.join(V, 'inputs', 'cmdline.txt')).read()
 ACPI = os.path.join(V, 'inputs', 'synthetic-acpi')
 G = 1 << 30
-t = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global t, fails
-    t += 1
-    print(f'{"ok" if cond else "not ok"} {t} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:20]:
-            print(f'#   {line}')
 
 
 def run(*args):
@@ -227,8 +218,7 @@ def main():
     p = run('--help')
     ok(p.returncode == 0 and '--separator-rtmr' in p.stdout and 'edk2-stable202511' in p.stdout, '--help lists '
        'the variant switches and the known versions')
-    print(f'1..{t}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -12,32 +12,12 @@ import sys
 import tempfile
 import uuid
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok, skip  # noqa: E402
 VEC = json.load(open(os.path.join(ROOT, 'tests', 'vectors', 'tdx', 'vectors.json')))
 OVMF = '/usr/share/ovmf/OVMF.fd'
 CODE_4M = '/usr/share/OVMF/OVMF_CODE_4M.fd'
-
-t = 0
-fails = 0
-
-
-def ok(cond, name, diag=''):
-    global t, fails
-    t += 1
-    if cond:
-        print(f'ok {t} - {name}')
-    else:
-        fails += 1
-        print(f'not ok {t} - {name}')
-        for line in str(diag).splitlines():
-            print(f'#   {line}')
-
-
-def skip(name, why):
-    global t
-    t += 1
-    print(f'ok {t} - {name} # SKIP {why}')
 
 
 def run(*args):
@@ -163,8 +143,7 @@ def main():
         p = run('metadata', OVMF)
         ok(p.returncode == 0 and VEC['mrtd']['single_pass'] in p.stdout and VEC['mrtd']['two_pass'] in p.stdout,
            'text output carries both MRTDs', p.stdout)
-    print(f'1..{t}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

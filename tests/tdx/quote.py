@@ -11,21 +11,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
-CT = os.environ['COCOTRUST']
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+from tap import ROOT, CT, ok  # noqa: E402
+tap.state.max_diag = 20
 Q = os.path.join(ROOT, 'tests', 'vectors', 'tdx', 'quotes')
 CC = os.path.join(ROOT, 'tests', 'vectors', 'tdx', 'ccel')
-t = fails = 0
-
-
-def ok(cond, name, diag=''):
-    global t, fails
-    t += 1
-    print(f'{"ok" if cond else "not ok"} {t} - {name}')
-    if not cond:
-        fails += 1
-        for line in str(diag).splitlines()[:20]:
-            print(f'#   {line}')
 
 
 def run(*args):
@@ -173,8 +164,7 @@ def main():
                 good = good and 'SGX' in lines[0]
             ok(p.returncode == 2 and not p.stdout and good, f'{name}: exit 2 naming the offset '
                f'({lines[0][len(path) + 13:] if lines else ""})', f'exit {p.returncode} {p.stderr!r}')
-    print(f'1..{t}')
-    return 1 if fails else 0
+    return tap.done()
 
 
 if __name__ == '__main__':
