@@ -13,24 +13,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
 import tap  # noqa: E402
-from tap import ROOT, CT, ok  # noqa: E402
+from tap import ROOT, ok, failed_checks as failed, ct_json as ct  # noqa: E402
 tap.state.max_diag = 30
 AZ = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'azure')
 SNP = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'snp')
 EXP = json.load(open(os.path.join(AZ, 'EXPECTED.json')))
-
-
-def ct(*args):
-    p = subprocess.run([CT] + list(args), capture_output=True, text=True)
-    try:
-        j = json.loads(p.stdout) if '--json' in args and p.stdout else None
-    except json.JSONDecodeError:
-        j = None
-    return p, j
-
-
-def failed(j):
-    return sorted(c['name'] for c in j['checks'] if c['status'] == 'fail') if j else None
 
 
 def a(name):

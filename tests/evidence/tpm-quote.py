@@ -20,22 +20,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
 import tap  # noqa: E402
-from tap import ROOT, CT, ok  # noqa: E402
+from tap import ROOT, ok, failed_checks as failed, ct_json as ct  # noqa: E402
 tap.state.max_diag = 30
 VEC = os.path.join(ROOT, 'tests', 'vectors', 'evidence', 'tpm')
-
-
-def ct(*args, inp=None):
-    p = subprocess.run([CT] + list(args), capture_output=True, text=True, input=inp)
-    try:
-        j = json.loads(p.stdout) if '--json' in args and p.stdout else None
-    except json.JSONDecodeError:
-        j = None
-    return p, j
-
-
-def failed(j):
-    return sorted(c['name'] for c in j['checks'] if c['status'] == 'fail') if j else None
 
 
 # ---- Trustee's sample evidence (no TPM needed)

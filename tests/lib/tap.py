@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""TAP for the Python CLI tests (tests/*/*.py): the source root, the cocotrust binary, ok / skip and
-the plan. A test imports it from its own directory:
+"""TAP for the Python CLI tests (tests/*/*.py): the source root, the cocotrust binary, ok / skip,
+the plan, and running cocotrust for its JSON. A test imports it from its own directory:
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
     import tap  # noqa: E402
@@ -10,7 +10,9 @@ the plan. A test imports it from its own directory:
 
 Every `ok` prints "ok N - name" or "not ok N - name" and, for a failure, the diagnostic text as
 "#   " lines (at most max_diag of them, when set)."""
+import json
 import os
+import subprocess
 
 ROOT = os.environ.get('CT_SOURCE_ROOT', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 CT = os.environ.get('COCOTRUST', '')
@@ -39,6 +41,22 @@ def skip(name, why):
     """One case that could not run: "ok N - name # SKIP why"."""
     state.n += 1
     print(f'ok {state.n} - {name} # SKIP {why}', flush=True)
+
+
+def ct_json(*args, inp=None):
+    """Run cocotrust ARGS (text, stdin inp): the CompletedProcess and, when --json is among the
+    arguments, its stdout parsed (None when empty or not JSON)."""
+    p = subprocess.run([CT] + list(args), capture_output=True, text=True, input=inp)
+    try:
+        j = json.loads(p.stdout) if '--json' in args and p.stdout else None
+    except json.JSONDecodeError:
+        j = None
+    return p, j
+
+
+def failed_checks(j):
+    """The sorted names of the checks with status "fail" in a verify result (None without one)."""
+    return sorted(c['name'] for c in j['checks'] if c['status'] == 'fail') if j else None
 
 
 def done():
