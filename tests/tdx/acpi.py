@@ -25,12 +25,6 @@ KERNEL = os.path.join(ROOT, 'tests', 'vectors', 'kernel', 'vmlinuz-6.1.0-56-amd6
 OVMF = '/usr/share/ovmf/OVMF.fd'
 
 
-def skip_case(name, why):
-    global t
-    t += 1
-    print(f'ok {t} - {name} # SKIP {why}', flush=True)
-
-
 def dump(out, vcpus, mem=512):
     return subprocess.run([CT, 'tdx', 'acpi-dump', '--kernel', KERNEL, '--vcpus', str(vcpus), '--memory',
                            str(mem), '--timeout', '900', '-o', out, '--json'], capture_output=True, text=True)
@@ -223,8 +217,8 @@ def tests(tmp):
             j = None
             ok(False, f'dump {name}: --json prints JSON', f'{e}: {p.stdout[:500]}')
         if j is not None and validator is None:
-            skip_case(f'dump {name}: --json validates against schemas/tdx-acpi-dump.schema.json',
-                 'python3-jsonschema not installed (scripts/install-deps)')
+            tap.skip(f'dump {name}: --json validates against schemas/tdx-acpi-dump.schema.json',
+                     'python3-jsonschema not installed (scripts/install-deps)')
         elif j is not None:
             errs = [f'/{"/".join(str(x) for x in e.absolute_path)}: {e.message}' for e in validator.iter_errors(j)]
             ok(not errs, f'dump {name}: --json validates against schemas/tdx-acpi-dump.schema.json', '\n'.join(errs))
