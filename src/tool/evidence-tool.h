@@ -69,6 +69,10 @@ struct tool_snp_cli {
         ct_snp_verifier *v;
 };
 int tool_snp_cli_init(struct tool_snp_cli *cli);
+/* Room a verb leaves after its own options for the shared ones and the terminator. */
+#define TOOL_SNP_OPTS_ROOM 32
+/* tool_snp_cli_init, and opts (n_own + TOOL_SNP_OPTS_ROOM entries) = own[0..n_own), the shared options, the end. */
+int tool_snp_cli_setup(struct tool_snp_cli *cli, struct option *opts, const struct option *own, size_t n_own);
 void tool_snp_cli_free(struct tool_snp_cli *cli);
 /* Handle one of the shared options: an exit status, or -1 when c is not one of them. */
 int tool_snp_cli_option(struct tool_snp_cli *cli, int c, const char *arg);

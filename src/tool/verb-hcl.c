@@ -126,12 +126,12 @@ static void help_show(void)
 
 static int cmd_show(int argc, char **argv)
 {
-        struct tool_cmd cmd = TOOL_CMD("hcl report show", help_show);
         enum { OPT_PEM = 256 };
         static const struct option opts[] = {
                 { "ak-pem", no_argument, NULL, OPT_PEM },
                 { NULL, 0, NULL, 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("hcl report show", help_show);
         struct hcl_input in;
         bool pem_only = false;
         char pem[2048], hx[129];
@@ -228,7 +228,7 @@ static int cmd_verify(int argc, char **argv)
                 { "nonce", required_argument, NULL, OPT_NONCE },
                 { "pcrs", required_argument, NULL, OPT_PCRS },
         };
-        struct option opts[sizeof(own) / sizeof(own[0]) + 32];
+        struct option opts[sizeof(own) / sizeof(own[0]) + TOOL_SNP_OPTS_ROOM];
         struct tool_snp_cli snp;
         struct hcl_input in;
         ct_hcl_verify_opts ho;
@@ -244,10 +244,7 @@ static int cmd_verify(int argc, char **argv)
         memset(&ho, 0, sizeof(ho));
         memset(&qo, 0, sizeof(qo));
         memset(&in, 0, sizeof(in));
-        memcpy(opts, own, sizeof(own));
-        memcpy(opts + sizeof(own) / sizeof(own[0]), tool_snp_verify_options,
-               (tool_snp_n_verify_options + 1) * sizeof(struct option));
-        if ((rc = tool_snp_cli_init(&snp)) != EXIT_OK)
+        if ((rc = tool_snp_cli_setup(&snp, opts, own, sizeof(own) / sizeof(own[0]))) != EXIT_OK)
                 return rc;
         while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {

@@ -589,6 +589,16 @@ const struct option tool_snp_verify_options[] = {
 };
 const size_t tool_snp_n_verify_options = sizeof(tool_snp_verify_options) / sizeof(tool_snp_verify_options[0]) - 1;
 
+_Static_assert(sizeof(tool_snp_verify_options) / sizeof(tool_snp_verify_options[0]) <= TOOL_SNP_OPTS_ROOM,
+               "TOOL_SNP_OPTS_ROOM holds the shared options");
+
+int tool_snp_cli_setup(struct tool_snp_cli *cli, struct option *opts, const struct option *own, size_t n_own)
+{
+        memcpy(opts, own, n_own * sizeof(*own));
+        memcpy(opts + n_own, tool_snp_verify_options, (tool_snp_n_verify_options + 1) * sizeof(struct option));
+        return tool_snp_cli_init(cli);
+}
+
 int tool_snp_cli_init(struct tool_snp_cli *cli)
 {
         ct_error err;
@@ -711,16 +721,13 @@ static int cmd_verify(int argc, char **argv)
                 { "batch", required_argument, NULL, OPT_BATCH },
                 { "threads", required_argument, NULL, OPT_THREADS },
         };
-        struct option opts[sizeof(own) / sizeof(own[0]) + 32];
+        struct option opts[sizeof(own) / sizeof(own[0]) + TOOL_SNP_OPTS_ROOM];
         struct verify_cli cli = { 0 };
         struct tool_snp_cli snp;
         unsigned long long u;
         int c, rc;
 
-        memcpy(opts, own, sizeof(own));
-        memcpy(opts + sizeof(own) / sizeof(own[0]), tool_snp_verify_options,
-               (tool_snp_n_verify_options + 1) * sizeof(struct option));
-        if ((rc = tool_snp_cli_init(&snp)) != EXIT_OK)
+        if ((rc = tool_snp_cli_setup(&snp, opts, own, sizeof(own) / sizeof(own[0]))) != EXIT_OK)
                 return rc;
         while (rc == EXIT_OK && (c = tool_getopt(&cmd, argc, argv, "", opts)) != -1) {
                 switch (c) {

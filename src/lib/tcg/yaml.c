@@ -663,7 +663,7 @@ static bool digest_is(const ct_tcg_digest *d, const uint8_t *p, size_t n)
 
 /*
  * tpm2_eventlog's digest check of the records whose digest is the hash of
- * their data (a warning on stderr, the first failing bank only).
+ * their data (a warning on opts->warnings, the first failing bank only).
  */
 static void verify_digests(FILE *warn, const ct_tcg_event *ev)
 {
