@@ -58,16 +58,10 @@ static const char *bad_kind_name(ct_verity_bad_kind k)
 
 int verb_verify(int argc, char **argv)
 {
-        static const struct option longopts[] = {
-                COMMON_LONG_OPTS,
-                { "no-ext4", no_argument, NULL, OPT_NO_EXT4 },
-                { 0 },
-        };
-        struct tool_cmd cmd = TOOL_CMD("verity verify", verify_help);
         struct popts o;
         bool no_ext4 = false;
         const char *args[3], *data, *hash;
-        int data_fd = -1, hash_fd = -1, c, status;
+        int data_fd = -1, hash_fd = -1, status;
         uint8_t root[CT_VERITY_MAX_DIGEST];
         size_t ds;
         ct_verity_report rep;
@@ -80,10 +74,7 @@ int verb_verify(int argc, char **argv)
         bool fec_ran = false;
 
         memset(&fres, 0, sizeof(fres));
-        vcli_popts_init(&o);
-        while ((c = vcli_getopt(&cmd, &o, argc, argv, longopts)) != -1)
-                no_ext4 |= c == OPT_NO_EXT4; /* its only option of its own */
-        if ((status = vcli_positional(&cmd, &o, argc, argv, 3, args)) >= 0)
+        if ((status = vcli_tree_args("verity verify", verify_help, "no-ext4", argc, argv, &o, &no_ext4, args)) >= 0)
                 return status;
         data = args[0];
         hash = args[1];
@@ -271,16 +262,10 @@ static void repair_help(void)
 
 int verb_repair(int argc, char **argv)
 {
-        static const struct option longopts[] = {
-                COMMON_LONG_OPTS,
-                { "in-place", no_argument, NULL, OPT_IN_PLACE },
-                { 0 },
-        };
-        struct tool_cmd cmd = TOOL_CMD("verity repair", repair_help);
         struct popts o;
         bool in_place = false;
         const char *args[3], *data, *hash;
-        int hash_fd = -1, c, status;
+        int hash_fd = -1, status;
         uint8_t root[CT_VERITY_MAX_DIGEST];
         size_t ds;
         uint64_t covered = 0;
@@ -293,13 +278,11 @@ int verb_repair(int argc, char **argv)
         memset(&rep, 0, sizeof(rep));
         memset(&fres, 0, sizeof(fres));
         memset(&res, 0, sizeof(res));
-        vcli_popts_init(&o);
-        while ((c = vcli_getopt(&cmd, &o, argc, argv, longopts)) != -1)
-                in_place |= c == OPT_IN_PLACE; /* its only option of its own */
-        if ((status = vcli_positional(&cmd, &o, argc, argv, 3, args)) >= 0)
+        if ((status = vcli_tree_args("verity repair", repair_help, "in-place", argc, argv, &o, &in_place, args)) >= 0)
                 return status;
         if (!o.fec_device)
-                return tool_cmd_usage(&cmd, "--fec-device FEC is required");
+                return tool_usage("verity repair: --fec-device FEC is required; run '%s verity repair --help'",
+                                  program_name);
         data = args[0];
         hash = args[1];
         /* HASH is opened even with --no-superblock: a missing HASH is refused before DATA is read */

@@ -33,6 +33,17 @@ static bool parse_u32(const char *s, uint32_t *ret)
         return true;
 }
 
+/* A byte offset (at most INT64_MAX): 0, or a usage message and its exit status. */
+static int parse_offset(const char *arg, const char *opt, uint64_t *ret)
+{
+        unsigned long long v;
+
+        if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
+                return tool_usage("%s: number of bytes expected, got '%s'", opt, arg);
+        *ret = v;
+        return 0;
+}
+
 static bool parse_salt(const char *s, ct_verity_params *p)
 {
         ct_error e;
@@ -77,10 +88,7 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
                 o->params_given = true;
                 return 0;
         case OPT_HASH_OFFSET:
-                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
-                        return tool_usage("--hash-offset: number of bytes expected, got '%s'", arg);
-                o->p.hash_offset = v;
-                return 0;
+                return parse_offset(arg, "--hash-offset", &o->p.hash_offset);
         case OPT_SALT:
                 if (!parse_salt(arg, &o->p))
                         return tool_usage("--salt: hex string of at most %u bytes, or '-', expected",
@@ -103,10 +111,7 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
                 o->root_file = arg;
                 return 0;
         case OPT_FEC_OFFSET:
-                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
-                        return tool_usage("--fec-offset: number of bytes expected, got '%s'", arg);
-                o->p.fec_offset = v;
-                return 0;
+                return parse_offset(arg, "--fec-offset", &o->p.fec_offset);
         case OPT_FEC_ROOTS:
                 if (!parse_u32(arg, &o->p.fec_roots) || o->p.fec_roots < CT_VERITY_FEC_MIN_ROOTS ||
                     o->p.fec_roots > CT_VERITY_FEC_MAX_ROOTS)
@@ -174,6 +179,22 @@ int vcli_positional(const struct tool_cmd *cmd, const struct popts *o, int argc,
         for (unsigned i = 0; i < n; i++)
                 ret[i] = i < want ? argv[optind + (int)i] : NULL;
         return -1;
+}
+
+int vcli_tree_args(const char *name, void (*help)(void), const char *flag, int argc, char **argv, struct popts *o,
+                   bool *flag_set, const char **args)
+{
+        const struct option longopts[] = {
+                COMMON_LONG_OPTS,
+                { flag, no_argument, NULL, OPT_OWN_FLAG },
+                { 0 },
+        };
+        struct tool_cmd cmd = TOOL_CMD(name, help);
+
+        vcli_popts_init(o);
+        while (vcli_getopt(&cmd, o, argc, argv, longopts) == OPT_OWN_FLAG)
+                *flag_set = true;
+        return vcli_positional(&cmd, o, argc, argv, 3, args);
 }
 
 /* Parse a root hash given as hex text (or read from a file). */

@@ -34,14 +34,13 @@ enum {
         OPT_FEC_ROOTS,
         OPT_THREADS,
         OPT_JSON,
-        OPT_NO_EXT4,
         OPT_DATA_DEV,
         OPT_HASH_DEV,
         OPT_NAME,
         OPT_SIG_KEY_DESC,
         OPT_OUTPUT,
         OPT_DEBUG,
-        OPT_IN_PLACE,
+        OPT_OWN_FLAG,
 };
 
 /* veritysetup's short options: -h is --hash (help is --help only: tool_getopt), -s --salt, -v --verbose. */
@@ -97,6 +96,13 @@ int vcli_getopt(struct tool_cmd *cmd, struct popts *o, int argc, char **argv, co
  */
 int vcli_positional(const struct tool_cmd *cmd, const struct popts *o, int argc, char **argv, unsigned n,
                     const char **ret);
+/*
+ * verify and repair: the shared options and the verb's one flag option `flag`
+ * (its long name; *flag_set true when given), the three positional arguments
+ * into args. As vcli_positional: -1 to go on, else the exit status.
+ */
+int vcli_tree_args(const char *name, void (*help)(void), const char *flag, int argc, char **argv, struct popts *o,
+                   bool *flag_set, const char **args);
 /*
  * verify, repair, table: the parameters of the tree in HASH (args: DATA HASH
  * ROOT_HASH, vcli_load_params), the digest size and the root hash (ROOT_HASH
