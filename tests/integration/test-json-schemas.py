@@ -3,10 +3,15 @@
 """Validate the --json documents of the verbs against schemas/*.schema.json
 (python3-jsonschema, Draft 2020-12), on real inputs from tests/vectors, and
 check that each schema rejects a broken document (a required member removed,
-a digest of the wrong shape), so a schema that accepts anything fails here."""
+a digest of the wrong shape), so a schema that accepts anything fails here.
+At the end: every JSON emitter in src/ is in a table naming its schema, every
+schema exists, and each one is validated on real output here or in the test
+that can produce it (tpm capture and tdx acpi-dump need a QEMU boot:
+tests/tpm/test-capture.sh, tests/tdx/acpi.py)."""
 import copy
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -332,6 +337,184 @@ if shutil.which("systemd-repart") and shutil.which("mkfs.ext4"):
         ok(False, "systemd-repart builds the image for image inspect", r.stderr)
 else:
     ok(True, "image-inspect.schema.json # SKIP systemd-repart or mkfs.ext4 not installed")
+
+# The --emit file of pcr compare: PCR-set JSON (the format of tpm capture's pcrs.json and of --pcrs inputs).
+emit = os.path.join(tmp, "emit.json")
+subprocess.run([tool, "pcr", "compare", tb + "pcrread/quote/quote.yaml", tb + "pcrread/quote/checkquote.yaml",
+                "--emit", emit], capture_output=True, cwd=src)
+
+
+def case_file(schema_name, path, breakers, what):
+    """Like case() for a document a verb wrote to a file."""
+    v = schema(schema_name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        ok(False, "%s: %s" % (schema_name, what), e)
+        return
+    errs = errors(v, doc)
+    ok(not errs, "%s validates %s" % (schema_name, what), "\n".join(errs))
+    for bwhat, mutate in breakers:
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        ok(bool(errors(v, bad)), "%s rejects the document with %s" % (schema_name, bwhat))
+
+
+case_file("pcr-set.schema.json", emit, [
+    VERSION2, drop("pcrs"), ("PCR 24", lambda d: d["pcrs"]["sha256"].__setitem__("24", "00" * 32)),
+    ("a sha1-sized sha256 value", lambda d: d["pcrs"]["sha256"].__setitem__("0", "00" * 20)),
+    ("a bank md5", lambda d: d["pcrs"].__setitem__("md5", {}))], "pcr compare --emit FILE")
+case("pcr-set.schema.json", ["eventlog", "replay", "--json", tl + "eventlogs/tpm2tools-uefi-sha1-log.bin"],
+     [("a short sha1 PCR 0", lambda d: d["pcrs"]["sha1"].__setitem__("0", "abcd"))])
+
+# tpm capture --json needs a boot (validated in tests/tpm/test-capture.sh on its boots, where every PCR
+# matches); its mismatch list is the one eventlog check renders (check-render.c), so the schema's
+# mismatch part is checked here on eventlog check's mismatching PCR 0, in a capture-shaped document.
+try:
+    chk = run(["eventlog", "check", "--json", tl + "boot/uki-A/binary_bios_measurements", "--pcrs", p0], rc=1)
+    capdoc = {"schema_version": 1, "output": "ref", "eventlog_size": os.path.getsize(
+        os.path.join(src, tl + "boot/uki-A/binary_bios_measurements")), "events": 1, "banks": chk["banks"],
+        "mismatches": chk["mismatches"], "ok": False}
+    vcap = schema("tpm-capture.schema.json")
+    ok(chk["mismatches"] and not errors(vcap, capdoc),
+       "tpm-capture.schema.json: the mismatch list of a mismatching PCR 0 (eventlog check's renderer) validates",
+       "\n".join(errors(vcap, capdoc)))
+    for what, mutate in [drop("ok"), drop("banks"), VERSION2,
+                         ("a sha1-sized sha256 replayed value", lambda d: d["mismatches"][0].__setitem__("replayed", "00" * 20)),
+                         ("a mismatch event without digest", lambda d: d["mismatches"][0]["events"][0].pop("digest")),
+                         ("PCR 24 explained", lambda d: d["banks"]["sha256"]["explained"].append(24))]:
+        bad = copy.deepcopy(capdoc)
+        mutate(bad)
+        ok(bool(errors(vcap, bad)), "tpm-capture.schema.json rejects the document with %s" % what)
+except Exception as e:  # noqa: BLE001 - reported as a failed case
+    ok(False, "tpm-capture.schema.json: eventlog check on a mismatching PCR 0", e)
+
+# CC event logs (TDX CCEL): eventlog replay / show / check
+cc = td + "ccel/"
+case("eventlog-replay-cc.schema.json", ["eventlog", "replay", "--json", cc + "go-tdx-guest_cos-113_ccel_table.bin",
+                                        cc + "go-tdx-guest_cos-113_ccel_data.bin"],
+     [VERSION2, drop("rtmrs"), short("rtmrs", "rtmr_2"), ("a table without lasa", lambda d: d["ccel_table"].pop("lasa")),
+      ("five RTMR counts", lambda d: d["extends_per_rtmr"].append(0))])
+case("eventlog-replay-cc.schema.json", ["eventlog", "replay", "--json", cc + "trustee_CCEL_data_grub.bin"],
+     [short("trustee", "tdvfkernelparams")])
+for f in ["go-tdx-guest_cos-113_ccel_data.bin", "trustee_CCEL_AAEL_alibabacloud.bin", "trustee_CCEL_data_grub_gke.bin"]:
+    case("eventlog-show-cc.schema.json", ["eventlog", "show", "--json", cc + f],
+         [VERSION2, drop("uefi_event_logs"), ("a record without rtmr", lambda d: d["uefi_event_logs"][0].pop("rtmr")),
+          ("a short record digest", lambda d: d["uefi_event_logs"][0]["digests"][0].__setitem__("digest", "abcd"))])
+cq = cc + "go-tdx-guest_cos-113_tdx_quote.dat"
+case("eventlog-check-cc.schema.json", ["eventlog", "check", "--json", cc + "go-tdx-guest_cos-113_ccel_data.bin", "--quote", cq],
+     [VERSION2, drop("ok"), short("rtmrs", 1, "quote"), ("three RTMRs", lambda d: d["rtmrs"].pop())])
+case("eventlog-check-cc.schema.json", ["eventlog", "check", "--json", cc + "trustee_CCEL_data_grub.bin", "--quote", cq],
+     [("a mismatch without why", lambda d: d["rtmrs"][0].pop("why")),
+      ("signature verified", lambda d: d.__setitem__("quote_signature_verified", True))], rc=1)
+
+# snp report verify --batch: JSON Lines, one document per report (a readable one and an unreadable one)
+bdir = os.path.join(tmp, "batch")
+os.makedirs(bdir)
+shutil.copy(os.path.join(src, ev + "snp/msft-tav_milan_attestation_report.bin"), bdir)
+with open(os.path.join(bdir, "cut.bin"), "wb") as f:
+    f.write(b"\0" * 7)
+p = subprocess.run([tool, "snp", "report", "verify", "--json", "--batch", bdir, "--vcek", ev + "snp/msft-tav_milan_vcek.pem",
+                    "--ca", ev + "snp/msft-tav_milan_ask.pem", "--ca", ev + "snp/msft-tav_milan_ark.pem"],
+                   capture_output=True, text=True, cwd=src)
+vb = schema("snp-report-verify-batch.schema.json")
+try:
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+except ValueError as e:
+    lines = []
+    ok(False, "snp report verify --batch --json prints JSON lines", e)
+ok(p.returncode == 2 and len(lines) == 2 and {x.get("ok") for x in lines} == {True, False},
+   "snp report verify --batch: one line per report, one verified, one unreadable (exit 2)", p.stderr)
+for x in lines:
+    errs = errors(vb, x)
+    ok(not errs, "snp-report-verify-batch.schema.json validates the line of %s" % os.path.basename(str(x.get("id"))),
+       "\n".join(errs))
+    for what, mutate in [drop("index"), VERSION2] + ([drop("error")] if "error" in x else
+                                                     [drop("problems"), short("vcek_sha256")]):
+        bad = copy.deepcopy(x)
+        mutate(bad)
+        ok(bool(errors(vb, bad)), "snp-report-verify-batch.schema.json rejects a line with %s" % what)
+
+# reference -o FILE --json: the summary; the manifest written validates against manifest.schema.json
+mout = os.path.join(tmp, "ref-m.json")
+case("reference-summary.schema.json", ["reference", "--firmware", sn + "inputs/ovmf_AmdSev_suffix.bin", "--vcpus", "1",
+                                       "--quiet", "-o", mout, "--json"],
+     [VERSION2, drop("snp_rows"), ("tdx_computed as a string", lambda d: d.__setitem__("tdx_computed", "no"))])
+case_file("manifest.schema.json", mout, [drop("snp")], "the manifest reference -o wrote")
+
+# Every place in src/ that starts a schema_version document, with the schemas its documents follow. The
+# JSON emitters in src/tool are counted (tool_json_new(), tool_pcrset_json(&...), in source order); a new one,
+# or one gone, fails here until this table names its schema. src/lib files that write or read a
+# schema_version document are listed by name.
+EMITTERS = {
+    "src/tool/output.c": [["pcr-set"]],                      # tool_pcrset_json
+    "src/tool/verb-appraise.c": [["appraise"]],
+    "src/tool/verb-ccel.c": [["eventlog-replay-cc"], ["eventlog-show-cc"], ["eventlog-check-cc"]],
+    "src/tool/verb-eventlog.c": [["eventlog-replay"], ["eventlog-show"], ["eventlog-show"], ["eventlog-check"]],
+    "src/tool/verb-hcl.c": [["hcl-report-show"], ["hcl-report-verify"]],
+    "src/tool/verb-image.c": [["image-inspect"]],
+    "src/tool/verb-initrd.c": [["initrd-pack"]],
+    "src/tool/verb-pcr-compare.c": [["pcr-compare"], ["pcr-set"]],  # --json, --emit FILE
+    "src/tool/verb-pcr-predict.c": [["pcr-predict"]],
+    "src/tool/verb-pe.c": [["pe-hash"]],
+    "src/tool/verb-reference.c": [["reference-summary"]],
+    "src/tool/verb-rvps.c": [["rvps-export"], ["rvps-lint"]],
+    "src/tool/verb-snp-explain.c": [["snp-explain"]],
+    "src/tool/verb-snp-idblock.c": [["snp-id-block"]],
+    "src/tool/verb-snp-report.c": [["snp-report-show"], ["snp-report-verify"], ["snp-report-verify-batch"]],
+    "src/tool/verb-snp.c": [["snp-measure", "snp-measure-table"]],
+    "src/tool/verb-tdx-acpi.c": [["tdx-acpi-dump"]],
+    "src/tool/verb-tdx-measure.c": [["tdx-measure", "tdx-measure-table"]],
+    "src/tool/verb-tdx.c": [["tdx-metadata"], ["tdx-quote"]],
+    "src/tool/verb-tpm-quote.c": [["tpm-quote-verify"], ["tpm-evidence-verify"]],
+    "src/tool/verb-tpm.c": [["pcr-set"], ["tpm-capture"]],   # DIR/pcrs.json, --json
+    "src/tool/verb-uki-build.c": [["uki-build"]],
+    "src/tool/verb-uki.c": [["uki-measure"], ["uki-sign"]],
+    "src/tool/verity-cli.c": [["verity-format", "verity-dump", "verity-verify", "verity-table", "verity-repair"]],
+    "src/lib/refvals/write.c": [["manifest"]],               # ct_manifest_write
+    "src/lib/refvals/read.c": [["manifest"]],                # reads it
+    "src/lib/refvals/rvps.c": [["manifest"]],                # reads it
+    "src/lib/refvals/model.c": [["manifest"]],
+    "src/lib/pcr/pcrread.c": [["pcr-set"]],                  # reads PCR-set JSON
+}
+INPUT_ONLY = {"image-description"}  # read by reference --image-description, validated in tests/reference
+EMIT_RE = re.compile(r"\btool_json_new\(\)|\btool_pcrset_json\(&")
+found = {}
+for dirpath, _, names in os.walk(os.path.join(src, "src")):
+    for name in sorted(names):
+        if not name.endswith((".c", ".h")):
+            continue
+        path = os.path.join(dirpath, name)
+        rel = os.path.relpath(path, src)
+        text = open(path, encoding="utf-8", errors="replace").read()
+        sites = len(EMIT_RE.findall(text)) if rel.startswith("src/tool/") and name.endswith(".c") else 0
+        if sites or ('"schema_version"' in text and rel.startswith("src/lib/")) or "schema_version =" in text:
+            found[rel] = sites
+missing = sorted(set(found) - set(EMITTERS))
+ok(not missing, "every src/ file that emits or reads a schema_version document is in the table", missing)
+wrong = ["%s: %d emitters, the table has %d" % (f, found[f], len(EMITTERS[f])) for f in sorted(found)
+         if f in EMITTERS and f.startswith("src/tool/") and found[f] != len(EMITTERS[f])]
+ok(not wrong, "the table has one entry per JSON emitter in src/tool (%d emitters in %d files)"
+   % (sum(found.values()), len([f for f in found if found[f]])), "\n".join(wrong))
+gone = sorted(set(EMITTERS) - set(found))
+ok(not gone, "every file of the table still emits or reads one", gone)
+named = {x for entries in EMITTERS.values() for e in entries for x in e} | INPUT_ONLY
+files = {f[:-len(".schema.json")] for f in os.listdir(os.path.join(src, "schemas")) if f.endswith(".schema.json")}
+ok(named <= files, "every schema the table names exists in schemas/", sorted(named - files))
+ok(files <= named, "every schemas/*.schema.json is named by the table", sorted(files - named))
+# Each schema is validated against real output: here, or in the test that can produce it (the boots).
+tests_text = {}
+for dirpath, _, names in os.walk(os.path.join(src, "tests")):
+    for name in names:
+        if name.endswith((".py", ".sh")) and name != "test-json-schemas.py":
+            tests_text[os.path.relpath(os.path.join(dirpath, name), src)] = open(os.path.join(dirpath, name),
+                                                                                  encoding="utf-8", errors="replace").read()
+own = open(os.path.abspath(__file__), encoding="utf-8").read()
+for name in sorted(files):
+    where = ["here"] if ('"%s.schema.json"' % name) in own else []
+    where += [t for t, txt in sorted(tests_text.items()) if "%s.schema.json" % name in txt]
+    ok(bool(where), "%s.schema.json is validated by a test (%s)" % (name, ", ".join(where[:3]) or "none"))
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

@@ -6,7 +6,10 @@ RSDT/XSDT -> every table and FADT -> DSDT/FACS links resolved through the table-
 every signature and checksum after running the loader's commands, every checksum command covering exactly one
 table), two dumps of one shape are identical, a dump with another vCPU count differs table by table only in the
 MADT (APIC) and the DSDT (its CPU devices) — the tables' positions aside —, and `tdx measure --acpi-dir` takes a dump: its acpi-tables event
-digest is `openssl dgst -sha384` of the dumped file. Usage errors without a boot. TAP."""
+digest is `openssl dgst -sha384` of the dumped file. Each dump's --json validates against
+schemas/tdx-acpi-dump.schema.json and gives the sizes and SHA-384 of the files written. Usage errors without a boot. TAP."""
+import hashlib
+import json
 import os
 import shutil
 import struct
@@ -31,9 +34,27 @@ def ok(cond, name, diag=''):
             print(f'#   {line}')
 
 
+def skip_case(name, why):
+    global t
+    t += 1
+    print(f'ok {t} - {name} # SKIP {why}', flush=True)
+
+
 def dump(out, vcpus, mem=512):
     return subprocess.run([CT, 'tdx', 'acpi-dump', '--kernel', KERNEL, '--vcpus', str(vcpus), '--memory',
-                           str(mem), '--timeout', '900', '-o', out], capture_output=True, text=True)
+                           str(mem), '--timeout', '900', '-o', out, '--json'], capture_output=True, text=True)
+
+
+def schema_validator():
+    """schemas/tdx-acpi-dump.schema.json (python3-jsonschema), or None when jsonschema is missing."""
+    try:
+        import jsonschema
+    except ImportError:
+        return None
+    with open(os.path.join(ROOT, 'schemas', 'tdx-acpi-dump.schema.json'), encoding='utf-8') as f:
+        s = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(s)
+    return jsonschema.Draft202012Validator(s)
 
 
 def load(d):
@@ -197,6 +218,7 @@ def tests(tmp):
     ok(p.returncode == 3 and 'could not load kernel' in p.stderr, "QEMU fails: exit 3 with its output", p.stderr)
 
     dirs = {}
+    validator = schema_validator()
     for name, vcpus in (('a', 2), ('b', 2), ('c', 1)):
         d = os.path.join(tmp, name)
         p = dump(d, vcpus)
@@ -205,6 +227,24 @@ def tests(tmp):
             print(f'1..{t}')
             return 1
         dirs[name] = load(d)
+        try:
+            j = json.loads(p.stdout)
+        except ValueError as e:
+            j = None
+            ok(False, f'dump {name}: --json prints JSON', f'{e}: {p.stdout[:500]}')
+        if j is not None and validator is None:
+            skip_case(f'dump {name}: --json validates against schemas/tdx-acpi-dump.schema.json',
+                 'python3-jsonschema not installed (scripts/install-deps)')
+        elif j is not None:
+            errs = [f'/{"/".join(str(x) for x in e.absolute_path)}: {e.message}' for e in validator.iter_errors(j)]
+            ok(not errs, f'dump {name}: --json validates against schemas/tdx-acpi-dump.schema.json', '\n'.join(errs))
+        if j is not None:
+            files = j.get('files') if isinstance(j.get('files'), dict) else {}
+            got = {n: (f.get('size'), f.get('sha384')) for n, f in files.items() if isinstance(f, dict)}
+            want = {n: (len(b), hashlib.sha384(b).hexdigest()) for n, b in dirs[name].items()}
+            ok(got == want and j.get('vcpus') == vcpus and j.get('memory_mib') == 512 and j.get('output') == d,
+               f'dump {name}: --json sizes and SHA-384 are those of the files written (hashlib), vcpus, memory, output',
+               f'got {got} {j.get("vcpus")} {j.get("memory_mib")} {j.get("output")}\nwant {want}')
     a, b, c = dirs['a'], dirs['b'], dirs['c']
     ok(all(len(a[n]) > 0 for n in a) and a['etc/acpi/rsdp'][:8] == b'RSD PTR ', 'three non-empty blobs, an RSDP')
     tables, problems = walk(a)
@@ -230,7 +270,6 @@ def tests(tmp):
 
     # tdx measure --acpi-dir on a dump
     if os.path.exists(OVMF) and shutil.which('openssl'):
-        import json
         p = subprocess.run([CT, 'tdx', 'measure', '--json', '--firmware', OVMF, '--edk2', '202411',
                             '--acpi-dir', os.path.join(tmp, 'a'), '--vcpus', '2', '--memory', '512M'],
                            capture_output=True, text=True)

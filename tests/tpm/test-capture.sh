@@ -2,7 +2,9 @@
 # tpm capture: real OVMF + swtpm + qemu boots of the Debian kernel (QEMU direct boot) and of a small
 # UKI built here with objcopy from the systemd stub; the captured log must replay to the captured
 # PCRs, and its events must match what the real tools compute (tpm2_eventlog, pesign -h,
-# systemd-measure, sha256sum). Usage: test-capture.sh [--quick] (--quick: no UKI boot, for ASan).
+# systemd-measure, sha256sum); every --json output and pcrs.json validates against its schema
+# (schemas/tpm-capture.schema.json, schemas/pcr-set.schema.json).
+# Usage: test-capture.sh [--quick] (--quick: no UKI boot, for ASan).
 set -u
 . "$CT_SOURCE_ROOT/tests/lib/tap.sh"
 CT=$COCOTRUST
@@ -32,6 +34,15 @@ ev = [e for e in json.load(sys.stdin)["events"] if e["pcr"] == pcr and e["type_n
 print(ev[nth - 1]["digests"]["sha256"] if len(ev) >= nth else "none")' "$2" "$3" "${4:-1}"
 }
 pcr_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]])' "$@"; }
+# schema_ok SCHEMA FILE DESC: FILE validates against schemas/SCHEMA (python3-jsonschema; skipped without it)
+schema_ok() {
+        local out rc
+        out=$(python3 "$CT_SOURCE_ROOT/tests/lib/check-json-schema.py" "$1" "$2")
+        rc=$?
+        if [ $rc = 77 ]; then skip "$3" "python3-jsonschema not installed (scripts/install-deps)"; return; fi
+        ok $rc "$3"
+        [ -z "$out" ] || echo "$out"
+}
 leftovers() { # any process whose command line names this test's capture work directories?
         local f
         for f in /proc/[0-9]*/cmdline; do
@@ -145,6 +156,8 @@ for phase in "firmware (OVMF under QEMU, KVM)" "firmware (OVMF under QEMU, TCG)"
         ok "$(grep -qF "s: $phase" "$T/err"; echo $?)" "auto: progress line for '$phase'"
 done
 is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ok"])' "$T/auto.json")" True "auto: the captured log replays to the captured PCRs"
+schema_ok tpm-capture.schema.json "$T/auto.json" "auto: --json validates against schemas/tpm-capture.schema.json"
+schema_ok pcr-set.schema.json "$T/auto/pcrs.json" "auto: pcrs.json validates against schemas/pcr-set.schema.json"
 "$CT" eventlog check "$T/auto/eventlog.bin" --pcrs "$T/auto/pcrs.json" >/dev/null
 is "$?" 0 "auto: eventlog check agrees"
 is "$(leftovers)" no "auto: no qemu/swtpm left running"
@@ -160,6 +173,7 @@ is "$rc" 0 "kernel boot: captured log replays to the captured PCRs (exit 0)"
 for f in eventlog.bin pcrs.json console.log; do
         ok "$([ -s "$T/k/$f" ]; echo $?)" "kernel boot: $f written"
 done
+schema_ok pcr-set.schema.json "$T/k/pcrs.json" "kernel boot: pcrs.json validates against schemas/pcr-set.schema.json"
 is "$(leftovers)" no "kernel boot: no qemu/swtpm left running"
 is "$(ls "$TMPDIR" | wc -l)" 0 "kernel boot: work directory removed"
 "$CT" eventlog check "$T/k/eventlog.bin" --pcrs "$T/k/pcrs.json" >/dev/null
@@ -204,6 +218,8 @@ is "$rc" 0 "UKI boot: captured log replays to the captured PCRs (exit 0)"
 [ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/u/console.log" 2>/dev/null)"; }
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ok"], d["banks"]["sha256"]["explained"])' "$T/u.json")" \
    "True [0, 1, 2, 3, 4, 5, 6, 7, 9, 11]" "UKI boot: --json result"
+schema_ok tpm-capture.schema.json "$T/u.json" "UKI boot: --json validates against schemas/tpm-capture.schema.json"
+schema_ok pcr-set.schema.json "$T/u/pcrs.json" "UKI boot: pcrs.json validates against schemas/pcr-set.schema.json"
 is "$(leftovers)" no "UKI boot: no qemu/swtpm left running"
 if command -v pesign >/dev/null; then
         is "$(event_digest "$T/u/eventlog.bin" 4 EV_EFI_BOOT_SERVICES_APPLICATION 1)" \
@@ -258,6 +274,7 @@ if [ -r "$KEY" ] && [ -r /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd ] && command -
         diag "Secure Boot UKI boot: $(( $(date +%s) - start )) s"
         is "$rc" 0 "Secure Boot boot: captured log replays to the captured PCRs (exit 0)"
         [ "$rc" = 0 ] || { diag "$(cat "$T/err")"; diag "$(tail -5 "$T/s/console.log" 2>/dev/null)"; }
+        schema_ok pcr-set.schema.json "$T/s/pcrs.json" "Secure Boot boot: pcrs.json validates against schemas/pcr-set.schema.json"
         "$CT" eventlog show --json "$T/s/eventlog.bin" >"$T/s.json"
         is "$(python3 -c '
 import json, sys
