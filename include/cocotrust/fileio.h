@@ -26,6 +26,7 @@
 #ifndef COCOTRUST_FILEIO_H
 #define COCOTRUST_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -137,8 +138,20 @@ typedef struct ct_outputs ct_outputs;
 
 ct_code ct_outputs_new(ct_outputs **ret, ct_error *err);
 
-/* Open the temporary of one more output; *ret stays owned by s (write to (*ret)->fd or ct_atomic_write). */
+/*
+ * Open the temporary of one more output; *ret stays owned by s (write to
+ * (*ret)->fd or ct_atomic_write). An output that is the same file as one
+ * added before or as an input of the set, under any spelling ("./h" and "h",
+ * a symlink, a hard link: same device and inode of an existing file, same
+ * resolved path of a new one), is refused: CT_E_ARG naming both paths.
+ */
 ct_code ct_outputs_add(ct_outputs *s, const char *path, ct_atomic_file **ret, ct_error *err);
+
+/* Record an input of the run: no output added later may be the same file (as ct_outputs_add). */
+ct_code ct_outputs_add_input(ct_outputs *s, const char *path, ct_error *err);
+
+/* Do the paths name one file, as ct_outputs_add compares them (also for files not yet there)? */
+bool ct_paths_same_file(const char *a, const char *b);
 
 /* Make every output final. On error the targets not yet renamed are unchanged and the temporaries removed. */
 ct_code ct_outputs_commit(ct_outputs *s, ct_error *err);

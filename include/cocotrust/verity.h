@@ -157,8 +157,10 @@ ct_code ct_verity_format(const char *data_path, const char *hash_path, const cha
  * (on error the caller frees outs, which removes the temporaries). Each
  * temporary starts as a copy (reflink where the file system can) of the
  * existing file, so bytes format does not write are kept as veritysetup keeps
- * them. A hash or FEC file that is the data file or a block device is written
- * in place and is not part of the set.
+ * them (holes stay holes). A hash or FEC file that is the data file or a
+ * block device is written in place and is not part of the set. The data file
+ * joins the set as an input: an output the caller adds later that is the data
+ * file, or one of these outputs, under another name is refused (CT_E_ARG).
  */
 ct_code ct_verity_format_outputs(const char *data_path, const char *hash_path, const char *fec_path,
                                  ct_verity_params *p, unsigned threads, ct_outputs *outs, ct_verity_result *ret,

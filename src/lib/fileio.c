@@ -762,10 +762,112 @@ CT_EXPORT ct_code ct_write_file_atomic(const char *path, const void *buf, size_t
 
 /* ---- a set of outputs ---- */
 
+/* Which file a path of the set means: its canonical path, and its device and inode when it exists. */
+struct file_id {
+        char *name;  /* as the caller spelled it */
+        char *canon; /* symlinks and "."/".." resolved (the directory's, for a file not yet there) */
+        bool exists, input;
+        dev_t dev;
+        ino_t ino;
+};
+
 struct ct_outputs {
         ct_atomic_file f[CT_OUTPUTS_MAX];
         size_t n;
+        struct file_id id[2 * CT_OUTPUTS_MAX]; /* every output added, and the inputs */
+        size_t n_id;
 };
+
+static ct_code file_id_get(const char *path, bool input, struct file_id *id, ct_error *err)
+{
+        char *final = resolve_output(path, err), *dir = NULL, *base = NULL, *rdir = NULL;
+        struct stat st;
+
+        if (!final)
+                return err ? err->code : CT_E_IO;
+        memset(id, 0, sizeof(*id));
+        id->input = input;
+        if (stat(final, &st) == 0) {
+                id->exists = true;
+                id->dev = st.st_dev;
+                id->ino = st.st_ino;
+        }
+        id->canon = realpath(final, NULL);
+        if (!id->canon && (dir = strdup(final)) && (base = strdup(final)) && (rdir = realpath(dirname(dir), NULL)) &&
+            asprintf(&id->canon, "%s/%s", rdir, basename(base)) < 0)
+                id->canon = NULL;
+        if (!id->canon)
+                id->canon = final; /* the directory is not there either: the open will say so */
+        else
+                free(final);
+        free(dir);
+        free(base);
+        free(rdir);
+        id->name = strdup(path);
+        if (!id->canon || !id->name) {
+                free(id->canon);
+                free(id->name);
+                return ct_error_set(err, CT_E_NOMEM, "out of memory");
+        }
+        return CT_OK;
+}
+
+static bool file_id_same(const struct file_id *a, const struct file_id *b)
+{
+        return (a->exists && b->exists && a->dev == b->dev && a->ino == b->ino) || strcmp(a->canon, b->canon) == 0;
+}
+
+CT_EXPORT bool ct_paths_same_file(const char *a, const char *b)
+{
+        struct file_id x, y;
+        ct_error e;
+        bool same;
+
+        ct_error_clear(&e);
+        if (file_id_get(a, false, &x, &e))
+                return false;
+        if (file_id_get(b, false, &y, &e)) {
+                free(x.canon);
+                free(x.name);
+                return false;
+        }
+        same = file_id_same(&x, &y);
+        free(x.canon);
+        free(x.name);
+        free(y.canon);
+        free(y.name);
+        return same;
+}
+
+/* Add the identity of path to s; an output is refused when an output or an input already in s is the same file. */
+static ct_code outputs_claim(ct_outputs *s, const char *path, bool input, ct_error *err)
+{
+        struct file_id id;
+        ct_code r;
+
+        if (s->n_id >= sizeof(s->id) / sizeof(s->id[0]))
+                return ct_error_set(err, CT_E_LIMIT, "more than %u inputs and outputs in one run", 2 * CT_OUTPUTS_MAX);
+        r = file_id_get(path, input, &id, err);
+        if (r)
+                return r;
+        for (size_t i = 0; i < s->n_id; i++) {
+                if (input || !file_id_same(&id, &s->id[i]))
+                        continue; /* an input is compared with the outputs added after it only */
+                ct_error_set(err, CT_E_ARG, "the same file as the %s '%s'; name every output once, and none an input",
+                             s->id[i].input ? "input" : "output", s->id[i].name);
+                ct_error_set_input(err, path);
+                free(id.canon);
+                free(id.name);
+                return CT_E_ARG;
+        }
+        s->id[s->n_id++] = id;
+        return CT_OK;
+}
+
+CT_EXPORT ct_code ct_outputs_add_input(ct_outputs *s, const char *path, ct_error *err)
+{
+        return outputs_claim(s, path, true, err);
+}
 
 CT_EXPORT ct_code ct_outputs_new(ct_outputs **ret, ct_error *err)
 {
@@ -783,12 +885,9 @@ CT_EXPORT ct_code ct_outputs_add(ct_outputs *s, const char *path, ct_atomic_file
 
         if (s->n >= CT_OUTPUTS_MAX)
                 return ct_error_set(err, CT_E_LIMIT, "more than %u outputs in one run", CT_OUTPUTS_MAX);
-        for (size_t i = 0; i < s->n; i++)
-                if (strcmp(s->f[i].path, path) == 0) {
-                        ct_error_set(err, CT_E_ARG, "named twice as an output");
-                        ct_error_set_input(err, path);
-                        return CT_E_ARG;
-                }
+        r = outputs_claim(s, path, false, err);
+        if (r)
+                return r;
         r = ct_atomic_open(path, &s->f[s->n], err);
         if (r)
                 return r;
@@ -820,6 +919,10 @@ CT_EXPORT void ct_outputs_free(ct_outputs *s)
                 return;
         for (size_t i = 0; i < s->n; i++)
                 ct_atomic_abort(&s->f[i]);
+        for (size_t i = 0; i < s->n_id; i++) {
+                free(s->id[i].canon);
+                free(s->id[i].name);
+        }
         free(s);
 }
 

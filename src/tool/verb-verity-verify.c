@@ -58,16 +58,10 @@ static const char *bad_kind_name(ct_verity_bad_kind k)
 
 int verb_verify(int argc, char **argv)
 {
-        static const struct option longopts[] = {
-                COMMON_LONG_OPTS,
-                { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
-                { "no-ext4", no_argument, NULL, OPT_NO_EXT4 },
-                { 0 },
-        };
         struct popts o;
         bool no_ext4 = false;
-        const char *data, *hash, *root_text = NULL;
-        int data_fd = -1, hash_fd = -1, c, r, status;
+        const char *args[3], *data, *hash;
+        int data_fd = -1, hash_fd = -1, status;
         uint8_t root[CT_VERITY_MAX_DIGEST];
         size_t ds;
         ct_verity_report rep;
@@ -80,51 +74,13 @@ int verb_verify(int argc, char **argv)
         bool fec_ran = false;
 
         memset(&fres, 0, sizeof(fres));
-        vcli_popts_init(&o);
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
-                r = vcli_common_opt(c, optarg, &o);
-                if (r == 0)
-                        continue;
-                if (r > 1)
-                        return r;
-                switch (c) {
-                case OPT_ROOT_FILE:
-                        o.root_file = optarg;
-                        break;
-                case OPT_NO_EXT4:
-                        no_ext4 = true;
-                        break;
-                default:
-                        return vcli_bad_option(argv, "verify");
-                }
-        }
-        if (o.version || o.help)
-                return vcli_help_or_version(&o, verify_help);
-        if (argc - optind != (o.root_file ? 2 : 3))
-                return tool_usage("verity verify: DATA HASH ROOT_HASH expected; run '%s verity verify --help'",
-                                  program_name);
-        data = argv[optind];
-        hash = argv[optind + 1];
-        if (!o.root_file)
-                root_text = argv[optind + 2];
-
+        if ((status = vcli_tree_args("verity verify", verify_help, "no-ext4", argc, argv, &o, &no_ext4, args)) >= 0)
+                return status;
+        data = args[0];
+        hash = args[1];
         if ((status = tool_open_input(data, CT_INPUT_NO_STREAM, &data_fd)) != EXIT_OK)
                 return status;
-        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK) {
-                close(data_fd);
-                return status;
-        }
-        status = vcli_load_params(&o, hash, hash_fd, data);
-        if (status)
-                goto out;
-        ds = ct_verity_digest_size(o.p.hash_name);
-        if (ds == 0) {
-                status = tool_errorf(EXIT_BAD_INPUT, "hash algorithm '%s' is not available", o.p.hash_name);
-                goto out;
-        }
-        status = vcli_get_root(root_text, o.root_file, ds, root);
-        if (status)
+        if ((status = vcli_load_tree(&o, args, &hash_fd, root, &ds)))
                 goto out;
         ct_error_clear(&err);
         /* before any data is hashed: HASH must hold the whole tree */
@@ -136,13 +92,8 @@ int verb_verify(int argc, char **argv)
                 /* as veritysetup: when verification fails, the FEC parity is decoded and the repair checked */
                 int fec_fd = -1;
                 uint64_t covered = 0;
-                if (!o.fec_roots_set)
-                        o.p.fec_roots = 2;
-                ct_error_clear(&err);
-                if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err)) {
-                        status = tool_fail(&err, NULL);
+                if ((status = vcli_fec_covered(&o, hash, &covered)))
                         goto out;
-                }
                 fec_fd = open(o.fec_device, O_RDONLY | O_CLOEXEC);
                 if (fec_fd < 0) {
                         status = tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", o.fec_device, strerror(errno));
@@ -161,13 +112,8 @@ int verb_verify(int argc, char **argv)
         }
         if (o.debug)
                 vcli_debug_geometry("verify", &o.p, &rep.geo);
-        if (fec_ran) {
-                if (fres.uncorrectable)
-                        fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
-                else if (fres.corrected)
-                        fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
-                                (unsigned long long)fres.corrected);
-        }
+        if (fec_ran)
+                vcli_fec_note(&fres);
         /* ext4 attribution of the listed data blocks */
         for (size_t i = 0; i < rep.n_blocks; i++)
                 if (rep.blocks[i].kind == CT_VERITY_BAD_DATA)
@@ -281,7 +227,8 @@ int verb_verify(int argc, char **argv)
         ct_verity_report_free(&rep);
 out:
         close(data_fd);
-        close(hash_fd);
+        if (hash_fd >= 0)
+                close(hash_fd);
         return status;
 }
 
@@ -315,16 +262,10 @@ static void repair_help(void)
 
 int verb_repair(int argc, char **argv)
 {
-        static const struct option longopts[] = {
-                COMMON_LONG_OPTS,
-                { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
-                { "in-place", no_argument, NULL, OPT_IN_PLACE },
-                { 0 },
-        };
         struct popts o;
         bool in_place = false;
-        const char *data, *hash, *root_text = NULL;
-        int hash_fd = -1, c, r, status;
+        const char *args[3], *data, *hash;
+        int hash_fd = -1, status;
         uint8_t root[CT_VERITY_MAX_DIGEST];
         size_t ds;
         uint64_t covered = 0;
@@ -337,54 +278,20 @@ int verb_repair(int argc, char **argv)
         memset(&rep, 0, sizeof(rep));
         memset(&fres, 0, sizeof(fres));
         memset(&res, 0, sizeof(res));
-        vcli_popts_init(&o);
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
-                r = vcli_common_opt(c, optarg, &o);
-                if (r == 0)
-                        continue;
-                if (r > 1)
-                        return r;
-                switch (c) {
-                case OPT_ROOT_FILE:
-                        o.root_file = optarg;
-                        break;
-                case OPT_IN_PLACE:
-                        in_place = true;
-                        break;
-                default:
-                        return vcli_bad_option(argv, "repair");
-                }
-        }
-        if (o.version || o.help)
-                return vcli_help_or_version(&o, repair_help);
-        if (argc - optind != (o.root_file ? 2 : 3))
-                return tool_usage("verity repair: DATA HASH ROOT_HASH expected; run '%s verity repair --help'",
-                                  program_name);
+        if ((status = vcli_tree_args("verity repair", repair_help, "in-place", argc, argv, &o, &in_place, args)) >= 0)
+                return status;
         if (!o.fec_device)
                 return tool_usage("verity repair: --fec-device FEC is required; run '%s verity repair --help'",
                                   program_name);
-        data = argv[optind];
-        hash = argv[optind + 1];
-        if (!o.root_file)
-                root_text = argv[optind + 2];
-        if ((status = tool_open_input(hash, CT_INPUT_NO_STREAM, &hash_fd)) != EXIT_OK)
+        data = args[0];
+        hash = args[1];
+        /* HASH is opened even with --no-superblock: a missing HASH is refused before DATA is read */
+        if ((status = vcli_load_tree(&o, args, &hash_fd, root, &ds)))
                 return status;
-        status = vcli_load_params(&o, hash, hash_fd, data);
         close(hash_fd);
-        if (status)
+        if ((status = vcli_fec_covered(&o, hash, &covered)))
                 return status;
-        ds = ct_verity_digest_size(o.p.hash_name);
-        if (ds == 0)
-                return tool_errorf(EXIT_BAD_INPUT, "hash algorithm '%s' is not available", o.p.hash_name);
-        status = vcli_get_root(root_text, o.root_file, ds, root);
-        if (status)
-                return status;
-        if (!o.fec_roots_set)
-                o.p.fec_roots = 2;
         ct_error_clear(&err);
-        if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err))
-                return tool_fail(&err, NULL);
         rc = ct_verity_repair(data, hash, o.fec_device, &o.p, root, ds, covered, o.threads,
                               in_place ? CT_VERITY_REPAIR_IN_PLACE : 0u, &rep, &fres, &res, &err);
         /* *rep is filled on success and when the errors are not repairable */
@@ -392,13 +299,8 @@ int verb_repair(int argc, char **argv)
                 return tool_fail(&err, NULL);
         if (o.debug)
                 vcli_debug_geometry("repair", &o.p, &rep.geo);
-        if (rep.n_bad_data + rep.n_bad_hash > 0) {
-                if (fres.uncorrectable)
-                        fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
-                else if (fres.corrected)
-                        fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
-                                (unsigned long long)fres.corrected);
-        }
+        if (rep.n_bad_data + rep.n_bad_hash > 0)
+                vcli_fec_note(&fres);
         if (o.json) {
                 json_object *j = vcli_params_json(&o.p, &rep.geo);
                 tool_json_add_str(j, "data_device", data);

@@ -55,25 +55,19 @@ static int verb_format(int argc, char **argv)
                 COMMON_LONG_OPTS,
                 { "salt-from", required_argument, NULL, OPT_SALT_FROM },
                 { "uuid", required_argument, NULL, OPT_UUID },
-                { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
                 { 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("verity format", format_help);
         struct popts o;
         ct_verity_result res;
         ct_error err;
-        const char *data, *hash, *salt_from = NULL;
+        const char *args[2], *data, *hash, *salt_from = NULL;
         char rh[2 * CT_VERITY_MAX_DIGEST + 1];
         ct_outputs *outs = NULL;
         int c, r;
 
         vcli_popts_init(&o);
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
-                r = vcli_common_opt(c, optarg, &o);
-                if (r == 0)
-                        continue;
-                if (r > 1)
-                        return r;
+        while ((c = vcli_getopt(&cmd, &o, argc, argv, longopts)) != -1)
                 switch (c) {
                 case OPT_SALT_FROM:
                         salt_from = optarg;
@@ -83,19 +77,11 @@ static int verb_format(int argc, char **argv)
                                 return tool_usage("--uuid: %s", err.msg);
                         o.uuid_set = true;
                         break;
-                case OPT_ROOT_FILE:
-                        o.root_file = optarg;
-                        break;
-                default:
-                        return vcli_bad_option(argv, "format");
                 }
-        }
-        if (o.version || o.help)
-                return vcli_help_or_version(&o, format_help);
-        if (argc - optind != 2)
-                return tool_usage("verity format: DATA and HASH expected; run '%s verity format --help'", program_name);
-        data = argv[optind];
-        hash = argv[optind + 1];
+        if ((r = vcli_positional(&cmd, &o, argc, argv, 2, args)) >= 0)
+                return r;
+        data = args[0];
+        hash = args[1];
         if (access(data, R_OK) < 0)
                 return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", data, strerror(errno));
         /* An explicit --salt/--uuid wins over --salt-from whatever the order. */
@@ -194,44 +180,34 @@ static int verb_dump(int argc, char **argv)
                 VERB_LONG_OPTS,
                 { 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("verity dump", dump_help);
         struct popts o;
         ct_verity_geometry g;
         ct_error err;
-        int fd, c, r;
+        const char *hash;
+        int fd, r;
 
         vcli_popts_init(&o);
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
-                r = vcli_common_opt(c, optarg, &o);
-                if (r == 0)
-                        continue;
-                if (r > 1)
-                        return r;
-                return vcli_bad_option(argv, "dump");
-        }
-        if (o.version || o.help)
-                return vcli_help_or_version(&o, dump_help);
-        if (argc - optind != 1)
-                return tool_usage("verity dump: HASH expected; run '%s verity dump --help'", program_name);
+        vcli_getopt(&cmd, &o, argc, argv, longopts); /* every option of dump is a shared one: one call takes all */
+        if ((r = vcli_positional(&cmd, &o, argc, argv, 1, &hash)) >= 0)
+                return r;
         if (o.p.hash_offset % 512)
                 return tool_usage("--hash-offset: must be a multiple of 512");
-        if ((r = tool_open_input(argv[optind], CT_INPUT_NO_STREAM, &fd)) != EXIT_OK)
+        if ((r = tool_open_input(hash, CT_INPUT_NO_STREAM, &fd)) != EXIT_OK)
                 return r;
-        r = vcli_load_params(&o, argv[optind], fd, NULL);
+        r = vcli_load_params(&o, hash, fd, NULL);
         close(fd);
         if (r)
                 return r;
         ct_error_clear(&err);
         if (ct_verity_geometry_compute(&o.p, &g, &err)) {
-                tool_fail(&err, argv[optind]);
+                tool_fail(&err, hash);
                 return EXIT_BAD_INPUT;
         }
-        if (o.json) {
-                json_object *j = vcli_params_json(&o.p, &g);
-                tool_json_print(j);
-        } else {
-                vcli_print_header(argv[optind], &o.p, &g, NULL, 0, NULL, 0, g.hash_device_size);
-        }
+        if (o.json)
+                tool_json_print(vcli_params_json(&o.p, &g));
+        else
+                vcli_print_header(hash, &o.p, &g, NULL, 0, NULL, 0, g.hash_device_size);
         return EXIT_OK;
 }
 
@@ -267,42 +243,35 @@ static int verb_table(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 COMMON_LONG_OPTS,
-                { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE },
                 { "data-device", required_argument, NULL, OPT_DATA_DEV },
                 { "hash-device", required_argument, NULL, OPT_HASH_DEV },
                 { "name", required_argument, NULL, OPT_NAME },
-                { "ignore-corruption", no_argument, NULL, OPT_IGNORE_CORRUPTION },
-                { "restart-on-corruption", no_argument, NULL, OPT_RESTART_ON_CORRUPTION },
-                { "panic-on-corruption", no_argument, NULL, OPT_PANIC_ON_CORRUPTION },
-                { "ignore-zero-blocks", no_argument, NULL, OPT_IGNORE_ZERO },
-                { "check-at-most-once", no_argument, NULL, OPT_CHECK_ONCE },
+                { "ignore-corruption", no_argument, NULL, OPT_TABLE_FLAG | CT_VERITY_IGNORE_CORRUPTION },
+                { "restart-on-corruption", no_argument, NULL, OPT_TABLE_FLAG | CT_VERITY_RESTART_ON_CORRUPTION },
+                { "panic-on-corruption", no_argument, NULL, OPT_TABLE_FLAG | CT_VERITY_PANIC_ON_CORRUPTION },
+                { "ignore-zero-blocks", no_argument, NULL, OPT_TABLE_FLAG | CT_VERITY_IGNORE_ZERO_BLOCKS },
+                { "check-at-most-once", no_argument, NULL, OPT_TABLE_FLAG | CT_VERITY_CHECK_AT_MOST_ONCE },
                 { "root-hash-signature-key-desc", required_argument, NULL, OPT_SIG_KEY_DESC },
                 { "output", required_argument, NULL, OPT_OUTPUT },
                 { 0 },
         };
+        struct tool_cmd cmd = TOOL_CMD("verity table", table_help);
         struct popts o;
         ct_verity_table_opts to = { 0 };
         ct_verity_geometry g;
-        const char *data, *hash, *root_text = NULL, *name = "vroot", *output = NULL;
+        static const char *const forms[] = { "table", "dmsetup", "dm-mod", "kata", "kata-legacy" };
+        const char *args[3], *name = "vroot";
+        int output = -1; /* index in forms: print only that one */
         uint8_t root[CT_VERITY_MAX_DIGEST];
         char rh[2 * CT_VERITY_MAX_DIGEST + 1];
         ct_verity_table_forms f;
         ct_error err;
         size_t ds;
-        int fd, c, r;
+        int c, r;
 
         vcli_popts_init(&o);
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts, NULL)) != -1) {
-                r = vcli_common_opt(c, optarg, &o);
-                if (r == 0)
-                        continue;
-                if (r > 1)
-                        return r;
+        while ((c = vcli_getopt(&cmd, &o, argc, argv, longopts)) != -1)
                 switch (c) {
-                case OPT_ROOT_FILE:
-                        o.root_file = optarg;
-                        break;
                 case OPT_DATA_DEV:
                         to.data_dev = optarg;
                         break;
@@ -312,77 +281,38 @@ static int verb_table(int argc, char **argv)
                 case OPT_NAME:
                         name = optarg;
                         break;
-                case OPT_IGNORE_CORRUPTION:
-                        to.flags |= CT_VERITY_IGNORE_CORRUPTION;
-                        break;
-                case OPT_RESTART_ON_CORRUPTION:
-                        to.flags |= CT_VERITY_RESTART_ON_CORRUPTION;
-                        break;
-                case OPT_PANIC_ON_CORRUPTION:
-                        to.flags |= CT_VERITY_PANIC_ON_CORRUPTION;
-                        break;
-                case OPT_IGNORE_ZERO:
-                        to.flags |= CT_VERITY_IGNORE_ZERO_BLOCKS;
-                        break;
-                case OPT_CHECK_ONCE:
-                        to.flags |= CT_VERITY_CHECK_AT_MOST_ONCE;
-                        break;
                 case OPT_SIG_KEY_DESC:
                         to.root_hash_sig_key_desc = optarg;
                         break;
                 case OPT_OUTPUT:
-                        output = optarg;
-                        if (strcmp(output, "table") && strcmp(output, "dmsetup") && strcmp(output, "dm-mod") &&
-                            strcmp(output, "kata") && strcmp(output, "kata-legacy"))
+                        for (output = 0; output < 5 && strcmp(optarg, forms[output]); output++)
+                                ;
+                        if (output == 5)
                                 return tool_usage("--output: table, dmsetup, dm-mod, kata or kata-legacy expected");
                         break;
-                default:
-                        return vcli_bad_option(argv, "table");
+                default: /* OPT_TABLE_FLAG | flag */
+                        to.flags |= (unsigned)c & ~(unsigned)OPT_TABLE_FLAG;
+                        break;
                 }
-        }
-        if (o.version || o.help)
-                return vcli_help_or_version(&o, table_help);
-        if (argc - optind != (o.root_file ? 2 : 3))
-                return tool_usage("verity table: DATA HASH ROOT_HASH expected; run '%s verity table --help'",
-                                  program_name);
-        data = argv[optind];
-        hash = argv[optind + 1];
-        if (!o.root_file)
-                root_text = argv[optind + 2];
+        if ((r = vcli_positional(&cmd, &o, argc, argv, 3, args)) >= 0)
+                return r;
+        if ((r = vcli_load_tree(&o, args, NULL, root, &ds)))
+                return r;
         if (!to.data_dev)
-                to.data_dev = data;
+                to.data_dev = args[0];
         if (!to.hash_dev)
-                to.hash_dev = hash;
-        if (o.p.no_superblock) {
-                r = vcli_load_params(&o, hash, -1, data);
-        } else {
-                fd = open(hash, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        return tool_errorf(EXIT_BAD_INPUT, "%s: cannot open: %s", hash, strerror(errno));
-                r = vcli_load_params(&o, hash, fd, data);
-                close(fd);
-        }
-        if (r)
-                return r;
-        ds = ct_verity_digest_size(o.p.hash_name);
-        if (ds == 0)
-                return tool_errorf(EXIT_BAD_INPUT, "hash algorithm '%s' is not available", o.p.hash_name);
-        r = vcli_get_root(root_text, o.root_file, ds, root);
-        if (r)
-                return r;
+                to.hash_dev = args[1];
         ct_error_clear(&err);
         if (ct_verity_geometry_compute(&o.p, &g, &err))
-                return tool_fail(&err, hash);
+                return tool_fail(&err, args[1]);
         if (o.fec_device) {
                 ct_verity_fec_geometry fg;
-                if (!o.fec_roots_set)
-                        o.p.fec_roots = 2;
+                uint64_t covered;
                 if (o.p.data_block_size != o.p.hash_block_size)
                         return tool_usage("FEC needs equal data and hash block sizes");
-                uint64_t covered;
-                /* what veritysetup's VERITY_FEC_blocks() covers: up to the FEC area, or the whole hash device */
-                if (ct_verity_fec_hash_blocks_path(&o.p, hash, o.fec_device, &covered, &err) ||
-                    ct_verity_fec_geometry_compute(&o.p, covered, &fg, &err))
+                if ((r = vcli_fec_covered(&o, args[1], &covered)))
+                        return r;
+                if (ct_verity_fec_geometry_compute(&o.p, covered, &fg, &err))
                         return tool_fail(&err, NULL);
                 to.fec_dev = o.fec_device;
                 to.fec_blocks = fg.blocks;
@@ -390,7 +320,7 @@ static int verb_table(int argc, char **argv)
         if (ct_verity_table_forms_build(&o.p, root, ds, &to, name, &f, &err))
                 return err.code == CT_E_ARG ? tool_usage("%s", err.msg) : tool_fail(&err, NULL);
         ct_hex_encode(root, ds, rh);
-        if (!o.json && (!output || !strcmp(output, "kata")) && !f.kata_exact)
+        if (!o.json && (output < 0 || output == 3) && !f.kata_exact)
                 fprintf(stderr,
                         "%s: note: Kata's kernel_verity_params assume format 1, sha256 and the tree at hash block 0 "
                         "(veritysetup format --no-superblock); this tree has format %u, %s, hash start block %llu\n",
@@ -404,17 +334,9 @@ static int verb_table(int argc, char **argv)
                 tool_json_add_str(j, "kata_kernel_verity_params", f.kata);
                 tool_json_add_str(j, "kata_rootfs_verity", f.kata_legacy);
                 tool_json_print(j);
-        } else if (output) {
-                if (!strcmp(output, "table"))
-                        printf("%s\n", f.table);
-                else if (!strcmp(output, "dmsetup"))
-                        printf("%s\n", f.dmsetup);
-                else if (!strcmp(output, "dm-mod"))
-                        printf("%s\n", f.dm_mod);
-                else if (!strcmp(output, "kata"))
-                        printf("%s\n", f.kata);
-                else
-                        printf("%s\n", f.kata_legacy);
+        } else if (output >= 0) {
+                const char *v[] = { f.table, f.dmsetup, f.dm_mod, f.kata, f.kata_legacy }; /* forms' order */
+                printf("%s\n", v[output]);
         } else {
                 printf("table:             %s\n", f.table);
                 printf("dmsetup:           %s\n", f.dmsetup);
@@ -430,11 +352,9 @@ static int verb_table(int argc, char **argv)
 /* Each verb, then veritysetup's -v line. */
 static int with_status(int (*fn)(int, char **), int argc, char **argv)
 {
-        int r;
-
         struct vcli_progress prog;
         bool batch = false;
-        int n = 1;
+        int n = 1, r;
 
         /* --batch (any verb): no progress line; taken out here so every verb accepts it */
         for (int i = 1; i < argc; i++) {
@@ -459,30 +379,16 @@ static int with_status(int (*fn)(int, char **), int argc, char **argv)
         return r;
 }
 
-static int run_format(int argc, char **argv)
-{
-        return with_status(verb_format, argc, argv);
-}
-
-static int run_verify(int argc, char **argv)
-{
-        return with_status(verb_verify, argc, argv);
-}
-
-static int run_repair(int argc, char **argv)
-{
-        return with_status(verb_repair, argc, argv);
-}
-
-static int run_dump(int argc, char **argv)
-{
-        return with_status(verb_dump, argc, argv);
-}
-
-static int run_table(int argc, char **argv)
-{
-        return with_status(verb_table, argc, argv);
-}
+#define VERITY_RUN(verb)                                                                                    \
+        static int run_##verb(int argc, char **argv)                                                        \
+        {                                                                                                  \
+                return with_status(verb_##verb, argc, argv);                                                \
+        }
+VERITY_RUN(format)
+VERITY_RUN(verify)
+VERITY_RUN(repair)
+VERITY_RUN(dump)
+VERITY_RUN(table)
 
 static const struct tool_verb verbs[] = {
         { "format", "DATA HASH [OPTIONS]", run_format, "build the hash tree (veritysetup format)" },

@@ -33,6 +33,17 @@ static bool parse_u32(const char *s, uint32_t *ret)
         return true;
 }
 
+/* A byte offset (at most INT64_MAX): 0, or a usage message and its exit status. */
+static int parse_offset(const char *arg, const char *opt, uint64_t *ret)
+{
+        unsigned long long v;
+
+        if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
+                return tool_usage("%s: number of bytes expected, got '%s'", opt, arg);
+        *ret = v;
+        return 0;
+}
+
 static bool parse_salt(const char *s, ct_verity_params *p)
 {
         ct_error e;
@@ -77,10 +88,7 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
                 o->params_given = true;
                 return 0;
         case OPT_HASH_OFFSET:
-                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
-                        return tool_usage("--hash-offset: number of bytes expected, got '%s'", arg);
-                o->p.hash_offset = v;
-                return 0;
+                return parse_offset(arg, "--hash-offset", &o->p.hash_offset);
         case OPT_SALT:
                 if (!parse_salt(arg, &o->p))
                         return tool_usage("--salt: hex string of at most %u bytes, or '-', expected",
@@ -99,11 +107,11 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
         case OPT_FEC_DEVICE:
                 o->fec_device = arg;
                 return 0;
-        case OPT_FEC_OFFSET:
-                if (!tool_parse_u64(arg, &v) || v > (uint64_t)INT64_MAX)
-                        return tool_usage("--fec-offset: number of bytes expected, got '%s'", arg);
-                o->p.fec_offset = v;
+        case OPT_ROOT_FILE:
+                o->root_file = arg;
                 return 0;
+        case OPT_FEC_OFFSET:
+                return parse_offset(arg, "--fec-offset", &o->p.fec_offset);
         case OPT_FEC_ROOTS:
                 if (!parse_u32(arg, &o->p.fec_roots) || o->p.fec_roots < CT_VERITY_FEC_MIN_ROOTS ||
                     o->p.fec_roots > CT_VERITY_FEC_MAX_ROOTS)
@@ -123,12 +131,6 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
                 return vcli_common_opt(OPT_HASH, arg, o);
         case 's':
                 return vcli_common_opt(OPT_SALT, arg, o);
-        case OPT_HELP:
-                o->help = true;
-                return 0;
-        case OPT_VERSION:
-                o->version = true;
-                return 0;
         case 'v':
                 verity_verbose = true;
                 return 0;
@@ -141,22 +143,58 @@ int vcli_common_opt(int c, const char *arg, struct popts *o)
         }
 }
 
-/* getopt is silent (opterr = 0): one line naming the option. */
-int vcli_bad_option(char **argv, const char *verb)
-{
-        const char *opt = optind > 0 ? argv[optind - 1] : "?";
-
-        if (optopt && optopt < 0x100 && optopt != '?')
-                return tool_usage("verity %s: bad or incomplete option '-%c'; run '%s verity %s --help'", verb,
-                                  optopt, program_name, verb);
-        return tool_usage("verity %s: bad or incomplete option '%s'; run '%s verity %s --help'", verb, opt,
-                          program_name, verb);
-}
-
 void vcli_popts_init(struct popts *o)
 {
         memset(o, 0, sizeof(*o));
         ct_verity_params_init(&o->p);
+}
+
+int vcli_getopt(struct tool_cmd *cmd, struct popts *o, int argc, char **argv, const struct option *longopts)
+{
+        int c, r;
+
+        while ((c = tool_getopt(cmd, argc, argv, SHORT_OPTS, longopts)) != -1) {
+                r = vcli_common_opt(c, optarg, o);
+                if (r == 1)
+                        return c;
+                if (r > 1) {
+                        cmd->done = true;
+                        cmd->status = r;
+                        return -1;
+                }
+        }
+        return -1;
+}
+
+int vcli_positional(const struct tool_cmd *cmd, const struct popts *o, int argc, char **argv, unsigned n,
+                    const char **ret)
+{
+        static const char *const what[] = { "", "HASH", "DATA and HASH", "DATA HASH ROOT_HASH" };
+        unsigned want = n == 3 && o->root_file ? 2 : n;
+
+        if (cmd->done)
+                return cmd->status;
+        if (argc - optind != (int)want)
+                return tool_cmd_usage(cmd, "%s expected", what[n]);
+        for (unsigned i = 0; i < n; i++)
+                ret[i] = i < want ? argv[optind + (int)i] : NULL;
+        return -1;
+}
+
+int vcli_tree_args(const char *name, void (*help)(void), const char *flag, int argc, char **argv, struct popts *o,
+                   bool *flag_set, const char **args)
+{
+        const struct option longopts[] = {
+                COMMON_LONG_OPTS,
+                { flag, no_argument, NULL, OPT_OWN_FLAG },
+                { 0 },
+        };
+        struct tool_cmd cmd = TOOL_CMD(name, help);
+
+        vcli_popts_init(o);
+        while (vcli_getopt(&cmd, o, argc, argv, longopts) == OPT_OWN_FLAG)
+                *flag_set = true;
+        return vcli_positional(&cmd, o, argc, argv, 3, args);
 }
 
 /* Parse a root hash given as hex text (or read from a file). */
@@ -315,6 +353,45 @@ int vcli_load_params(struct popts *o, const char *hash_path, int hash_fd, const 
         return 0;
 }
 
+int vcli_load_tree(struct popts *o, const char *const *args, int *hash_fd, uint8_t *root, size_t *ds)
+{
+        int fd = -1, r = 0;
+
+        if (hash_fd || !o->p.no_superblock)
+                r = tool_open_input(args[1], CT_INPUT_NO_STREAM, &fd);
+        if (!r)
+                r = vcli_load_params(o, args[1], fd, args[0]);
+        if (!r && (*ds = ct_verity_digest_size(o->p.hash_name)) == 0)
+                r = tool_errorf(EXIT_BAD_INPUT, "hash algorithm '%s' is not available", o->p.hash_name);
+        if (!r)
+                r = vcli_get_root(args[2], o->root_file, *ds, root);
+        if (o->fec_device && !o->fec_roots_set)
+                o->p.fec_roots = 2;
+        if (!r && hash_fd)
+                *hash_fd = fd;
+        else if (fd >= 0)
+                close(fd);
+        return r;
+}
+
+int vcli_fec_covered(const struct popts *o, const char *hash, uint64_t *covered)
+{
+        ct_error err;
+
+        ct_error_clear(&err);
+        if (ct_verity_fec_hash_blocks_path(&o->p, hash, o->fec_device, covered, &err))
+                return tool_fail(&err, NULL);
+        return 0;
+}
+
+void vcli_fec_note(const ct_verity_fec_check_result *f)
+{
+        if (f->uncorrectable)
+                fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+        else if (f->corrected)
+                fprintf(stderr, "Found %llu repairable errors with FEC device.\n", (unsigned long long)f->corrected);
+}
+
 /* Does the option word `w` (an exact long name, or -h / -s) take the next word as its value? */
 bool vcli_takes_value(const char *w)
 {
@@ -322,7 +399,6 @@ bool vcli_takes_value(const char *w)
                 COMMON_LONG_OPTS,
                 { "salt-from", required_argument, NULL, 0 },
                 { "uuid", required_argument, NULL, 0 },
-                { "root-hash-file", required_argument, NULL, 0 },
                 { "data-device", required_argument, NULL, 0 },
                 { "hash-device", required_argument, NULL, 0 },
                 { "name", required_argument, NULL, 0 },
@@ -340,15 +416,6 @@ bool vcli_takes_value(const char *w)
         return false;
 }
 
-
-int vcli_help_or_version(const struct popts *o, void (*help)(void))
-{
-        if (o->version)
-                printf("%s %s\n", program_name, tool_version);
-        else
-                help();
-        return EXIT_OK;
-}
 
 /* ---- progress ------------------------------------------------------------- */
 

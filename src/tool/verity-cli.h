@@ -11,6 +11,11 @@
 
 #include <cocotrust/verity.h>
 
+#include "tool.h"
+
+/* `verity table`'s flag options: this bit | the CT_VERITY_* table flag. */
+#define OPT_TABLE_FLAG 0x10000
+
 /* Long-option ids past the ASCII range. */
 enum {
         OPT_HASH = 0x100,
@@ -29,24 +34,16 @@ enum {
         OPT_FEC_ROOTS,
         OPT_THREADS,
         OPT_JSON,
-        OPT_NO_EXT4,
         OPT_DATA_DEV,
         OPT_HASH_DEV,
         OPT_NAME,
-        OPT_IGNORE_CORRUPTION,
-        OPT_RESTART_ON_CORRUPTION,
-        OPT_PANIC_ON_CORRUPTION,
-        OPT_IGNORE_ZERO,
-        OPT_CHECK_ONCE,
         OPT_SIG_KEY_DESC,
         OPT_OUTPUT,
-        OPT_HELP,
         OPT_DEBUG,
-        OPT_VERSION,
-        OPT_IN_PLACE,
+        OPT_OWN_FLAG,
 };
 
-/* veritysetup's short options: -h is --hash (help is --help only), -s --salt, -v --verbose. */
+/* veritysetup's short options: -h is --hash (help is --help only: tool_getopt), -s --salt, -v --verbose. */
 #define SHORT_OPTS "h:s:v"
 
 /* What the common options set, before they are applied to ct_verity_params. */
@@ -57,8 +54,6 @@ struct popts {
         const char *fec_device;
         unsigned threads;
         bool json;
-        bool help;
-        bool version;
         bool debug;
 };
 
@@ -78,18 +73,48 @@ extern bool verity_json_out;
         { "fec-offset", required_argument, NULL, OPT_FEC_OFFSET },                                           \
         { "fec-roots", required_argument, NULL, OPT_FEC_ROOTS },                                             \
         { "threads", required_argument, NULL, OPT_THREADS }, { "json", no_argument, NULL, OPT_JSON },         \
-        VERB_LONG_OPTS
+        { "root-hash-file", required_argument, NULL, OPT_ROOT_FILE }, VERB_LONG_OPTS
 
-/* What every verb accepts. */
-#define VERB_LONG_OPTS                                                                                       \
-        { "help", no_argument, NULL, OPT_HELP }, { "verbose", no_argument, NULL, 'v' },                      \
-        { "debug", no_argument, NULL, OPT_DEBUG }, { "version", no_argument, NULL, OPT_VERSION }
+/* What every verb accepts (tool_getopt adds --help and --version). */
+#define VERB_LONG_OPTS { "verbose", no_argument, NULL, 'v' }, { "debug", no_argument, NULL, OPT_DEBUG }
 
 /* One of the shared options: 0 handled, 1 not one of them, >= 2 an exit status (reported). */
 int vcli_common_opt(int c, const char *arg, struct popts *o);
-/* getopt is silent (opterr = 0): one line naming the option. */
-int vcli_bad_option(char **argv, const char *verb);
 void vcli_popts_init(struct popts *o);
+/*
+ * The verbs' option loop: tool_getopt (--help, --version, the unknown-option
+ * message) with SHORT_OPTS, the shared options applied to *o. Returns the
+ * verb's own next option, or -1 at the end or when the verb must stop
+ * (cmd->done: return cmd->status).
+ */
+int vcli_getopt(struct tool_cmd *cmd, struct popts *o, int argc, char **argv, const struct option *longopts);
+/*
+ * After vcli_getopt: the n positional arguments (1: HASH; 2: DATA HASH;
+ * 3: DATA HASH ROOT_HASH, ROOT_HASH left out with --root-hash-file, then
+ * ret[2] = NULL) into ret. Returns -1 to go on, else the exit status the verb
+ * returns now (0 after --help or --version, 2 after a usage message).
+ */
+int vcli_positional(const struct tool_cmd *cmd, const struct popts *o, int argc, char **argv, unsigned n,
+                    const char **ret);
+/*
+ * verify and repair: the shared options and the verb's one flag option `flag`
+ * (its long name; *flag_set true when given), the three positional arguments
+ * into args. As vcli_positional: -1 to go on, else the exit status.
+ */
+int vcli_tree_args(const char *name, void (*help)(void), const char *flag, int argc, char **argv, struct popts *o,
+                   bool *flag_set, const char **args);
+/*
+ * verify, repair, table: the parameters of the tree in HASH (args: DATA HASH
+ * ROOT_HASH, vcli_load_params), the digest size and the root hash (ROOT_HASH
+ * or --root-hash-file); --fec-roots defaults to 2. *hash_fd: HASH, open;
+ * hash_fd NULL: HASH is closed again, and not opened with --no-superblock.
+ * 0 or an exit status (reported).
+ */
+int vcli_load_tree(struct popts *o, const char *const *args, int *hash_fd, uint8_t *root, size_t *ds);
+/* --fec-device: the hash blocks its parity covers (veritysetup's VERITY_FEC_blocks): 0 or an exit status. */
+int vcli_fec_covered(const struct popts *o, const char *hash, uint64_t *covered);
+/* veritysetup's line after an FEC decode ("Found N repairable errors with FEC device."). */
+void vcli_fec_note(const ct_verity_fec_check_result *f);
 /* Parse a root hash given as hex text (or read from a file): 0 or an exit status. */
 int vcli_get_root(const char *text, const char *file, size_t want, uint8_t *root);
 void vcli_salt_hex(const ct_verity_params *p, char *out);
@@ -102,9 +127,6 @@ void vcli_debug_geometry(const char *verb, const ct_verity_params *p, const ct_v
 int vcli_load_params(struct popts *o, const char *hash_path, int hash_fd, const char *data_path);
 /* Does the option word take the next word as its value (for options before the verb)? */
 bool vcli_takes_value(const char *w);
-
-/* --version or --help given: print it, EXIT_OK. */
-int vcli_help_or_version(const struct popts *o, void (*help)(void));
 
 /*
  * Progress line of the data hashing on stderr ("\rverity verify: 42% 310.5 MB/s"),

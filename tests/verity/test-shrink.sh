@@ -39,8 +39,10 @@ shrink_during() {
 
 if shrink_during "format" -- "$COCOTRUST" verity format "$W/data" "$W/hash" "${SLOW[@]}"; then
         [ ! -e "$W/hash" ]; ok $? "format: no hash file left behind"
+        grep -q "^cocotrust: $W/data: " "$W/err"; ok $? "format: the message names DATA"
 else
         skip "format: no hash file left behind" "finished before the truncation"
+        skip "format: the message names DATA" "finished before the truncation"
 fi
 
 truncate -s 256M "$W/data"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -256,12 +257,60 @@ static void test_format_outputs(void **state)
         assert_int_equal(system(cmd), 0); /* no temporary left */
 }
 
+/*
+ * The set refuses an output that is one of its outputs or DATA under another
+ * name (CT_E_ARG, the new name as the input, the other in the message), and
+ * ct_paths_same_file says which spellings are one file.
+ */
+static void test_format_outputs_same_file(void **state)
+{
+        char dir[] = "/tmp/ct-verity-same.XXXXXX", hash[64], alias[128], link_[64], sub[64], cmd[160];
+        ct_verity_params p;
+        ct_verity_result r;
+        ct_outputs *outs;
+        ct_atomic_file *f;
+        ct_error e;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(hash, sizeof(hash), "%s/hash", dir);
+        snprintf(alias, sizeof(alias), "%s/./hash", dir);
+        snprintf(link_, sizeof(link_), "%s/link", dir);
+        snprintf(sub, sizeof(sub), "%s/sub", dir);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        ct_verity_params_init(&p);
+        assert_int_equal(ct_verity_params_randomize(&p, CT_VERITY_RANDOM_SALT | CT_VERITY_RANDOM_UUID, &e), CT_OK);
+        assert_int_equal(ct_outputs_new(&outs, &e), CT_OK);
+        assert_int_equal(ct_verity_format_outputs(VEC "/inputs/v02.data", hash, NULL, &p, 1, outs, &r, &e), CT_OK);
+        ct_error_clear(&e);
+        assert_int_equal(ct_outputs_add(outs, alias, &f, &e), CT_E_ARG);
+        assert_string_equal(e.input, alias);
+        assert_non_null(strstr(e.msg, hash));
+        ct_error_clear(&e);
+        assert_int_equal(ct_outputs_add(outs, VEC "/outputs/../inputs/v02.data", &f, &e), CT_E_ARG);
+        assert_non_null(strstr(e.msg, "input"));
+        assert_int_equal(symlink(VEC "/inputs/v02.data", link_), 0);
+        assert_int_equal(ct_outputs_add(outs, link_, &f, &e), CT_E_ARG);
+        ct_outputs_free(outs);
+
+        assert_true(ct_paths_same_file(link_, VEC "/inputs/v02.data"));  /* symlink, existing */
+        assert_false(ct_paths_same_file(hash, VEC "/inputs/v02.data"));  /* hash was never committed: new */
+        snprintf(alias, sizeof(alias), "%s/../new", sub);
+        snprintf(hash, sizeof(hash), "%s/new", dir);
+        assert_true(ct_paths_same_file(alias, hash));                   /* new file, ".." resolved */
+        snprintf(alias, sizeof(alias), "%s/new", sub);
+        assert_false(ct_paths_same_file(alias, hash));
+        snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) = 2 && rm -r %s", dir, dir);
+        assert_int_equal(system(cmd), 0); /* the link and sub/, no temporary */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_superblock_v02),   cmocka_unit_test(test_superblock_errors),
                 cmocka_unit_test(test_geometry),         cmocka_unit_test(test_geometry_limits),
                 cmocka_unit_test(test_root_fd),          cmocka_unit_test(test_format_outputs),
+                cmocka_unit_test(test_format_outputs_same_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,7 @@ static inline void rs_feed(const struct rs_code *rs, uint8_t *bb, uint8_t d)
 }
 
 struct fec_job {
+        const char *const *names; /* data, hash, FEC paths for error messages (NULL: none) */
         int data_fd;
         int out_fd;
         const ct_verity_params *p;
@@ -106,6 +107,13 @@ struct fec_job {
         uint8_t *out;
 };
 
+/* Name the file (0 data, 1 hash, 2 FEC) an error is about, when the caller gave the names. */
+static void fec_name(const struct fec_job *j, int which, ct_error *e)
+{
+        if (j->names && j->names[which])
+                ct_error_set_input(e, j->names[which]);
+}
+
 /* Message block m into buf (zeros past the end). */
 static ct_code fec_block(struct fec_job *j, uint64_t m, uint8_t *buf, ct_error *e)
 {
@@ -117,8 +125,10 @@ static ct_code fec_block(struct fec_job *j, uint64_t m, uint8_t *buf, ct_error *
         }
         if (m < j->p->data_blocks) {
                 ct_code rc = ct_pread_all(j->data_fd, buf, bs, m * bs, e);
-                if (rc)
+                if (rc) {
                         ct_error_prefix(e, "data");
+                        fec_name(j, 0, e);
+                }
                 return rc;
         }
         m -= j->p->data_blocks;
@@ -132,8 +142,11 @@ static ct_code fec_block(struct fec_job *j, uint64_t m, uint8_t *buf, ct_error *
                 ssize_t n = pread(j->hash_fd, buf + got, bs - got, (off_t)(j->hash_base + m * bs + got));
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n < 0)
-                        return ct_error_set_errno(e, errno, "hash: read");
+                if (n < 0) {
+                        ct_error_set_errno(e, errno, "hash: read");
+                        fec_name(j, 1, e);
+                        return CT_E_IO;
+                }
                 if (n == 0)
                         break;
                 got += (size_t)n;
@@ -170,6 +183,7 @@ static void *fec_worker(void *arg)
                 }
                 if (ct_pwrite_all(j->out_fd, par, (size_t)bs * roots, j->p->fec_offset + n * bs * roots, &e)) {
                         ct_error_prefix(&e, "FEC");
+                        fec_name(j, 2, &e);
                         verity_workers_fail(&j->workers, &e);
                         goto out;
                 }
@@ -445,7 +459,7 @@ CT_EXPORT ct_code ct_verity_fec_check(int data_fd, int hash_fd, int fec_fd, cons
 
 ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len, int hash_fd,
                          uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
-                         ct_verity_fec_geometry *ret, ct_error *err)
+                         const char *const names[3], ct_verity_fec_geometry *ret, ct_error *err)
 {
         struct fec_job *j;
         unsigned nt;
@@ -461,6 +475,7 @@ ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *
                 free(j);
                 return rc;
         }
+        j->names = names;
         j->data_fd = data_fd;
         j->out_fd = out_fd;
         j->p = p;

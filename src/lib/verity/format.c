@@ -28,45 +28,86 @@ static bool same_file(const struct stat *a, const struct stat *b)
         return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/* An I/O error (CT_E_IO, strerror of errnum) about the file at path: every one names its file. */
+static ct_code io_error(ct_error *err, int errnum, const char *path, const char *what)
+{
+        ct_error_set_errno(err, errnum, "%s", what);
+        ct_error_set_input(err, path);
+        return CT_E_IO;
+}
+
+/* Copy [off, end) of src into fd at the same offsets; zero chunks are skipped (fd is new: they read zero). */
+static ct_code copy_range(int src, int fd, uint64_t off, uint64_t end, uint8_t *buf, const char *path, ct_error *err)
+{
+        while (off < end) {
+                ssize_t n = pread(src, buf, (size_t)CT_MIN(end - off, (uint64_t)VERITY_COPY_CHUNK), (off_t)off);
+                bool zero = true;
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return io_error(err, errno, path, "read");
+                }
+                if (n == 0)
+                        break; /* shrank meanwhile: the copy keeps the size it had */
+                for (ssize_t i = 0; i < n && zero; i++)
+                        zero = buf[i] == 0;
+                if (!zero && ct_pwrite_all(fd, buf, (size_t)n, off, err))
+                        return err->code;
+                off += (uint64_t)n;
+        }
+        return CT_OK;
+}
+
 /*
- * Copy the existing file at path (all of it) into fd: veritysetup writes into
- * an existing HASH / FEC file and keeps every byte it does not write, and its
- * FEC then covers them, so the replacement starts as a copy.
+ * Copy the existing file at path (all of it) into fd, the temporary of its
+ * replacement (path names it in errors: the temporary's name means nothing to
+ * the user): veritysetup writes into an existing HASH / FEC file and keeps
+ * every byte it does not write, and its FEC then covers them, so the
+ * replacement starts as a copy. Only the data regions are read and written
+ * (SEEK_DATA / SEEK_HOLE; all of it where the file system cannot tell), so
+ * holes stay holes and a hole of terabytes costs nothing.
  */
 static ct_code copy_existing(const char *path, int fd, ct_error *err)
 {
         ct_cleanup_close int src = open(path, O_RDONLY | O_CLOEXEC);
         ct_cleanup_free uint8_t *buf = NULL;
-        uint64_t off = 0;
+        struct stat st;
+        uint64_t off = 0, size;
 
         if (src < 0)
-                return errno == ENOENT ? CT_OK : ct_error_set_errno(err, errno, "%s: cannot open", path);
+                return errno == ENOENT ? CT_OK : io_error(err, errno, path, "cannot open");
         if (ioctl(fd, FICLONE, src) == 0)
                 return CT_OK;
+        if (fstat(src, &st) < 0)
+                return io_error(err, errno, path, "cannot stat");
+        size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
         buf = malloc(VERITY_COPY_CHUNK);
         if (!buf)
                 return ct_error_set(err, CT_E_NOMEM, "out of memory");
-        for (;;) {
-                ssize_t n = pread(src, buf, VERITY_COPY_CHUNK, (off_t)off);
-                bool zero = true;
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return ct_error_set_errno(err, errno, "%s: read", path);
+        while (off < size) {
+                off_t data = lseek(src, (off_t)off, SEEK_DATA), hole;
+                ct_code rc;
+                if (data < 0 && errno == ENXIO)
+                        break; /* a hole up to the end */
+                if (data < 0) {
+                        if (errno != EINVAL && errno != EOPNOTSUPP)
+                                return io_error(err, errno, path, "SEEK_DATA");
+                        data = (off_t)off; /* no SEEK_DATA here: copy the rest */
+                        hole = (off_t)size;
+                } else {
+                        hole = lseek(src, data, SEEK_HOLE);
+                        if (hole < 0 || (uint64_t)hole > size)
+                                hole = (off_t)size;
                 }
-                if (n == 0)
-                        break;
-                for (ssize_t i = 0; i < n && zero; i++)
-                        zero = buf[i] == 0;
-                /* the temporary is new and reads zero: zero chunks stay holes */
-                if (!zero && ct_pwrite_all(fd, buf, (size_t)n, off, err)) {
-                        ct_error_prefix(err, "%s", path);
-                        return CT_E_IO;
+                rc = copy_range(src, fd, (uint64_t)data, (uint64_t)hole, buf, path, err);
+                if (rc) {
+                        ct_error_default_input(err, path);
+                        return rc;
                 }
-                off += (uint64_t)n;
+                off = (uint64_t)hole;
         }
-        if (off && ftruncate(fd, (off_t)off) < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot set the size of the copy", path);
+        if (size && ftruncate(fd, (off_t)size) < 0)
+                return io_error(err, errno, path, "cannot set the size of the copy");
         return CT_OK;
 }
 
@@ -91,6 +132,7 @@ static uint64_t sb_end(const ct_verity_params *p)
 struct out_file {
         ct_atomic_file *af; /* owned by the output set; NULL: written in place */
         int fd;
+        const char *path; /* as the caller named it, for messages */
 };
 
 static ct_code out_open(const char *path, ct_outputs *outs, struct out_file *o, ct_error *err)
@@ -99,10 +141,11 @@ static ct_code out_open(const char *path, ct_outputs *outs, struct out_file *o, 
 
         memset(o, 0, sizeof(*o));
         o->fd = -1;
+        o->path = path;
         if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
                 o->fd = open(path, O_RDWR | O_CLOEXEC);
                 if (o->fd < 0)
-                        return ct_error_set_errno(err, errno, "%s: cannot open", path);
+                        return io_error(err, errno, path, "cannot open");
                 return CT_OK;
         }
         if (ct_outputs_add(outs, path, &o->af, err))
@@ -116,12 +159,12 @@ static ct_code out_finish(struct out_file *o, uint64_t size, ct_error *err)
 {
         if (o->af) {
                 if (size && ftruncate(o->fd, (off_t)size) < 0)
-                        return ct_error_set_errno(err, errno, "%s: cannot set size", o->af->path);
+                        return io_error(err, errno, o->path, "cannot set size");
                 o->fd = -1;
                 return CT_OK;
         }
         if (fsync(o->fd) < 0) {
-                ct_error_set_errno(err, errno, "fsync");
+                io_error(err, errno, o->path, "fsync");
                 close(o->fd);
                 o->fd = -1;
                 return CT_E_IO;
@@ -182,9 +225,9 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
 
         data_fd = open(data_path, O_RDONLY | O_CLOEXEC);
         if (data_fd < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot open", data_path);
+                return ct_error_set_open(err, errno, data_path, "cannot open");
         if (fstat(data_fd, &dst) < 0)
-                return ct_error_set_errno(err, errno, "%s: cannot stat", data_path);
+                return io_error(err, errno, data_path, "cannot stat");
         rc = verity_fd_size(data_fd, data_path, &data_size, err);
         if (rc)
                 return rc;
@@ -211,12 +254,16 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
                  * (2.6.1 does). We refuse that too.
                  */
                 if (p.hash_offset < p.data_blocks * p.data_block_size ||
-                    (g.tree_blocks && g.hash_start * p.hash_block_size < p.data_blocks * p.data_block_size))
-                        return ct_error_set(err, CT_E_ARG,
-                                            "data area (%llu bytes) overlaps the hash area at offset %llu",
-                                            (unsigned long long)(p.data_blocks * p.data_block_size),
-                                            (unsigned long long)(p.no_superblock ? g.hash_start * p.hash_block_size
-                                                                                 : p.hash_offset));
+                    (g.tree_blocks && g.hash_start * p.hash_block_size < p.data_blocks * p.data_block_size)) {
+                        ct_error_set(err, CT_E_ARG,
+                                     "the same file as the data '%s': its data area (%llu bytes) overlaps the hash "
+                                     "area at offset %llu",
+                                     data_path, (unsigned long long)(p.data_blocks * p.data_block_size),
+                                     (unsigned long long)(p.no_superblock ? g.hash_start * p.hash_block_size
+                                                                          : p.hash_offset));
+                        ct_error_set_input(err, hash_path);
+                        return CT_E_ARG;
+                }
         }
         if (fec_path) {
                 have_f = stat(fec_path, &fst) == 0;
@@ -227,7 +274,8 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
                                             "FEC offset %llu lies inside the data area (which ends at %llu)",
                                             (unsigned long long)p.fec_offset,
                                             (unsigned long long)(p.data_blocks * p.data_block_size));
-                fec_in_hash = (have_f && have_h && same_file(&hst, &fst)) || strcmp(fec_path, hash_path) == 0;
+                /* also "./h" for a HASH "h" not yet there */
+                fec_in_hash = (have_f && have_h && same_file(&hst, &fst)) || ct_paths_same_file(fec_path, hash_path);
                 if (fec_in_hash && p.fec_offset < g.hash_device_size)
                         return ct_error_set(err, CT_E_ARG,
                                             "FEC offset %llu lies inside the hash area (which ends at %llu)",
@@ -238,8 +286,11 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         }
 
         rc = verity_tree_build(data_fd, &p, &g, threads, &tree, &tree_len, res.root, err);
-        if (rc)
+        if (rc) {
+                if (rc == CT_E_IO)
+                        ct_error_default_input(err, data_path); /* a read of DATA (or it shrank) */
                 return rc;
+        }
         res.root_size = g.digest_size;
         if (!p.no_superblock)
                 ct_verity_superblock_build(&p, sb); /* the UUID is the caller's (the tool picks a random one) */
@@ -251,18 +302,21 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         if (in_place) {
                 int fd = open(hash_path, O_RDWR | O_CLOEXEC);
                 if (fd < 0) {
-                        rc = ct_error_set_errno(err, errno, "%s: cannot open for writing", hash_path);
+                        rc = io_error(err, errno, hash_path, "cannot open for writing");
                         goto out;
                 }
                 ho.fd = fd;
+                ho.path = hash_path;
                 /* An interrupted run must not leave an old superblock in front of a half-written tree. */
                 if (!p.no_superblock) {
                         uint8_t zero[CT_VERITY_SB_SIZE] = { 0 };
                         rc = ct_pwrite_all(fd, zero, sizeof(zero), p.hash_offset, err);
                         if (!rc && fsync(fd) < 0)
-                                rc = ct_error_set_errno(err, errno, "%s: fsync", hash_path);
-                        if (rc)
+                                rc = io_error(err, errno, hash_path, "fsync");
+                        if (rc) {
+                                ct_error_default_input(err, hash_path);
                                 goto out;
+                        }
                 }
         } else {
                 rc = out_open(hash_path, outs, &ho, err);
@@ -277,7 +331,7 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         if (tree_len) {
                 rc = ct_pwrite_all(ho.fd, tree, (size_t)tree_len, g.hash_start * p.hash_block_size, err);
                 if (rc) {
-                        ct_error_prefix(err, "%s", hash_path);
+                        ct_error_set_input(err, hash_path);
                         goto out;
                 }
         }
@@ -298,8 +352,11 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
                         }
                 }
                 fec_fd = fec_in_hash ? ho.fd : fo.fd;
-                rc = verity_fec_write(data_fd, &p, tree, tree_len, ho.fd, g.hash_start * p.hash_block_size, covered,
-                                      fec_fd, threads, &fg, err);
+                {
+                        const char *names[3] = { data_path, hash_path, fec_in_hash ? hash_path : fec_path };
+                        rc = verity_fec_write(data_fd, &p, tree, tree_len, ho.fd, g.hash_start * p.hash_block_size,
+                                              covered, fec_fd, threads, names, &fg, err);
+                }
                 if (rc)
                         goto out;
                 res.fec_blocks = fg.blocks;
@@ -319,14 +376,14 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         if (in_place || !ho.af) {
                 /* tree durable first, superblock last */
                 if (fsync(ho.fd) < 0) {
-                        rc = ct_error_set_errno(err, errno, "%s: fsync", hash_path);
+                        rc = io_error(err, errno, hash_path, "fsync");
                         goto out;
                 }
                 if (in_place) {
                         struct stat cur;
                         if (fstat(ho.fd, &cur) == 0 && (uint64_t)cur.st_size < hash_size &&
                             ftruncate(ho.fd, (off_t)hash_size) < 0) {
-                                rc = ct_error_set_errno(err, errno, "%s: cannot extend", hash_path);
+                                rc = io_error(err, errno, hash_path, "cannot extend");
                                 goto out;
                         }
                 }
@@ -334,7 +391,7 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         if (!p.no_superblock) {
                 rc = ct_pwrite_all(ho.fd, sb, sizeof(sb), p.hash_offset, err);
                 if (rc) {
-                        ct_error_prefix(err, "%s", hash_path);
+                        ct_error_set_input(err, hash_path);
                         goto out;
                 }
         }
@@ -348,6 +405,10 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
                 goto out;
         if (in_place)
                 ho.fd = -1;
+        /* no output the caller adds (--root-hash-file) may be the data (a FEC file may: written as veritysetup does) */
+        rc = ct_outputs_add_input(outs, data_path, err);
+        if (rc)
+                goto out;
         res.geo = g;
         res.hash_file_size = hash_size;
 out:

@@ -33,8 +33,8 @@ static ct_code copy_into(int src_fd, const char *what, ct_atomic_file *f, ct_err
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        rc = ct_error_set(err, CT_E_IO, "%s: read failed at offset %llu: %s", what,
-                                          (unsigned long long)off, strerror(errno));
+                        rc = ct_error_set_errno(err, errno, "read failed at offset %llu", (unsigned long long)off);
+                        ct_error_set_input(err, what);
                         break;
                 }
                 if (n == 0)
@@ -48,9 +48,9 @@ static ct_code copy_into(int src_fd, const char *what, ct_atomic_file *f, ct_err
         return rc;
 }
 
-/* Write the corrected blocks: data ones into dfd, tree ones into hfd. */
+/* Write the corrected blocks: data ones into dfd, tree ones into hfd (errors name dname / hname). */
 static ct_code put_blocks(const struct verity_fixed *fx, const ct_verity_params *p, int dfd, int hfd,
-                          ct_verity_repair_result *res, ct_error *err)
+                          const char *dname, const char *hname, ct_verity_repair_result *res, ct_error *err)
 {
         const uint32_t bs = p->data_block_size;
         ct_code rc = CT_OK;
@@ -59,10 +59,14 @@ static ct_code put_blocks(const struct verity_fixed *fx, const ct_verity_params 
                 const uint8_t *blk = fx->blocks + i * (size_t)bs;
                 if (fx->want[i] < p->data_blocks) {
                         rc = ct_pwrite_all(dfd, blk, bs, fx->want[i] * bs, err);
+                        if (rc)
+                                ct_error_set_input(err, dname);
                         res->data_blocks_written++;
                 } else if (fx->want[i] - p->data_blocks < fx->tree_blocks) {
                         uint64_t t = fx->want[i] - p->data_blocks;
                         rc = ct_pwrite_all(hfd, blk, bs, (fx->hash_start + t) * p->hash_block_size, err);
+                        if (rc)
+                                ct_error_set_input(err, hname);
                         res->hash_blocks_written++;
                 }
         }
@@ -95,12 +99,12 @@ CT_EXPORT ct_code ct_verity_repair(const char *data_path, const char *hash_path,
         hfd = dfd < 0 ? -1 : open(hash_path, mode | O_CLOEXEC);
         ffd = hfd < 0 ? -1 : open(fec_path, O_RDONLY | O_CLOEXEC);
         if (dfd < 0 || hfd < 0 || ffd < 0) {
-                rc = ct_error_set(err, CT_E_IO, "%s: cannot open: %s",
-                                  dfd < 0 ? data_path : hfd < 0 ? hash_path : fec_path, strerror(errno));
+                rc = ct_error_set_open(err, errno, dfd < 0 ? data_path : hfd < 0 ? hash_path : fec_path,
+                                       "cannot open");
                 goto out;
         }
         if (fstat(dfd, &sd) < 0 || fstat(hfd, &sh) < 0) {
-                rc = ct_error_set(err, CT_E_IO, "stat failed: %s", strerror(errno));
+                rc = ct_error_set_errno(err, errno, "stat failed");
                 goto out;
         }
         if (!in_place && (S_ISBLK(sd.st_mode) || S_ISBLK(sh.st_mode))) {
@@ -124,9 +128,14 @@ CT_EXPORT ct_code ct_verity_repair(const char *data_path, const char *hash_path,
         }
         if (in_place) {
                 res.data_blocks_written = res.hash_blocks_written = 0;
-                rc = put_blocks(&fx, p, dfd, hfd, &res, err);
-                if (!rc && (fsync(dfd) < 0 || fsync(hfd) < 0))
-                        rc = ct_error_set(err, CT_E_IO, "fsync failed: %s", strerror(errno));
+                rc = put_blocks(&fx, p, dfd, hfd, data_path, hash_path, &res, err);
+                if (!rc && fsync(dfd) < 0) {
+                        rc = ct_error_set_errno(err, errno, "fsync failed");
+                        ct_error_set_input(err, data_path);
+                } else if (!rc && fsync(hfd) < 0) {
+                        rc = ct_error_set_errno(err, errno, "fsync failed");
+                        ct_error_set_input(err, hash_path);
+                }
                 if (rc)
                         goto out;
                 rc = ct_verity_verify_fd(dfd, hfd, p, root, root_size, threads, &again, err);
@@ -156,7 +165,7 @@ CT_EXPORT ct_code ct_verity_repair(const char *data_path, const char *hash_path,
         {
                 int wd = td ? td->fd : dfd, wh = same ? wd : th ? th->fd : hfd;
                 res.data_blocks_written = res.hash_blocks_written = 0;
-                rc = put_blocks(&fx, p, wd, wh, &res, err);
+                rc = put_blocks(&fx, p, wd, wh, data_path, same ? data_path : hash_path, &res, err);
                 if (rc)
                         goto out;
                 /* the repaired copies must verify against the root hash before they replace anything */

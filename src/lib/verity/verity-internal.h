@@ -51,11 +51,12 @@ ct_code verity_fd_size(int fd, const char *what, uint64_t *ret, ct_error *err);
  * hash_blocks blocks of the hash device from its first tree block: the first
  * hash_len bytes from hash (the tree in memory), the rest read from hash_fd
  * at hash_base + offset (past its end: zeros). Written to out_fd at
- * p->fec_offset.
+ * p->fec_offset. names: the data, hash and FEC paths an I/O error names as
+ * its input (NULL, or a NULL entry: not named).
  */
 ct_code verity_fec_write(int data_fd, const ct_verity_params *p, const uint8_t *hash, uint64_t hash_len, int hash_fd,
                          uint64_t hash_base, uint64_t hash_blocks, int out_fd, unsigned threads,
-                         ct_verity_fec_geometry *ret, ct_error *err);
+                         const char *const names[3], ct_verity_fec_geometry *ret, ct_error *err);
 
 /*
  * Decode every FEC codeword (see ct_verity_fec_check) and, for the n_want
