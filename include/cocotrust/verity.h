@@ -202,6 +202,16 @@ typedef struct ct_verity_report {
 } ct_verity_report;
 
 /*
+ * The fd-based calls below cannot name a file: when reading DATA fails (it
+ * shrank, a read failed) err->input is the role CT_VERITY_INPUT_DATA.
+ * ct_verity_error_name replaces that role with the caller's path (NULL
+ * leaves it); any other input, or none, is kept. ct_verity_format_outputs
+ * and ct_verity_repair, which open DATA by path, name it themselves.
+ */
+#define CT_VERITY_INPUT_DATA "data"
+void ct_verity_error_name(ct_error *err, const char *data_path);
+
+/*
  * Verify data_fd against the tree in hash_fd and the expected root (raw
  * bytes, root_size == digest size). p must be complete. Returns CT_OK when
  * intact, CT_E_MISMATCH when anything is corrupt — in both cases *ret is

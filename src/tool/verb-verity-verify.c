@@ -107,6 +107,7 @@ int verb_verify(int argc, char **argv)
                 rc = ct_verity_verify_fd(data_fd, hash_fd, &o.p, root, ds, o.threads, &rep, &err);
         }
         if (rc != CT_OK && rc != CT_E_MISMATCH) {
+                ct_verity_error_name(&err, data); /* a failed read of DATA names it */
                 status = tool_fail(&err, o.fec_device && err.code != CT_E_IO ? o.fec_device : NULL);
                 goto out;
         }

@@ -88,6 +88,12 @@ ct_code verity_fd_size(int fd, const char *what, uint64_t *ret, ct_error *err)
         return CT_OK;
 }
 
+CT_EXPORT void ct_verity_error_name(ct_error *err, const char *data_path)
+{
+        if (err && data_path && !strcmp(err->input, CT_VERITY_INPUT_DATA))
+                ct_error_set_input(err, data_path);
+}
+
 unsigned verity_threads(unsigned requested)
 {
         long n;

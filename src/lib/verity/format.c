@@ -288,7 +288,7 @@ CT_EXPORT ct_code ct_verity_format_outputs(const char *data_path, const char *ha
         rc = verity_tree_build(data_fd, &p, &g, threads, &tree, &tree_len, res.root, err);
         if (rc) {
                 if (rc == CT_E_IO)
-                        ct_error_default_input(err, data_path); /* a read of DATA (or it shrank) */
+                        ct_verity_error_name(err, data_path); /* a read of DATA (or it shrank) */
                 return rc;
         }
         res.root_size = g.digest_size;

@@ -187,6 +187,7 @@ done:
         *ret_fec = fr;
         *ret_repair = res;
 out:
+        ct_verity_error_name(err, data_path); /* a failed read of DATA names it */
         if (rc == CT_E_MISMATCH && rep.blocks && fx.n == 0) {
                 /* not repairable: report what is corrupt */
                 *ret = rep;

@@ -199,9 +199,10 @@ static void *leaf_worker(void *arg)
                                 struct stat st;
                                 long long now = fstat(j->fd, &st) == 0 ? (long long)st.st_size : -1;
                                 ct_error_set_at(&e, CT_E_IO, fault,
-                                                "data: the file shrank to %lld bytes while it was being read "
+                                                "the file shrank to %lld bytes while it was being read "
                                                 "(SIGBUS at byte %llu)",
                                                 now, (unsigned long long)fault);
+                                ct_error_set_input(&e, CT_VERITY_INPUT_DATA);
                                 verity_workers_fail(&j->workers, &e);
                                 break;
                         }
@@ -218,12 +219,12 @@ static void *leaf_worker(void *arg)
                                 struct stat st;
                                 long long now = fstat(j->fd, &st) == 0 ? (long long)st.st_size : -1;
                                 ct_error_set_at(&e, CT_E_IO, off,
-                                                "data: the file shrank to %lld bytes while it was being read "
+                                                "the file shrank to %lld bytes while it was being read "
                                                 "(a read at byte %llu came back short)",
                                                 now, (unsigned long long)off);
-                        } else if (prc) {
-                                ct_error_prefix(&e, "data");
                         }
+                        if (prc)
+                                ct_error_set_input(&e, CT_VERITY_INPUT_DATA);
                         if (prc) {
                                 verity_workers_fail(&j->workers, &e);
                                 break;
