@@ -44,6 +44,18 @@ SFS=/sys/kernel/security
 if [ ! -e "$SFS/lsm" ] && [ ! -e "$SFS/tpm0" ] && [ "$(id -u)" = 0 ] && mount -t securityfs none "$SFS" 2>/dev/null; then
         mounted=1
 fi
+# Every securityfs file reports st_size 0: without a TPM, its lsm file (text) still shows that the
+# bytes are read to EOF: the refusal quotes its first four bytes as the PCRIndex, as cat reads them.
+if [ -r "$SFS/lsm" ]; then
+        want=$(head -c 4 "$SFS/lsm" | od -An -tx4 | tr -d ' ')
+        timeout 20 "$CT" eventlog show "$SFS/lsm" >"$T/lsm.out" 2>&1; rc=$?
+        is "$rc" 2 "eventlog show $SFS/lsm (securityfs, st_size $(stat -c %s "$SFS/lsm")): exit 2, not a TCG event log"
+        grep -q "^cocotrust: $SFS/lsm: not a TCG event log: the first record's PCRIndex is 0x$want," "$T/lsm.out"
+        ok $? "... the refusal quotes the bytes cat reads (0x$want), not 'empty event log' ($(head -c 150 "$T/lsm.out"))"
+else
+        skip "eventlog show on securityfs lsm" "securityfs not mounted and not mountable here"
+        skip "securityfs lsm: bytes read to EOF" "securityfs not mounted and not mountable here"
+fi
 BBM=$SFS/tpm0/binary_bios_measurements
 if [ -r "$BBM" ]; then
         timeout 20 "$CT" eventlog show "$BBM" >"$T/bbm.out" 2>&1; rc=$?
