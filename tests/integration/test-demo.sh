@@ -34,6 +34,23 @@ grep -q "corrupt data block .*(/coco)" "$T/out"; ok $? "CoCo -> DoCo: verity ver
 grep -q "^     [0-9]* ok, 0 error(s), 0 warning(s)" "$T/out"; ok $? "rvps lint of the export: no error, no warning"
 grep -q "affirming       verity.root" "$T/out"; ok $? "reference boot: the verity root hash is bound to a measured cmdline"
 grep -qi "the firmware is a fixture" "$T/out"; ok $? "says which firmware is a fixture"
+# The JSON the demo leaves behind, against the schemas (the manifest after the demo merged its TDX rows in).
+K=$T/keep
+for f in pcr-set:reference-boot/pcrs.json pcr-set:secure-boot/pcrs.json pcr-set:tampered-pcrs.json \
+         manifest:manifest.json manifest:manifest-tdx.json; do
+        schema=${f%%:*}.schema.json; doc=${f#*:}
+        if [ ! -f "$K/$doc" ]; then
+                skip "demo's $doc matches $schema" "the demo made no $doc (a step it skipped)"
+                continue
+        fi
+        out=$(python3 "$CT_SOURCE_ROOT/tests/lib/check-json-schema.py" "$schema" "$K/$doc"); rc=$?
+        if [ "$rc" = 77 ]; then
+                skip "demo's $doc matches $schema" "python3-jsonschema not installed"
+        else
+                is "$rc" 0 "demo's $doc matches $schema"
+                [ "$rc" = 0 ] || diag "$out"
+        fi
+done
 # TDX (step 5): MRTD, RTMR 1 and tdvfkernel against tests/vectors/tdx/vectors.json (Debian's OVMF.fd and
 # the same Debian kernel the demo boots; MRTD reproduced by td-shim, Fraunhofer and tinfoil tools,
 # RTMR 1 by Fraunhofer's calculate-tdx-mrs, the Authenticode by all three: see its README). RTMR 2 and
