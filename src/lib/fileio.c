@@ -812,6 +812,13 @@ static ct_code file_id_get(const char *path, bool input, struct file_id *id, ct_
         return CT_OK;
 }
 
+static void file_id_free(struct file_id *id)
+{
+        free(id->canon);
+        free(id->name);
+        id->canon = id->name = NULL;
+}
+
 static bool file_id_same(const struct file_id *a, const struct file_id *b)
 {
         return (a->exists && b->exists && a->dev == b->dev && a->ino == b->ino) || strcmp(a->canon, b->canon) == 0;
@@ -827,15 +834,12 @@ CT_EXPORT bool ct_paths_same_file(const char *a, const char *b)
         if (file_id_get(a, false, &x, &e))
                 return false;
         if (file_id_get(b, false, &y, &e)) {
-                free(x.canon);
-                free(x.name);
+                file_id_free(&x);
                 return false;
         }
         same = file_id_same(&x, &y);
-        free(x.canon);
-        free(x.name);
-        free(y.canon);
-        free(y.name);
+        file_id_free(&x);
+        file_id_free(&y);
         return same;
 }
 
@@ -856,8 +860,7 @@ static ct_code outputs_claim(ct_outputs *s, const char *path, bool input, ct_err
                 ct_error_set(err, CT_E_ARG, "the same file as the %s '%s'; name every output once, and none an input",
                              s->id[i].input ? "input" : "output", s->id[i].name);
                 ct_error_set_input(err, path);
-                free(id.canon);
-                free(id.name);
+                file_id_free(&id);
                 return CT_E_ARG;
         }
         s->id[s->n_id++] = id;
@@ -919,10 +922,8 @@ CT_EXPORT void ct_outputs_free(ct_outputs *s)
                 return;
         for (size_t i = 0; i < s->n; i++)
                 ct_atomic_abort(&s->f[i]);
-        for (size_t i = 0; i < s->n_id; i++) {
-                free(s->id[i].canon);
-                free(s->id[i].name);
-        }
+        for (size_t i = 0; i < s->n_id; i++)
+                file_id_free(&s->id[i]);
         free(s);
 }
 
